@@ -1,0 +1,76 @@
+//! The one place that prints the answer and exits. Whoever gets here first (the check,
+//! the watchdog, a panic) answers; nobody else can add a second line.
+
+use std::cell::Cell;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use crate::message::sanitize;
+use crate::outcome::Status;
+
+static ANSWERING: AtomicBool = AtomicBool::new(false);
+static MAX_OUTPUT: AtomicUsize = AtomicUsize::new(crate::flags::DEFAULT_MAX_OUTPUT);
+
+thread_local! {
+    static IN_ANSWER: Cell<bool> = const { Cell::new(false) };
+}
+
+pub(crate) fn set_max_output(bytes: usize) {
+    MAX_OUTPUT.store(bytes, Ordering::Relaxed);
+}
+
+/// Writes the sanitized line to stdout and exits with the status's code.
+pub(crate) fn answer(status: Status, message: &str) -> ! {
+    if IN_ANSWER.with(|c| c.replace(true)) {
+        // A panic while answering: the line may be half written, but the code is right.
+        // SAFETY: terminates the process without unwinding.
+        unsafe { libc::_exit(2) }
+    }
+    if ANSWERING.swap(true, Ordering::SeqCst) {
+        // Another thread is answering and will exit the process.
+        loop {
+            std::thread::park();
+        }
+    }
+    let mut line = sanitize(message, MAX_OUTPUT.load(Ordering::Relaxed));
+    if line.is_empty() {
+        // NPD would show an empty message; say at least what the verdict is.
+        line = status.as_str().to_string();
+    }
+    line.push('\n');
+    write_all_stdout(line.as_bytes());
+    // SAFETY: stdout was written with write(2) directly; nothing is left to flush and
+    // no other thread may run destructors or atexit handlers now.
+    unsafe { libc::_exit(status.exit_code()) }
+}
+
+fn write_all_stdout(mut bytes: &[u8]) {
+    while !bytes.is_empty() {
+        // SAFETY: writes our buffer to fd 1.
+        let n = unsafe { libc::write(1, bytes.as_ptr().cast(), bytes.len()) };
+        if n < 0 {
+            if std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted {
+                continue;
+            }
+            return; // NPD went away; nothing to tell.
+        }
+        bytes = &bytes[n as usize..];
+    }
+}
+
+/// A panic anywhere becomes an Unknown answer (exit 2), never Rust's 101 or an abort.
+pub(crate) fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown cause".to_string());
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!("panic{place}: {what}");
+        answer(Status::Unknown, &format!("internal error (panic): {what}"));
+    }));
+}

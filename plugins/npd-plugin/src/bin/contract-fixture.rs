@@ -1,0 +1,90 @@
+//! A plugin that misbehaves on request, for the contract tests in `tests/contract.rs`.
+//! It is not shipped (`npd-checks install` copies `npd-*` binaries only).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use npd_plugin::isolate::{self, Isolated};
+use npd_plugin::{explain, Context, Error, Outcome, Plugin, Result};
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum Behave {
+    /// Healthy, with --message.
+    Ok,
+    /// A problem, with --message.
+    Problem,
+    /// Could not check, with --message.
+    Error,
+    /// Panics with --message.
+    Panic,
+    /// Sleeps past any deadline without saying why.
+    Sleep,
+    /// Counts runs in the measurement state and reports the count.
+    Count,
+    /// stat(2)s --path in a helper process; a hang is a problem.
+    Stat,
+}
+
+#[derive(clap::Args, Debug)]
+struct Args {
+    #[arg(long, value_enum)]
+    behave: Behave,
+    #[arg(long, default_value = "fixture message")]
+    message: String,
+    #[arg(long)]
+    path: Option<PathBuf>,
+}
+
+struct Fixture;
+
+impl Plugin for Fixture {
+    const NAME: &'static str = "contract-fixture";
+    const ABOUT: &'static str = "Misbehaves on request (tests of the npd-plugin contract).";
+    const EXAMPLE_RULE: &'static str = r#"{"type": "permanent", "condition": "X", "reason": "X", "path": "/bin/contract-fixture", "args": ["--behave", "ok"]}"#;
+    type Args = Args;
+    type Config = Args;
+
+    fn configure(args: Args) -> Result<Args> {
+        if matches!(args.behave, Behave::Stat) && args.path.is_none() {
+            return Err(Error::new("--behave stat needs --path"));
+        }
+        Ok(args)
+    }
+
+    fn check(args: &Args, ctx: &Context) -> Result<Outcome> {
+        explain!(ctx, "behaving as {:?}", args.behave);
+        match args.behave {
+            Behave::Ok => Ok(Outcome::ok(&args.message)),
+            Behave::Problem => Ok(Outcome::problem(&args.message)),
+            Behave::Error => Err(Error::new(&args.message)),
+            Behave::Panic => panic!("{}", args.message),
+            Behave::Sleep => {
+                ctx.waiting_for("sleeping on purpose");
+                std::thread::sleep(Duration::from_secs(3600));
+                unreachable!()
+            }
+            Behave::Count => {
+                let state = ctx.state()?;
+                let n = state.load::<u64>("count")?.unwrap_or(0) + 1;
+                state.save("count", &n)?;
+                Ok(Outcome::ok(format!("run {n}")))
+            }
+            Behave::Stat => {
+                let path = ctx.host_path(args.path.as_ref().expect("checked in configure"));
+                match isolate::stat(&ctx.isolation(), &path)? {
+                    Isolated::Done(Ok(_)) => Ok(Outcome::ok("path answers")),
+                    Isolated::Done(Err(e)) => Err(Error::io(path.display(), &e)),
+                    Isolated::Hung { .. } => Ok(Outcome::problem(format!(
+                        "{} not responding after {}",
+                        path.display(),
+                        ctx.timeout_text()
+                    ))),
+                }
+            }
+        }
+    }
+}
+
+fn main() {
+    npd_plugin::run::<Fixture>()
+}

@@ -1,0 +1,167 @@
+//! What a check is given besides its own configuration: the host root, its deadline,
+//! the state store, and a way to explain itself.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use crate::error::Result;
+use crate::host::HostRoot;
+use crate::isolate::Isolation;
+use crate::state::{StateDir, StateError};
+use crate::units::format_duration;
+
+pub struct Context {
+    host: HostRoot,
+    started: Instant,
+    timeout: Duration,
+    deadline: Instant,
+    explain: bool,
+    state: StateDir,
+    waiting_for: Mutex<Option<String>>,
+}
+
+impl Context {
+    pub fn new(
+        host_root: impl Into<PathBuf>,
+        timeout: Duration,
+        explain: bool,
+        state: StateDir,
+    ) -> Context {
+        let started = Instant::now();
+        Context {
+            host: HostRoot::new(host_root),
+            started,
+            timeout,
+            deadline: started + check_budget(timeout),
+            explain,
+            state,
+            waiting_for: Mutex::new(None),
+        }
+    }
+
+    pub fn host(&self) -> &HostRoot {
+        &self.host
+    }
+
+    /// A host path under the host root (see [`HostRoot::join`]).
+    pub fn host_path(&self, path: impl AsRef<Path>) -> PathBuf {
+        self.host.join(path)
+    }
+
+    /// The `--timeout` the plugin was given, for messages ("not responding after 4s").
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// When the check must have stopped waiting on anything, a little before
+    /// `--timeout`, so that its own, specific message wins over the generic watchdog.
+    pub fn deadline(&self) -> Instant {
+        self.deadline
+    }
+
+    pub fn remaining(&self) -> Duration {
+        self.deadline.saturating_duration_since(Instant::now())
+    }
+
+    pub fn elapsed(&self) -> Duration {
+        self.started.elapsed()
+    }
+
+    /// Whether `--explain` was given; use [`crate::explain!`] to print.
+    pub fn explaining(&self) -> bool {
+        self.explain
+    }
+
+    /// Says what the check is about to wait for, so that if the deadline passes the
+    /// answer names it ("no answer in 4s while reading /proc/1/mountinfo").
+    pub fn waiting_for(&self, what: impl Into<String>) {
+        let mut w = self.waiting_for.lock().unwrap_or_else(|p| p.into_inner());
+        *w = Some(what.into());
+    }
+
+    pub(crate) fn what_was_awaited(&self) -> Option<String> {
+        self.waiting_for
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// The state store, locked for this run, for a check whose *measurement* needs
+    /// state (offsets, counters since the last run). When the store is unusable the
+    /// error makes the check answer Unknown, as the contract requires.
+    pub fn state(&self) -> Result<&StateDir> {
+        self.state.lock(self.deadline)?;
+        Ok(&self.state)
+    }
+
+    pub(crate) fn state_for_debounce(&self) -> std::result::Result<&StateDir, StateError> {
+        self.state.lock(self.deadline)?;
+        Ok(&self.state)
+    }
+
+    /// Settings for [`crate::isolate`] calls: this run's deadline and where markers
+    /// of stuck helpers live (none when the state dir cannot be created).
+    pub fn isolation(&self) -> Isolation {
+        let dir = self.state.dir().join("hung");
+        let usable = std::fs::create_dir_all(&dir).is_ok() && writable(&dir);
+        Isolation {
+            marker_dir: usable.then_some(dir),
+            deadline: self.deadline,
+        }
+    }
+
+    /// A warning on stderr (NPD logs it); never on stdout.
+    pub fn warn(&self, message: impl std::fmt::Display) {
+        eprintln!("warning: {message}");
+    }
+
+    /// "after 4s", for messages about a subject that did not answer.
+    pub fn timeout_text(&self) -> String {
+        format_duration(self.timeout)
+    }
+}
+
+fn writable(dir: &Path) -> bool {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    match CString::new(dir.as_os_str().as_bytes()) {
+        // SAFETY: access(2) on a valid C string.
+        Ok(c) => unsafe { libc::access(c.as_ptr(), libc::W_OK) == 0 },
+        Err(_) => false,
+    }
+}
+
+/// The check's share of `--timeout`: what is left is for debounce state and the answer.
+fn check_budget(timeout: Duration) -> Duration {
+    let margin = (timeout / 5).min(Duration::from_millis(300));
+    timeout - margin
+}
+
+/// Prints a line on stderr when `--explain` was given; the arguments are not even
+/// formatted otherwise.
+#[macro_export]
+macro_rules! explain {
+    ($ctx:expr, $($arg:tt)*) => {
+        if $ctx.explaining() {
+            eprintln!($($arg)*);
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_check_stops_before_the_timeout() {
+        assert_eq!(
+            check_budget(Duration::from_secs(4)),
+            Duration::from_millis(3700)
+        );
+        assert_eq!(
+            check_budget(Duration::from_millis(500)),
+            Duration::from_millis(400)
+        );
+    }
+}

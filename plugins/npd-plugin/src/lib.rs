@@ -1,0 +1,287 @@
+//! The node-problem-detector custom-plugin contract, shared by every npd-checks plugin.
+//!
+//! NPD execs a plugin every few seconds and reads two things: its exit code (0 OK,
+//! 1 NonOK, anything else Unknown) and one line of stdout. This crate makes every
+//! plugin obey that contract in the same way, so that a plugin only says what it
+//! measures and how it judges:
+//!
+//! - exit codes are 0, 1 or 2 only; bad flags, I/O errors and panics are 2 ([`Error`]);
+//! - stdout is one ASCII line without `%`, cut to `--max-output` bytes ([`message`]);
+//! - the answer comes by `--timeout` whatever the host does (a watchdog, and
+//!   [`isolate`] for calls that can hang in the kernel);
+//! - host paths are read under `--host-root` ([`Context::host_path`]);
+//! - `--fail-after` / `--recover-after` debounce with state in `--state-dir`;
+//! - `--explain` prints the measurements on stderr, `--help` shows an example NPD rule.
+//!
+//! A complete plugin (its `main.rs` is the last line):
+//!
+//! ```
+//! use npd_plugin::{explain, Context, Outcome, Plugin, Result};
+//!
+//! #[derive(clap::Args, Debug)]
+//! struct Args {
+//!     /// Report a problem when more than this many users are logged in.
+//!     #[arg(long, default_value_t = 10)]
+//!     max_users: u32,
+//! }
+//!
+//! struct Users;
+//!
+//! impl Plugin for Users {
+//!     const NAME: &'static str = "npd-users";
+//!     const ABOUT: &'static str = "Counts logged-in users.";
+//!     const EXAMPLE_RULE: &'static str = r#"{"type": "permanent", "condition": "TooManyUsers",
+//!  "reason": "TooManyUsers", "path": "/opt/npd-checks/bin/npd-users",
+//!  "args": ["--max-users", "10"], "timeout": "5s"}"#;
+//!     type Args = Args;
+//!     type Config = Args;
+//!
+//!     fn configure(args: Args) -> Result<Args> {
+//!         Ok(args)
+//!     }
+//!
+//!     fn check(args: &Args, ctx: &Context) -> Result<Outcome> {
+//!         let users = 3; // a real plugin reads this under ctx.host_path(..)
+//!         explain!(ctx, "{users} users, limit {}", args.max_users);
+//!         Ok(if users > args.max_users {
+//!             Outcome::problem(format!("{users} users > {}", args.max_users))
+//!         } else {
+//!             Outcome::ok("user count is normal")
+//!         })
+//!     }
+//! }
+//!
+//! fn main() { npd_plugin::run::<Users>() }
+//! ```
+
+mod answer;
+mod context;
+pub mod debounce;
+mod error;
+pub mod flags;
+pub mod host;
+pub mod isolate;
+pub mod message;
+mod outcome;
+pub mod state;
+pub mod units;
+
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use clap::{ArgMatches, Args, FromArgMatches};
+
+pub use context::Context;
+pub use error::{short_io_reason, Error, Result};
+pub use flags::CommonFlags;
+pub use outcome::{Outcome, Status};
+
+/// One plugin: its flags, how they become a validated configuration, and the check.
+pub trait Plugin {
+    /// The binary's name, `npd-<aspect>`.
+    const NAME: &'static str;
+    /// What the plugin judges, for `--help`.
+    const ABOUT: &'static str;
+    /// A complete NPD rule (JSON with `path` and `args`) using this plugin.
+    const EXAMPLE_RULE: &'static str;
+    /// More help after the example: thresholds and where they come from, caveats.
+    const NOTES: &'static str = "";
+
+    /// The plugin's own flags, as clap parses them. `Debug` names the state key.
+    type Args: Args + FromArgMatches + std::fmt::Debug;
+    /// The flags validated and compiled (regexes, resolved units); built before any
+    /// work starts.
+    type Config: Send + Sync;
+
+    /// Validates the flags. An error here is reported as bad flags (Unknown).
+    fn configure(args: Self::Args) -> Result<Self::Config>;
+
+    /// Measures and judges. `Ok(Outcome::problem(..))` for a problem observed;
+    /// `Err` when the subject could not be observed.
+    fn check(config: &Self::Config, ctx: &Context) -> Result<Outcome>;
+}
+
+/// Builds the command line parser of `P`, with the common flags.
+pub fn command<P: Plugin>() -> clap::Command {
+    let mut after = format!("Example NPD rule:\n{}\n", P::EXAMPLE_RULE);
+    if !P::NOTES.is_empty() {
+        after.push('\n');
+        after.push_str(P::NOTES.trim_end());
+        after.push('\n');
+    }
+    after.push_str("\nExit codes: 0 OK, 1 problem found (NonOK), 2 could not check (Unknown).\n");
+    let cmd = clap::Command::new(P::NAME)
+        .version(env!("CARGO_PKG_VERSION"))
+        .about(P::ABOUT)
+        .after_help(after);
+    CommonFlags::augment_args(P::Args::augment_args(cmd))
+}
+
+/// Runs plugin `P` as a process: parses the flags, checks, debounces, prints one line
+/// and exits 0, 1 or 2. Never returns.
+pub fn run<P: Plugin>() -> ! {
+    answer::install_panic_hook();
+    let matches = parse::<P>(std::env::args_os());
+    let common =
+        CommonFlags::from_arg_matches(&matches).unwrap_or_else(|e| bad_flags(&e.to_string()));
+    answer::set_max_output(common.max_output);
+    let args = P::Args::from_arg_matches(&matches).unwrap_or_else(|e| bad_flags(&e.to_string()));
+    let key = match &common.state_key {
+        Some(k) => k.clone(),
+        None => format!(
+            "{:016x}",
+            state::stable_hash(format!("{args:?}").as_bytes())
+        ),
+    };
+    let config = P::configure(args).unwrap_or_else(|e| bad_flags(e.message()));
+    if common.lint_args {
+        println!("{{\"timeout_ms\":{}}}", common.timeout.as_millis());
+        std::process::exit(0);
+    }
+
+    let state = state::StateDir::new(&common.state_dir, P::NAME, &key);
+    let ctx = Context::new(&common.host_root, common.timeout, common.explain, state);
+    let observed = check_with_watchdog::<P>(&config, &ctx, common.timeout);
+    let outcome = debounce(&ctx, &common, observed);
+    explain!(
+        ctx,
+        "answer: {} ({})",
+        outcome.status.as_str(),
+        outcome.message
+    );
+    answer::answer(outcome.status, &outcome.message)
+}
+
+fn parse<P: Plugin>(args: impl IntoIterator<Item = std::ffi::OsString>) -> ArgMatches {
+    match command::<P>().try_get_matches_from(args) {
+        Ok(m) => m,
+        Err(e) => {
+            use clap::error::ErrorKind::*;
+            if matches!(e.kind(), DisplayHelp | DisplayVersion) {
+                print!("{e}");
+                std::process::exit(0);
+            }
+            let _ = e.print();
+            bad_flags(&e.render().to_string())
+        }
+    }
+}
+
+fn bad_flags(text: &str) -> ! {
+    let first = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("invalid arguments");
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    answer::answer(Status::Unknown, &format!("bad flags: {first}"))
+}
+
+/// Runs the check on a worker thread and answers Unknown if it has not finished by
+/// the timeout: a check should honour `ctx.deadline()` itself; this is the backstop.
+fn check_with_watchdog<P: Plugin>(config: &P::Config, ctx: &Context, timeout: Duration) -> Outcome {
+    let watchdog = timeout - (timeout / 20).min(Duration::from_millis(50));
+    let give_up = Instant::now() + watchdog;
+    std::thread::scope(|scope| {
+        let (tx, rx) = mpsc::sync_channel(1);
+        scope.spawn(move || {
+            let _ = tx.send(P::check(config, ctx));
+        });
+        match rx.recv_timeout(give_up.saturating_duration_since(Instant::now())) {
+            Ok(Ok(outcome)) => outcome,
+            Ok(Err(e)) => Outcome {
+                status: Status::Unknown,
+                message: e.message().to_string(),
+            },
+            Err(_) => {
+                let waited = units::format_duration(timeout);
+                let message = match ctx.what_was_awaited() {
+                    Some(what) => format!("no answer in {waited} while {what}"),
+                    None => format!("check did not finish in {waited}"),
+                };
+                answer::answer(Status::Unknown, &message)
+            }
+        }
+    })
+}
+
+fn debounce(ctx: &Context, common: &CommonFlags, observed: Outcome) -> Outcome {
+    if common.fail_after <= 1 && common.recover_after <= 1 {
+        return observed;
+    }
+    if observed.status == Status::Unknown {
+        return observed;
+    }
+    let store = match ctx.state_for_debounce() {
+        Ok(s) => s,
+        Err(e) => {
+            ctx.warn(format_args!("{e}; answering without debounce"));
+            return observed;
+        }
+    };
+    let (mut st, fresh_after_error) = match store.load::<debounce::DebounceState>("debounce") {
+        Ok(st) => (st.unwrap_or_default(), false),
+        Err(e) => {
+            ctx.warn(format_args!(
+                "{e}; answering without debounce and starting over"
+            ));
+            (debounce::DebounceState::default(), true)
+        }
+    };
+    let decision = debounce::apply(
+        &mut st,
+        observed.clone(),
+        common.fail_after,
+        common.recover_after,
+    );
+    if let Some(reason) = &decision.reason {
+        explain!(ctx, "debounce: {reason}");
+    }
+    if let Err(e) = store.save("debounce", &st) {
+        ctx.warn(format_args!("{e}; answering without debounce"));
+        return observed;
+    }
+    if fresh_after_error {
+        return observed;
+    }
+    decision.outcome
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_rejects_unknown_flags_with_a_short_reason() {
+        let err = command::<Demo>()
+            .try_get_matches_from(["npd-demo", "--no-such-flag"])
+            .unwrap_err();
+        assert!(err.render().to_string().contains("--no-such-flag"));
+    }
+
+    #[derive(clap::Args, Debug)]
+    struct DemoArgs {}
+    struct Demo;
+    impl Plugin for Demo {
+        const NAME: &'static str = "npd-demo";
+        const ABOUT: &'static str = "demo";
+        const EXAMPLE_RULE: &'static str = "{\"path\": \"/x\"}";
+        type Args = DemoArgs;
+        type Config = ();
+        fn configure(_: DemoArgs) -> Result<()> {
+            Ok(())
+        }
+        fn check(_: &(), _: &Context) -> Result<Outcome> {
+            Ok(Outcome::ok("fine"))
+        }
+    }
+
+    #[test]
+    fn help_carries_the_example_rule_and_the_common_flags() {
+        let help = command::<Demo>().render_long_help().to_string();
+        assert!(help.contains("Example NPD rule:"));
+        assert!(help.contains("--host-root"));
+        assert!(help.contains("--fail-after"));
+        assert!(!help.contains("--lint-args"));
+    }
+}
