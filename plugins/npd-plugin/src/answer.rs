@@ -20,6 +20,15 @@ pub(crate) fn set_max_output(bytes: usize) {
 
 /// Writes the sanitized line to stdout and exits with the status's code.
 pub(crate) fn answer(status: Status, message: &str) -> ! {
+    finish(status, message, false)
+}
+
+/// As [`answer`], for the watchdog: the check did not finish by `--timeout`.
+pub(crate) fn answer_timed_out(message: &str) -> ! {
+    finish(Status::Unknown, message, true)
+}
+
+fn finish(status: Status, message: &str, timed_out: bool) -> ! {
     if IN_ANSWER.with(|c| c.replace(true)) {
         // A panic while answering: the line may be half written, but the code is right.
         // SAFETY: terminates the process without unwinding.
@@ -36,6 +45,7 @@ pub(crate) fn answer(status: Status, message: &str) -> ! {
         // NPD would show an empty message; say at least what the verdict is.
         line = status.as_str().to_string();
     }
+    crate::metrics::record(status, timed_out);
     line.push('\n');
     write_all_stdout(line.as_bytes());
     // SAFETY: stdout was written with write(2) directly; nothing is left to flush and

@@ -63,6 +63,16 @@ pub struct CommonFlags {
           value_parser = clap::value_parser!(u32).range(1..=1000), global = true)]
     pub recover_after: u32,
 
+    /// Write metrics about this check (duration, status, timeouts, last success) to a
+    /// node_exporter textfile in this directory after every run.
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "NPD_CHECKS_METRICS_DIR",
+        global = true
+    )]
+    pub metrics_dir: Option<PathBuf>,
+
     /// Print every measured value and the rule applied on stderr (for a person running
     /// the plugin by hand; the line on stdout is unchanged).
     #[arg(long, global = true)]

@@ -62,6 +62,7 @@ pub mod flags;
 pub mod host;
 pub mod isolate;
 pub mod message;
+mod metrics;
 mod outcome;
 pub mod state;
 pub mod units;
@@ -120,6 +121,7 @@ pub fn command<P: Plugin>() -> clap::Command {
 /// Runs plugin `P` as a process: parses the flags, checks, debounces, prints one line
 /// and exits 0, 1 or 2. Never returns.
 pub fn run<P: Plugin>() -> ! {
+    let started = Instant::now();
     answer::install_panic_hook();
     let matches = parse::<P>(std::env::args_os());
     let common =
@@ -139,6 +141,9 @@ pub fn run<P: Plugin>() -> ! {
         std::process::exit(0);
     }
 
+    if let Some(dir) = &common.metrics_dir {
+        metrics::enable(dir.clone(), P::NAME, &key, started);
+    }
     let state = state::StateDir::new(&common.state_dir, P::NAME, &key);
     let ctx = Context::new(&common.host_root, common.timeout, common.explain, state);
     let observed = check_with_watchdog::<P>(&config, &ctx, common.timeout);
@@ -199,7 +204,7 @@ fn check_with_watchdog<P: Plugin>(config: &P::Config, ctx: &Context, timeout: Du
                     Some(what) => format!("no answer in {waited} while {what}"),
                     None => format!("check did not finish in {waited}"),
                 };
-                answer::answer(Status::Unknown, &message)
+                answer::answer_timed_out(&message)
             }
         }
     })

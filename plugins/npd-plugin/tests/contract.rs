@@ -347,3 +347,49 @@ fn host_paths_are_read_under_the_host_root() {
     .go();
     assert_eq!(r.code, 0, "{}", r.stdout);
 }
+
+#[test]
+fn metrics_dir_gets_a_textfile_per_rule() {
+    let tmp = tempfile::tempdir().unwrap();
+    let metrics = tmp.path().join("metrics");
+    let m = metrics.to_str().unwrap();
+    let file = metrics.join("npd-checks-contract-fixture-r1.prom");
+    let value = |name: &str| -> f64 {
+        let text = fs::read_to_string(&file).unwrap();
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(&format!("{name}{{check=\"contract-fixture\",rule=\"r1\"}}")))
+            .unwrap_or_else(|| panic!("{name} missing from\n{text}"));
+        line.rsplit(' ').next().unwrap().parse().unwrap()
+    };
+    let common = [
+        "--metrics-dir",
+        m,
+        "--state-key",
+        "r1",
+        "--timeout",
+        "300ms",
+    ];
+    let with = |behave: &str| {
+        let mut args = vec!["--behave", behave];
+        args.extend(common);
+        fixture(&args)
+    };
+
+    assert_eq!(with("problem").code, 1);
+    assert_eq!(value("npd_check_status"), 1.0);
+    assert_eq!(value("npd_check_timeouts_total"), 0.0);
+    let judged = value("npd_check_last_success_timestamp_seconds");
+    assert!(judged > 1.6e9);
+    assert!(value("npd_check_duration_seconds") < 5.0);
+
+    assert_eq!(with("sleep").code, 2);
+    assert_eq!(value("npd_check_status"), 2.0);
+    assert_eq!(value("npd_check_timeouts_total"), 1.0);
+    assert_eq!(value("npd_check_last_success_timestamp_seconds"), judged);
+
+    assert_eq!(with("sleep").code, 2);
+    assert_eq!(value("npd_check_timeouts_total"), 2.0);
+    let leftovers = fs::read_dir(&metrics).unwrap().count();
+    assert_eq!(leftovers, 1, "only the .prom file, no temporary files");
+}
