@@ -1,0 +1,240 @@
+//! `npd-disk`: the filesystems that hold the kubelet's and the container runtime's
+//! data — usage, inode usage, read-only mounts, and mounts that do not answer.
+//!
+//! Each run reads the host's mount table once and measures each mount that holds a
+//! `--path` once:
+//!
+//! - [`mountinfo`] parses `<host-root>/proc/1/mountinfo` and finds the mount that
+//!   holds a path;
+//! - [`locate`] follows a path's symlinks as the host does, never entering a mount
+//!   that can hang;
+//! - [`measure`] calls statvfs (in a helper process for network and FUSE mounts) and
+//!   turns its counters into df's percentages;
+//! - [`survey`] puts those together for all paths, [`judge`] decides.
+//!
+//! It never writes to the filesystems it checks (no write probe).
+
+pub mod judge;
+pub mod locate;
+pub mod measure;
+pub mod mountinfo;
+pub mod survey;
+
+use std::path::PathBuf;
+
+use npd_plugin::units::parse_percent;
+use npd_plugin::{Context, Error, Outcome, Plugin, Result};
+
+/// What can be checked of a filesystem.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Aspect {
+    /// Blocks used, against --max-used.
+    Usage,
+    /// Inodes used, against --max-inodes-used.
+    Inodes,
+    /// Mounted read-only.
+    ReadOnly,
+}
+
+// The flags of `npd-disk`. Not a doc comment: clap would make it the --help text
+// in place of `Disk::ABOUT`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// A host path whose filesystem is checked (the mount that holds it, symlinks
+    /// followed). Repeatable.
+    #[arg(long = "path", value_name = "PATH", default_value = "/")]
+    pub paths: Vec<PathBuf>,
+
+    /// More blocks used than this percentage (counted and rounded up as df does) is
+    /// a problem.
+    #[arg(long, value_name = "PCT", default_value = "85", value_parser = parse_percent)]
+    pub max_used: f64,
+
+    /// More inodes used than this percentage (as df -i) is a problem.
+    #[arg(long, value_name = "PCT", default_value = "90", value_parser = parse_percent)]
+    pub max_inodes_used: f64,
+
+    /// What to check, comma-separated or repeated. A mount that does not answer is a
+    /// problem whatever is checked.
+    #[arg(long = "check", value_name = "WHAT", value_enum, value_delimiter = ',',
+          default_values_t = [Aspect::Usage, Aspect::Inodes, Aspect::ReadOnly])]
+    pub checks: Vec<Aspect>,
+}
+
+/// The flags, validated.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Absolute host paths, without duplicates, in the order given.
+    pub paths: Vec<PathBuf>,
+    pub max_used: f64,
+    pub max_inodes_used: f64,
+    pub usage: bool,
+    pub inodes: bool,
+    pub read_only: bool,
+}
+
+/// The plugin.
+pub struct Disk;
+
+impl Plugin for Disk {
+    const NAME: &'static str = "npd-disk";
+    const ABOUT: &'static str = "Checks the filesystems holding the given host paths: blocks \
+                                 and inodes used, read-only mounts, mounts that do not answer.";
+    const EXAMPLE_RULE: &'static str = r#"{"type": "permanent", "condition": "DiskUsageHigh",
+ "reason": "DiskUsageHigh", "path": "/opt/npd-checks/bin/npd-disk",
+ "args": ["--check", "usage", "--max-used", "85", "--path", "/",
+          "--path", "/var/lib/kubelet", "--fail-after", "2"], "timeout": "5s"}"#;
+    const NOTES: &'static str = NOTES;
+    type Args = Args;
+    type Config = Config;
+
+    fn configure(args: Args) -> Result<Config> {
+        let mut paths: Vec<PathBuf> = Vec::new();
+        for p in args.paths {
+            if !p.is_absolute() {
+                return Err(Error::new(format!(
+                    "--path {:?} is not absolute (give the path as the host sees it)",
+                    p.display().to_string()
+                )));
+            }
+            if !paths.contains(&p) {
+                paths.push(p);
+            }
+        }
+        Ok(Config {
+            paths,
+            max_used: args.max_used,
+            max_inodes_used: args.max_inodes_used,
+            usage: args.checks.contains(&Aspect::Usage),
+            inodes: args.checks.contains(&Aspect::Inodes),
+            read_only: args.checks.contains(&Aspect::ReadOnly),
+        })
+    }
+
+    fn check(config: &Config, ctx: &Context) -> Result<Outcome> {
+        let survey = survey::survey(config, ctx)?;
+        judge::explain_survey(config, &survey, ctx);
+        judge::judge(config, &survey, ctx)
+    }
+}
+
+const NOTES: &str = "\
+What is measured:
+  Each --path is found in the host's mount table (<host-root>/proc/1/mountinfo),
+  its symlinks followed as the host follows them. The mount holding it is measured
+  once however many paths it holds, and messages name it by the first of them.
+  Blocks used are counted as df counts them: used / (used + available to
+  unprivileged writers), rounded up, so that the blocks reserved for root (5 pct
+  on ext4) do not hide a disk pods can no longer write to. Inodes likewise, as
+  df -i. A filesystem without an inode table (btrfs, vfat, many FUSE ones)
+  reports 0 inodes and has no inode limit to reach.
+  A mount is read-only when its own options or its filesystem's say ro: when ext4
+  gives up on a failing disk (errors=remount-ro) the kernel marks only the
+  filesystem, and every mount of it still says rw.
+Defaults:
+  --max-used 85: the kubelet evicts pods when nodefs.available falls below 10 pct
+  of the disk, which is 90 in df's count without a root reserve and about 89.5
+  with ext4's 5 pct one; it starts image garbage collection at 85 by its own
+  count (imageGCHighThresholdPercent). A disk that stays above 85 is one image GC
+  could not clean, with eviction next: 85 warns while there is room to act. Add
+  --fail-after 2 or more so that image GC catching up does not raise it.
+  --max-inodes-used 90: the kubelet evicts at nodefs.inodesFree below 5 pct, that
+  is above 95 used.
+  --check usage,inodes,read-only checks all three. In an NPD config give each
+  condition its own rule and one --check. Leave read-only out for a path that is
+  read-only by design (the root of an immutable OS such as Talos or Bottlerocket).
+Mounts that do not answer:
+  statvfs, and any lookup, on a mount of NFS, SMB/CIFS, Ceph, GlusterFS, 9p,
+  Lustre, virtiofs, FUSE or autofs waits in the kernel for a server or a daemon,
+  for as long as it does not answer. npd-disk makes those calls in a helper
+  process that holds none of its output, answers \"<path> not responding after
+  <timeout>\" (a problem) by --timeout, and leaves a marker in <state-dir>/hung so
+  that later runs start no second helper while the first one is still stuck.
+  Local filesystems answer statvfs from memory and are measured directly.
+Unknown (exit 2):
+  The mount table is missing, unreadable, empty or garbled; a --path does not
+  exist on the host (nothing to measure: check the path, or the DaemonSet's
+  mount of the host's /); statvfs fails. A problem found on another path still
+  wins (exit 1).";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn configure(args: &[&str]) -> Result<Config> {
+        use clap::FromArgMatches;
+        let matches = npd_plugin::command::<Disk>()
+            .try_get_matches_from(std::iter::once("npd-disk").chain(args.iter().copied()))
+            .map_err(|e| Error::new(e.to_string()))?;
+        Disk::configure(Args::from_arg_matches(&matches).unwrap())
+    }
+
+    #[test]
+    fn defaults() {
+        let c = configure(&[]).unwrap();
+        assert_eq!(c.paths, [PathBuf::from("/")]);
+        assert_eq!((c.max_used, c.max_inodes_used), (85.0, 90.0));
+        assert!(c.usage && c.inodes && c.read_only);
+    }
+
+    #[test]
+    fn flags() {
+        let c = configure(&[
+            "--path",
+            "/var/lib/kubelet",
+            "--path",
+            "/",
+            "--path",
+            "/var/lib/kubelet",
+            "--max-used",
+            "92.5%",
+            "--check",
+            "usage,read-only",
+        ])
+        .unwrap();
+        assert_eq!(
+            c.paths,
+            [PathBuf::from("/var/lib/kubelet"), PathBuf::from("/")]
+        );
+        assert_eq!(c.max_used, 92.5);
+        assert!(c.usage && !c.inodes && c.read_only);
+        let c = configure(&["--check", "inodes", "--check", "usage"]).unwrap();
+        assert!(c.usage && c.inodes && !c.read_only);
+    }
+
+    #[test]
+    fn bad_flags() {
+        for args in [
+            &["--path", "var/lib"][..],
+            &["--max-used", "101"],
+            &["--max-inodes-used", "x"],
+            &["--check", "everything"],
+            &["--check", ""],
+        ] {
+            assert!(configure(args).is_err(), "{args:?}");
+        }
+    }
+
+    #[test]
+    fn help_has_the_example_rule_and_the_notes_and_no_percent_sign() {
+        let help = npd_plugin::command::<Disk>().render_long_help().to_string();
+        assert!(help.starts_with("Checks the filesystems"), "{help}");
+        assert!(help.contains("/opt/npd-checks/bin/npd-disk"));
+        assert!(help.contains("--max-used 85"));
+        assert!(!help.contains('%'), "{help}");
+    }
+
+    #[test]
+    fn the_example_rule_is_json_whose_args_are_accepted() {
+        let rule: serde_json::Value = serde_json::from_str(Disk::EXAMPLE_RULE).unwrap();
+        assert_eq!(rule["path"], "/opt/npd-checks/bin/npd-disk");
+        let args: Vec<&str> = rule["args"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap())
+            .collect();
+        let c = configure(&args).unwrap();
+        assert!(c.usage && !c.inodes && !c.read_only);
+    }
+}
