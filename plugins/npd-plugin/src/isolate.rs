@@ -99,6 +99,38 @@ impl Marker {
         }
     }
 
+    /// An exclusive lock on this (call, path), waited for until `deadline`; `None` when
+    /// another run still holds it then. Locking problems fall back to no lock.
+    fn take_turn(&self, deadline: Instant) -> Option<Option<fs::File>> {
+        use std::os::unix::fs::OpenOptionsExt;
+        use std::os::unix::io::AsRawFd;
+        let mut name = self.file.clone().into_os_string();
+        name.push(".lock");
+        let Ok(file) = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .mode(0o600)
+            .custom_flags(libc::O_CLOEXEC)
+            .open(&name)
+        else {
+            return Some(None);
+        };
+        loop {
+            // SAFETY: flock on a descriptor we own.
+            if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0 {
+                return Some(Some(file));
+            }
+            if io::Error::last_os_error().raw_os_error() != Some(libc::EWOULDBLOCK) {
+                return Some(None);
+            }
+            if Instant::now() >= deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
     /// `Some(since)` when the marker names a helper that is still alive.
     fn still_stuck(&self) -> Option<SystemTime> {
         let text = fs::read_to_string(&self.file).ok()?;
@@ -157,6 +189,20 @@ fn run_in_helper<T: Copy, F: FnOnce() -> T>(
     f: F,
 ) -> Result<Isolated<T>> {
     let marker = iso.marker_dir.as_ref().map(|d| Marker::new(d, call, path));
+    // Runs probing the same (call, path) at once (NPD runs rules concurrently) take
+    // turns, so that only one of them can leave a stuck helper behind; a run that
+    // cannot get its turn by the deadline is waiting on a probe that is not answering.
+    let _turn = match &marker {
+        Some(m) => match m.take_turn(iso.deadline) {
+            Some(lock) => Some(lock),
+            None => {
+                return Ok(Isolated::Hung {
+                    since: SystemTime::now(),
+                })
+            }
+        },
+        None => None,
+    };
     if let Some(since) = marker.as_ref().and_then(Marker::still_stuck) {
         return Ok(Isolated::Hung { since });
     }
@@ -216,10 +262,6 @@ fn run_in_helper<T: Copy, F: FnOnce() -> T>(
         }
         Ok(None) => {
             let since = SystemTime::now();
-            // A slow but not stuck helper dies now; one in uninterruptible sleep keeps
-            // the signal pending and dies when the mount answers.
-            // SAFETY: signalling our own child.
-            unsafe { libc::kill(pid, libc::SIGKILL) };
             match &marker {
                 Some(m) => m.record(pid, since, path),
                 None => eprintln!(
@@ -227,6 +269,11 @@ fn run_in_helper<T: Copy, F: FnOnce() -> T>(
                     path.display()
                 ),
             }
+            // A slow but not stuck helper dies now (and its marker is stale at once);
+            // one in uninterruptible sleep keeps the signal pending and dies when the
+            // mount answers.
+            // SAFETY: signalling our own child.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
             // Reap it if the kill took effect at once (it was not in the kernel).
             std::thread::sleep(Duration::from_millis(2));
             // SAFETY: non-blocking wait on our child.
@@ -350,6 +397,39 @@ mod tests {
             Isolated::Done(Err(e)) => assert_eq!(e.kind(), io::ErrorKind::NotFound),
             other => panic!("unexpected {other:?}"),
         }
+    }
+
+    #[test]
+    fn concurrent_probes_of_one_path_start_one_helper() {
+        let tmp = tempfile::tempdir().unwrap();
+        let started = std::sync::atomic::AtomicUsize::new(0);
+        let deadline = Instant::now() + Duration::from_millis(300);
+        let it = Isolation {
+            marker_dir: Some(tmp.path().to_path_buf()),
+            deadline,
+        };
+        std::thread::scope(|s| {
+            for _ in 0..3 {
+                s.spawn(|| {
+                    let r = run_in_helper(&it, "slow", Path::new("/y"), || {
+                        // SAFETY: async-signal-safe sleep in the child.
+                        unsafe { libc::sleep(30) };
+                        0u8
+                    })
+                    .unwrap();
+                    assert!(matches!(r, Isolated::Hung { .. }));
+                    started.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                });
+            }
+        });
+        assert_eq!(started.into_inner(), 3);
+        assert!(Instant::now() < deadline + Duration::from_millis(500));
+        let helpers = fs::read_dir(tmp.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| !e.file_name().to_string_lossy().ends_with(".lock"))
+            .count();
+        assert_eq!(helpers, 1, "one marker, from the one run that probed");
     }
 
     #[test]

@@ -111,11 +111,13 @@ pub fn command<P: Plugin>() -> clap::Command {
         after.push('\n');
     }
     after.push_str("\nExit codes: 0 OK, 1 problem found (NonOK), 2 could not check (Unknown).\n");
-    let cmd = clap::Command::new(P::NAME)
-        .version(env!("CARGO_PKG_VERSION"))
-        .about(P::ABOUT)
-        .after_help(after);
+    let cmd = clap::Command::new(P::NAME).version(env!("CARGO_PKG_VERSION"));
+    // The texts are set last: a doc comment on the plugin's Args struct would otherwise
+    // replace them.
     CommonFlags::augment_args(P::Args::augment_args(cmd))
+        .about(P::ABOUT)
+        .long_about(None)
+        .after_help(after)
 }
 
 /// Runs plugin `P` as a process: parses the flags, checks, debounces, prints one line
