@@ -55,8 +55,10 @@ fn a_hung_mount_is_reported_in_time_with_at_most_one_stuck_helper() {
     let markers = std::fs::read_dir(state.path().join("hung"))
         .unwrap()
         .filter(|e| {
-            e.as_ref()
-                .is_ok_and(|e| e.file_name().to_string_lossy().starts_with("hung-"))
+            e.as_ref().is_ok_and(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                name.starts_with("hung-") && !name.ends_with(".lock")
+            })
         })
         .count();
     assert_eq!(markers, 1);
