@@ -1,0 +1,403 @@
+//! One pass over the host's process table, counting what each selector matches and
+//! the zombies. Judging the counts is `judge.rs`'s business.
+//!
+//! The pass reads one small file per process, the cheapest that can rule it out
+//! ([`Plan`]), and the `stat` of the few it cannot: those whose name matches, or
+//! that have no memory map when zombies are counted. A command line is read only for
+//! a process that a pattern must be tried on, or whose cut name matched a long
+//! `--name`. Kernel threads, processes that are gone and this plugin's own process
+//! never count.
+
+use std::path::Path;
+use std::time::Instant;
+
+use npd_plugin::{explain, Context, Error, Result};
+
+use crate::cmdline::Cmdline;
+use crate::procfs::{ProcDir, Stat, COMM_BUF};
+use crate::report::{Parent, Report, Tally};
+use crate::select::{Config, What};
+use crate::stat::ProcStat;
+
+/// Reads `<host-root>/proc` once. An error means the table could not be observed:
+/// the directory is missing or unreadable, holds no process, or a process's files
+/// could not be read for a reason other than its exit.
+pub fn scan(config: &Config, ctx: &Context) -> Result<Report> {
+    let started = Instant::now();
+    let proc = ctx.host_path("/proc");
+    ctx.waiting_for(format!("scanning {}", proc.display()));
+    let dir = ProcDir::open(&proc).map_err(|e| Error::io(proc.display(), &e))?;
+    let mut pass = Pass {
+        me: dir.self_pid(),
+        config,
+        ctx,
+        proc: &proc,
+        dir,
+        cmdline: Cmdline::default(),
+        report: Report {
+            tallies: vec![Tally::default(); config.selectors.len()],
+            ..Report::default()
+        },
+        zombie_parents: Vec::new(),
+    };
+    pass.run()?;
+    let mut report = pass.report;
+    if report.processes == 0 {
+        return Err(Error::new(format!(
+            "no process found under {} (is it the host's procfs?)",
+            proc.display()
+        )));
+    }
+    report.zombies.top_parent = top_parent(&mut pass.zombie_parents, &mut pass.dir);
+    report.took = started.elapsed();
+    Ok(report)
+}
+
+/// Which file of every process a pass reads first, the cheapest that can rule it out.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Plan {
+    /// Names and zombies: `stat` has both, one file instead of two.
+    Stat,
+    /// Names only: `comm`, and `stat` for a process whose name matches.
+    Comm,
+    /// Zombies without names: `statm`, and `stat` for a process without memory (a
+    /// zombie has none, nor has a kernel thread).
+    Memory,
+    /// Patterns only: nothing but the command line.
+    Nothing,
+}
+
+impl Plan {
+    fn for_config(config: &Config) -> Plan {
+        let names = config
+            .selectors
+            .iter()
+            .any(|s| matches!(s.what, What::Name(_)));
+        match (names, config.max_zombies.is_some()) {
+            (true, true) => Plan::Stat,
+            (true, false) => Plan::Comm,
+            (false, true) => Plan::Memory,
+            (false, false) => Plan::Nothing,
+        }
+    }
+}
+
+/// One pass over the table and what it has counted so far.
+struct Pass<'a> {
+    config: &'a Config,
+    ctx: &'a Context,
+    proc: &'a Path,
+    dir: ProcDir,
+    cmdline: Cmdline,
+    /// This plugin's own PID in that table, never counted.
+    me: Option<u32>,
+    report: Report,
+    zombie_parents: Vec<u32>,
+}
+
+impl Pass<'_> {
+    fn run(&mut self) -> Result<()> {
+        let plan = Plan::for_config(self.config);
+        let mut comm = [0u8; COMM_BUF];
+        loop {
+            if self.report.processes % 64 == 0 && Instant::now() >= self.ctx.deadline() {
+                return Err(Error::new(format!(
+                    "scan of {} not finished in {} ({} processes read)",
+                    self.proc.display(),
+                    self.ctx.timeout_text(),
+                    self.report.processes
+                )));
+            }
+            let next = self.dir.next_pid();
+            let Some(pid) = next.map_err(|e| Error::io(self.proc.display(), &e))? else {
+                return Ok(());
+            };
+            // `known`: the process's stat, when read. Without it, a matching name is
+            // still to be confirmed by it (Plan::Comm), or the process has a memory
+            // map and so is a running user process (Plan::Memory).
+            let mut known = None;
+            let mut comm_len = 0;
+            // A file that is not there (a fixture tree with only `stat`, or a process
+            // gone) sends the process to `stat`, which tells.
+            let mut need_stat = plan == Plan::Stat;
+            if plan == Plan::Comm {
+                self.report.comms_read += 1;
+                let read = self.dir.comm(pid, &mut comm);
+                match read.map_err(|e| self.io(pid, "comm", &e))? {
+                    Some(n) => comm_len = n,
+                    None => need_stat = true,
+                }
+            } else if plan == Plan::Memory {
+                self.report.statms_read += 1;
+                let read = self.dir.has_memory(pid);
+                // Without a memory map: a kernel thread, a zombie, or on its way out.
+                need_stat = read.map_err(|e| self.io(pid, "statm", &e))? != Some(true);
+            }
+            if need_stat {
+                let Some(p) = self.stat_of(pid)? else {
+                    continue;
+                };
+                known = Some(p);
+            }
+            self.report.processes += 1;
+            if let Some(p) = &known {
+                comm_len = p.comm().len().min(COMM_BUF);
+                comm[..comm_len].copy_from_slice(&p.comm()[..comm_len]);
+                if p.is_kernel_thread() {
+                    self.report.kernel_threads += 1;
+                    continue;
+                }
+                if p.is_zombie() {
+                    self.report.zombies.count += 1;
+                    self.report.zombies.pids.push(pid);
+                    self.zombie_parents.push(p.ppid);
+                }
+                if p.is_gone() {
+                    continue;
+                }
+            }
+            if Some(pid) != self.me && !self.config.selectors.is_empty() {
+                let live = known.is_some() || plan == Plan::Memory;
+                self.count(pid, &comm[..comm_len], live)?;
+            }
+        }
+    }
+
+    /// Counts `pid` for every selector it matches. `live` when it is known to be a
+    /// running user process; else its `stat` is read if its name matches.
+    fn count(&mut self, pid: u32, comm: &[u8], live: bool) -> Result<()> {
+        let mut live = live.then_some(true);
+        // Some(found) once the command line was read; `false` when the process went
+        // away meanwhile, which makes it match nothing that needs it.
+        let mut loaded: Option<bool> = None;
+        let config = self.config;
+        for (i, sel) in config.selectors.iter().enumerate() {
+            let hit = match &sel.what {
+                What::Name(_) if !sel.comm_matches(comm) => false,
+                What::Name(_) => {
+                    let tally = &self.report.tallies[i];
+                    let decided = tally.count >= sel.min && sel.max.is_none();
+                    if live.is_none() && decided && !self.ctx.explaining() {
+                        // Enough are known to run and there is no maximum: more
+                        // copies cannot change the answer, so they are not read.
+                        // (--explain counts exactly.)
+                        continue;
+                    }
+                    if live.is_none() {
+                        live = Some(self.is_live(pid)?);
+                    }
+                    if live != Some(true) {
+                        false
+                    } else if !sel.needs_argv0() {
+                        true
+                    } else {
+                        let found = self.load_cmdline(pid, &mut loaded)?;
+                        let confirmed = found && sel.argv0_matches(self.cmdline.argv0_basename());
+                        if !confirmed {
+                            self.report.tallies[i].argv0_mismatches += 1;
+                        }
+                        confirmed
+                    }
+                }
+                // Kernel threads and zombies have an empty command line.
+                What::Cmdline(_) => {
+                    self.load_cmdline(pid, &mut loaded)?
+                        && !self.cmdline.text().is_empty()
+                        && sel.cmdline_matches(self.cmdline.text())
+                }
+            };
+            if hit {
+                self.report.tallies[i].count += 1;
+                self.report.tallies[i].pids.push(pid);
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether `pid` is a running user process, from its `stat`.
+    fn is_live(&mut self, pid: u32) -> Result<bool> {
+        Ok(match self.stat_of(pid)? {
+            Some(p) if p.is_kernel_thread() => {
+                self.report.kernel_threads += 1;
+                false
+            }
+            Some(p) => !p.is_gone(),
+            None => false,
+        })
+    }
+
+    /// The `stat` of `pid`; `None` when the process is gone or the line is garbage
+    /// (which --explain shows).
+    fn stat_of(&mut self, pid: u32) -> Result<Option<ProcStat>> {
+        self.report.stats_read += 1;
+        let read = self.dir.read_stat(pid);
+        match read.map_err(|e| self.io(pid, "stat", &e))? {
+            Stat::Parsed(p) => Ok(Some(p)),
+            Stat::Vanished => Ok(None),
+            Stat::Garbage(why) => {
+                self.report.garbage += 1;
+                explain!(
+                    self.ctx,
+                    "skipped {}/{pid}/stat: {why}: \"{}\"",
+                    self.proc.display(),
+                    shorten(self.dir.last_raw())
+                );
+                Ok(None)
+            }
+        }
+    }
+
+    /// Reads the command line of `pid` once; `false` when the process is gone.
+    fn load_cmdline(&mut self, pid: u32, loaded: &mut Option<bool>) -> Result<bool> {
+        if let Some(found) = *loaded {
+            return Ok(found);
+        }
+        // Reading a command line takes the process's memory map lock, which a
+        // process stuck in the kernel can hold for ever: should the read hang, the
+        // answer names that process. (A small allocation next to three syscalls.)
+        self.ctx
+            .waiting_for(format!("reading {}/{pid}/cmdline", self.proc.display()));
+        self.report.cmdlines_read += 1;
+        let read = self.cmdline.load(&self.dir, pid);
+        let found = read.map_err(|e| self.io(pid, "cmdline", &e))?;
+        *loaded = Some(found);
+        Ok(found)
+    }
+
+    fn io(&self, pid: u32, file: &str, err: &std::io::Error) -> Error {
+        Error::io(format_args!("{}/{pid}/{file}", self.proc.display()), err)
+    }
+}
+
+/// The parent holding the most zombies (the lowest PID among equals), and its name.
+fn top_parent(ppids: &mut [u32], dir: &mut ProcDir) -> Option<Parent> {
+    ppids.sort_unstable();
+    let (pid, zombies) = ppids
+        .chunk_by(|a, b| a == b)
+        .map(|run| (run[0], run.len() as u32))
+        .fold(None, |best: Option<(u32, u32)>, (pid, n)| match best {
+            Some((_, m)) if m >= n => best,
+            _ => Some((pid, n)),
+        })?;
+    let comm = match dir.stat(pid) {
+        Ok(Some(p)) => Some(String::from_utf8_lossy(p.comm()).into_owned()),
+        _ => None,
+    };
+    Some(Parent { pid, comm, zombies })
+}
+
+/// A raw line for --explain: escaped, and cut to what a person reads.
+fn shorten(raw: &[u8]) -> String {
+    let cut = raw.len().min(120);
+    let mut text = raw[..cut].escape_ascii().to_string();
+    if cut < raw.len() {
+        text.push_str("...");
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::select::configure;
+    use crate::Args;
+    use npd_plugin::state::StateDir;
+
+    /// `n` processes named `comm` under a fresh `<root>/proc`, with pids from 100.
+    fn table(n: u32, comm: &str) -> tempfile::TempDir {
+        let tmp = tempfile::tempdir().unwrap();
+        for pid in 100..100 + n {
+            let dir = tmp.path().join(format!("proc/{pid}"));
+            std::fs::create_dir_all(&dir).unwrap();
+            let stat = format!(
+                "{pid} ({comm}) S 1 {pid} {pid} 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 500 0 0"
+            );
+            std::fs::write(dir.join("stat"), stat).unwrap();
+            std::fs::write(dir.join("comm"), format!("{comm}\n")).unwrap();
+            std::fs::write(dir.join("cmdline"), format!("{comm}\0")).unwrap();
+            std::fs::write(dir.join("statm"), "2000 300 200 10 0 100 0\n").unwrap();
+        }
+        tmp
+    }
+
+    fn scan_with(root: &Path, explain: bool, args: Args) -> Report {
+        let state = StateDir::new(root.join("state"), "npd-process", "test");
+        let ctx = Context::new(root, std::time::Duration::from_secs(4), explain, state);
+        scan(&configure(args).unwrap(), &ctx).unwrap()
+    }
+
+    fn names(names: &[&str], max: Option<u32>, zombies: Option<u32>) -> Args {
+        Args {
+            names: names.iter().map(|s| s.to_string()).collect(),
+            cmdlines: vec![],
+            min: 1,
+            max,
+            max_zombies: zombies,
+        }
+    }
+
+    #[test]
+    fn names_are_read_from_comm_and_stat_only_until_the_answer_is_known() {
+        let tmp = table(50, "sleep");
+        let r = scan_with(tmp.path(), false, names(&["sleep", "kubelet"], None, None));
+        assert_eq!((r.comms_read, r.stats_read, r.cmdlines_read), (50, 1, 0));
+        assert_eq!((r.tallies[0].count, r.tallies[1].count), (1, 0));
+        // A maximum needs every copy counted, and so does --explain.
+        let r = scan_with(tmp.path(), false, names(&["sleep"], Some(60), None));
+        assert_eq!((r.stats_read, r.tallies[0].count), (50, 50));
+        let r = scan_with(tmp.path(), true, names(&["sleep"], None, None));
+        assert_eq!((r.stats_read, r.tallies[0].count), (50, 50));
+    }
+
+    #[test]
+    fn zombies_are_ruled_out_by_memory_and_confirmed_by_stat() {
+        let tmp = table(20, "sleep");
+        let zombie = tmp.path().join("proc/200");
+        std::fs::create_dir_all(&zombie).unwrap();
+        std::fs::write(
+            zombie.join("stat"),
+            "200 (sh) Z 100 0 0 0 -1 4194564 0 0 0 0 0 0 0 0 20 0 1 0 9 0 0",
+        )
+        .unwrap();
+        std::fs::write(zombie.join("statm"), "0 0 0 0 0 0 0\n").unwrap();
+        let r = scan_with(tmp.path(), false, names(&[], None, Some(0)));
+        assert_eq!((r.statms_read, r.comms_read, r.stats_read), (21, 0, 1));
+        assert_eq!(
+            (r.zombies.count, r.zombies.pids.as_slice()),
+            (1, &[200][..])
+        );
+        let parent = r.zombies.top_parent.unwrap();
+        assert_eq!((parent.pid, parent.comm.as_deref()), (100, Some("sleep")));
+        // With names as well, one `stat` per process carries both.
+        let r = scan_with(tmp.path(), false, names(&["sleep"], None, Some(0)));
+        assert_eq!((r.statms_read, r.comms_read, r.stats_read), (0, 0, 21));
+        assert_eq!((r.tallies[0].count, r.zombies.count), (20, 1));
+    }
+
+    #[test]
+    fn patterns_alone_read_only_command_lines() {
+        let tmp = table(10, "python3");
+        let mut args = names(&[], None, None);
+        args.cmdlines = vec!["^python3$".into()];
+        let r = scan_with(tmp.path(), false, args);
+        assert_eq!((r.comms_read, r.stats_read, r.cmdlines_read), (0, 0, 10));
+        assert_eq!(r.tallies[0].count, 10);
+    }
+
+    #[test]
+    fn the_busiest_parent_wins_and_ties_go_to_the_lowest_pid() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut dir = ProcDir::open(tmp.path()).unwrap();
+        let top = top_parent(&mut [7, 3, 7, 9, 3, 7], &mut dir).unwrap();
+        assert_eq!((top.pid, top.zombies, top.comm), (7, 3, None));
+        let top = top_parent(&mut [9, 3], &mut dir).unwrap();
+        assert_eq!(top.pid, 3);
+        assert!(top_parent(&mut [], &mut dir).is_none());
+    }
+
+    #[test]
+    fn raw_lines_are_escaped_and_cut() {
+        assert_eq!(shorten(b"1 (a\nb"), "1 (a\\nb");
+        assert!(shorten(&[b'x'; 500]).ends_with("..."));
+    }
+}

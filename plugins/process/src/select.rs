@@ -1,0 +1,254 @@
+//! The flags turned into what a scan looks for: selectors (a name or a command-line
+//! pattern, each with its own count limits) and the zombie limit.
+//!
+//! Everything that can be wrong with the flags is found here, before /proc is read,
+//! so that a misconfigured rule answers "bad flags" (Unknown) and never a problem.
+
+use npd_plugin::{Error, Result};
+use regex_lite::{Regex, RegexBuilder};
+
+use crate::Args;
+
+/// The kernel keeps a process's name in 16 bytes including the final NUL.
+pub const COMM_LEN: usize = 15;
+
+/// Compiled patterns stay small: the plugin's whole budget is a couple of MiB.
+const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+/// What the flags ask for, validated.
+#[derive(Debug)]
+pub struct Config {
+    /// Names first, then patterns, each in the order given.
+    pub selectors: Vec<Selector>,
+    pub max_zombies: Option<u32>,
+}
+
+/// One `--name` or `--cmdline` with the limits its count must stay within.
+#[derive(Debug)]
+pub struct Selector {
+    /// How messages name it: the name itself, or the pattern between slashes.
+    pub label: String,
+    pub what: What,
+    pub min: u32,
+    pub max: Option<u32>,
+}
+
+#[derive(Debug)]
+pub enum What {
+    /// The executable's name in full.
+    Name(Vec<u8>),
+    /// Searched (unanchored) in the command line, arguments joined by spaces.
+    Cmdline(Regex),
+}
+
+impl Selector {
+    /// Whether the kernel's name for a process can be this selector's. For a name
+    /// longer than the kernel keeps, a match still needs [`Selector::argv0_matches`].
+    pub fn comm_matches(&self, comm: &[u8]) -> bool {
+        match &self.what {
+            What::Name(name) => comm == &name[..name.len().min(COMM_LEN)],
+            What::Cmdline(_) => false,
+        }
+    }
+
+    /// A name the kernel cuts, which only argv[0] can confirm.
+    pub fn needs_argv0(&self) -> bool {
+        matches!(&self.what, What::Name(name) if name.len() > COMM_LEN)
+    }
+
+    /// Confirms a long name with the last component of argv[0].
+    pub fn argv0_matches(&self, argv0_basename: &[u8]) -> bool {
+        matches!(&self.what, What::Name(name) if name.as_slice() == argv0_basename)
+    }
+
+    /// Whether a command line (arguments joined by spaces) matches a pattern selector.
+    pub fn cmdline_matches(&self, cmdline: &[u8]) -> bool {
+        match &self.what {
+            // Command lines are bytes; the few that are not UTF-8 are matched with
+            // U+FFFD in place of their bad bytes.
+            What::Cmdline(re) => match std::str::from_utf8(cmdline) {
+                Ok(text) => re.is_match(text),
+                Err(_) => re.is_match(&String::from_utf8_lossy(cmdline)),
+            },
+            What::Name(_) => false,
+        }
+    }
+
+    /// "min 1, max 3", "min 1, no max": the rule, for --explain.
+    pub fn rule_text(&self) -> String {
+        match self.max {
+            Some(max) => format!("min {}, max {max}", self.min),
+            None => format!("min {}, no max", self.min),
+        }
+    }
+}
+
+/// Validates the flags; every error names the flag and the value at fault.
+pub fn configure(args: Args) -> Result<Config> {
+    if args.names.is_empty() && args.cmdlines.is_empty() && args.max_zombies.is_none() {
+        return Err(Error::new(
+            "nothing to check: give --name, --cmdline or --max-zombies",
+        ));
+    }
+    if let Some(max) = args.max {
+        if max < args.min {
+            return Err(Error::new(format!(
+                "--max {max} is below --min {}: no count could satisfy both",
+                args.min
+            )));
+        }
+    }
+    let mut selectors = Vec::with_capacity(args.names.len() + args.cmdlines.len());
+    for name in args.names {
+        check_name(&name)?;
+        selectors.push(Selector {
+            label: name.clone(),
+            what: What::Name(name.into_bytes()),
+            min: args.min,
+            max: args.max,
+        });
+    }
+    for pattern in args.cmdlines {
+        let re = compile(&pattern)?;
+        selectors.push(Selector {
+            label: format!("/{pattern}/"),
+            what: What::Cmdline(re),
+            min: args.min,
+            max: args.max,
+        });
+    }
+    Ok(Config {
+        selectors,
+        max_zombies: args.max_zombies,
+    })
+}
+
+fn check_name(name: &str) -> Result<()> {
+    if name.is_empty() {
+        return Err(Error::new("--name is empty"));
+    }
+    if name.contains('/') {
+        let base = name.rsplit('/').find(|s| !s.is_empty()).unwrap_or(name);
+        return Err(Error::new(format!(
+            "--name {name:?} is a path: give the executable's name ({base}), \
+             or match the path with --cmdline"
+        )));
+    }
+    if name.bytes().any(|b| b.is_ascii_control()) {
+        return Err(Error::new(format!(
+            "--name {name:?} has control characters"
+        )));
+    }
+    Ok(())
+}
+
+fn compile(pattern: &str) -> Result<Regex> {
+    if pattern.is_empty() {
+        return Err(Error::new(
+            "--cmdline is empty: it would match every process",
+        ));
+    }
+    RegexBuilder::new(pattern)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .build()
+        .map_err(|e| Error::new(format!("--cmdline {pattern:?}: {}", regex_reason(&e))))
+}
+
+/// Syntax errors come over several lines (the pattern, a caret, then the reason); the
+/// answer has room for one, so keep the reason.
+fn regex_reason(err: &regex_lite::Error) -> String {
+    let text = err.to_string();
+    text.lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .map(|l| l.strip_prefix("error: ").unwrap_or(l).to_string())
+        .unwrap_or_else(|| "invalid regular expression".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(names: &[&str], cmdlines: &[&str]) -> Args {
+        Args {
+            names: names.iter().map(|s| s.to_string()).collect(),
+            cmdlines: cmdlines.iter().map(|s| s.to_string()).collect(),
+            min: 1,
+            max: None,
+            max_zombies: None,
+        }
+    }
+
+    fn name(n: &str) -> Selector {
+        configure(args(&[n], &[])).unwrap().selectors.remove(0)
+    }
+
+    #[test]
+    fn short_names_match_the_kernel_name_exactly() {
+        let s = name("kubelet");
+        assert!(s.comm_matches(b"kubelet"));
+        assert!(!s.comm_matches(b"kubelet2") && !s.comm_matches(b"kube"));
+        assert!(!s.needs_argv0());
+    }
+
+    #[test]
+    fn long_names_match_the_cut_name_then_need_argv0() {
+        let s = name("kube-controller-manager");
+        assert!(s.comm_matches(b"kube-controller"));
+        assert!(!s.comm_matches(b"kube-controller-manager"));
+        assert!(s.needs_argv0());
+        assert!(s.argv0_matches(b"kube-controller-manager"));
+        assert!(!s.argv0_matches(b"kube-controller-mangler"));
+        // Exactly the kernel's length: the name is complete, no confirmation.
+        assert!(!name("systemd-journal").needs_argv0());
+    }
+
+    #[test]
+    fn patterns_search_the_joined_command_line() {
+        let c = configure(args(&[], &["nova-compute( |$)"])).unwrap();
+        let s = &c.selectors[0];
+        assert_eq!(s.label, "/nova-compute( |$)/");
+        assert!(s.cmdline_matches(b"/usr/bin/python3 /usr/bin/nova-compute --config-file x"));
+        assert!(!s.cmdline_matches(b"/usr/bin/python3 /usr/bin/nova-compute-ironic"));
+    }
+
+    #[test]
+    fn nothing_to_check_is_bad_flags() {
+        let e = configure(args(&[], &[])).unwrap_err();
+        assert!(e.message().starts_with("nothing to check"), "{e}");
+        let mut a = args(&[], &[]);
+        a.max_zombies = Some(19);
+        assert!(configure(a).is_ok());
+    }
+
+    #[test]
+    fn bad_names_and_limits_are_refused() {
+        let e = configure(args(&["/usr/bin/kubelet"], &[])).unwrap_err();
+        assert!(
+            e.message().contains("give the executable's name (kubelet)"),
+            "{e}"
+        );
+        assert!(configure(args(&[""], &[])).is_err());
+        assert!(configure(args(&["a\tb"], &[])).is_err());
+        let mut a = args(&["kubelet"], &[]);
+        (a.min, a.max) = (2, Some(1));
+        let e = configure(a).unwrap_err();
+        assert_eq!(
+            e.message(),
+            "--max 1 is below --min 2: no count could satisfy both"
+        );
+    }
+
+    #[test]
+    fn a_bad_pattern_says_why_on_one_line() {
+        let e = configure(args(&[], &["python (unclosed"])).unwrap_err();
+        assert_eq!(
+            e.message(),
+            "--cmdline \"python (unclosed\": found open group without closing ')'"
+        );
+        assert!(configure(args(&[], &[""])).is_err());
+        let e = configure(args(&[], &["a{1000}{1000}"])).unwrap_err();
+        assert!(e.message().contains("size limit"), "{e}");
+    }
+}

@@ -1,0 +1,97 @@
+//! Flags: anything wrong with them is Unknown (exit 2) with the reason, never a problem,
+//! and nothing is read before they are valid.
+
+use crate::util::{run, FakeHost};
+
+#[test]
+fn nothing_to_check_is_bad_flags() {
+    let r = run(&[]);
+    assert_eq!(
+        (r.code, r.line()),
+        (
+            2,
+            "bad flags: nothing to check: give --name, --cmdline or --max-zombies"
+        )
+    );
+}
+
+#[test]
+fn a_bad_pattern_is_bad_flags_with_the_reason() {
+    let r = run(&["--cmdline", "python (nova"]);
+    assert_eq!(
+        (r.code, r.line()),
+        (2, "bad flags: --cmdline \"python (nova\": found open group without closing ')'")
+    );
+    let r = run(&["--cmdline", "[z-a]"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.line().starts_with("bad flags: --cmdline \"[z-a]\": "),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn bad_values_are_bad_flags() {
+    for args in [
+        &["--name", "kubelet", "--min", "one"][..],
+        &["--name", "kubelet", "--max", "-1"],
+        &["--max-zombies", "many"],
+        &["--name", "kubelet", "--min", "2", "--max", "1"],
+        &["--name", "/usr/bin/kubelet"],
+        &["--name", ""],
+        &["--name", "kubelet", "--no-such-flag"],
+        &["--name", "kubelet", "--timeout", "soon"],
+    ] {
+        let r = run(args);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stdout);
+        assert!(
+            r.line().starts_with("bad flags: "),
+            "{args:?}: {}",
+            r.stdout
+        );
+        assert_eq!(r.stdout.lines().count(), 1, "{args:?}");
+    }
+}
+
+#[test]
+fn flags_are_checked_before_proc_is_read() {
+    let host = FakeHost::without_proc();
+    let r = run(&["--host-root", host.root(), "--cmdline", "("]);
+    assert!(r.line().starts_with("bad flags: "), "{}", r.stdout);
+}
+
+#[test]
+fn help_shows_an_example_rule_and_the_defaults() {
+    let r = run(&["--help"]);
+    assert_eq!(r.code, 0);
+    assert!(r
+        .stdout
+        .contains("\"path\": \"/opt/npd-checks/bin/npd-process\""));
+    assert!(r.stdout.contains("--max-zombies 19"));
+    assert!(r.stdout.contains("--fail-after 2"));
+}
+
+#[test]
+fn the_line_is_cut_at_max_output() {
+    let host = FakeHost::new();
+    host.process(1, "systemd", &["/sbin/init"]);
+    let r = run(&[
+        "--host-root",
+        host.root(),
+        "--name",
+        "kube-controller-manager",
+        "--max-output",
+        "30",
+    ]);
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (1, "kube-controller-manager not ru\n")
+    );
+    // Never a '%', whatever the pattern holds: NPD reads the line as a format string.
+    let r = run(&["--host-root", host.root(), "--cmdline", "100%"]);
+    assert_eq!(
+        (r.code, r.line()),
+        (1, "/100 pct / not running (0 < min 1)")
+    );
+}

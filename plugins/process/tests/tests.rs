@@ -1,0 +1,22 @@
+//! End-to-end tests of the `npd-process` binary, run as NPD runs it.
+//!
+//! Where a new test belongs:
+//! - `fixtures.rs`: a judgement on a process table the test writes itself (a fake
+//!   `<root>/proc`): names, counts, patterns, zombies, kernel threads. Prefer this:
+//!   it is exact and independent of the machine.
+//! - `broken.rs`: a fake /proc that is odd or broken (garbage stat lines, processes
+//!   vanishing mid-scan, empty, missing, unreadable).
+//! - `real.rs`: what only the real kernel can show (a 15-byte cut name, a real
+//!   zombie, the plugin's own command line), with `--host-root /`. Every process a
+//!   test starts is killed and reaped by a guard, even when the test fails.
+//! - `flags.rs`: bad flags and patterns (Unknown, never a problem), --help,
+//!   --max-output.
+//!
+//! `util.rs` runs the binary (bounded in time, fresh state dir) and builds fake
+//! process tables.
+
+mod broken;
+mod fixtures;
+mod flags;
+mod real;
+mod util;
