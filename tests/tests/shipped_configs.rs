@@ -1,0 +1,111 @@
+//! Every shipped config against the plugins it names: it lints clean, every rule runs
+//! once with NPD's semantics, and every condition is documented.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::{bin_dir, configs, npd_checks, repo, rules};
+
+fn config_args() -> Vec<String> {
+    configs()
+        .iter()
+        .map(|p| p.to_string_lossy().to_string())
+        .collect()
+}
+
+#[test]
+fn every_shipped_config_lints_clean() {
+    let dir = bin_dir();
+    let mut args = vec!["lint", "--plugin-dir", dir.to_str().unwrap()];
+    let files = config_args();
+    args.extend(files.iter().map(String::as_str));
+    let out = npd_checks(&args);
+    assert!(
+        out.status.success(),
+        "npd-checks lint found problems:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn every_shipped_config_runs_and_shows_its_conditions() {
+    let dir = bin_dir();
+    let state = std::env::temp_dir().join(format!("repo-checks-state-{}", std::process::id()));
+    let files = config_args();
+    let mut args = vec!["run", "--plugin-dir", dir.to_str().unwrap()];
+    args.extend(files.iter().map(String::as_str));
+    let out = std::process::Command::new(dir.join("npd-checks"))
+        .args(&args)
+        .env("NPD_CHECKS_STATE_DIR", &state)
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&state);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "npd-checks run failed:\n{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for rule in rules() {
+        if let Some(condition) = rule.condition.filter(|_| rule.kind == "permanent") {
+            assert!(
+                stdout.contains(&condition),
+                "{}: condition {condition} missing from the run's output:\n{stdout}",
+                rule.file
+            );
+        }
+    }
+}
+
+#[test]
+fn every_rule_runs_a_plugin_of_this_workspace_from_the_install_dir() {
+    let plugins: BTreeSet<String> = std::fs::read_dir(repo().join("plugins"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter_map(|e| std::fs::read_to_string(e.path().join("Cargo.toml")).ok())
+        .filter_map(|toml| {
+            toml.lines()
+                .find_map(|l| l.strip_prefix("name = \""))
+                .map(|n| n.trim_end_matches('"').to_string())
+        })
+        .collect();
+    for rule in rules() {
+        let name = rule
+            .path
+            .strip_prefix("/opt/npd-checks/bin/")
+            .unwrap_or_else(|| {
+                panic!(
+                    "{}: {} is not under /opt/npd-checks/bin",
+                    rule.file, rule.path
+                )
+            });
+        assert!(
+            plugins.contains(name),
+            "{}: no crate builds {name}",
+            rule.file
+        );
+        assert!(
+            bin_dir().join(name).exists(),
+            "{}: {name} was not built",
+            rule.file
+        );
+    }
+}
+
+#[test]
+fn every_condition_and_event_reason_is_documented() {
+    let table = std::fs::read_to_string(repo().join("npd-config/README.md")).unwrap();
+    for rule in rules() {
+        let name = match (&rule.condition, rule.kind.as_str()) {
+            (Some(c), "permanent") => c.clone(),
+            _ => rule.reason.clone(),
+        };
+        assert!(
+            table.contains(&format!("`{name}`")),
+            "{}: {name} is not in npd-config/README.md",
+            rule.file
+        );
+    }
+}
