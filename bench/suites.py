@@ -1,0 +1,252 @@
+"""What the benchmark compares: one Suite per plugin, each a declarative entry naming the
+commands run side by side, the one ratios are taken against, the targets, and any setup
+the suite needs (a fixture). To benchmark a new plugin, append a Suite to SUITES.
+
+Command argv may use {bin_dir} (where the npd-* binaries are) and {state_dir} (a fresh
+temporary directory per suite); plugin() passes --state-dir itself. A suite whose plugin
+binary is missing is skipped, and a missing alternative is dropped from its suite; the
+report says so in either case. A new entry looks like:
+
+    Suite(
+        name="memory",
+        title="available memory",
+        commands=(
+            plugin("npd-memory", "--min-available", "10"),
+            nagios("check_swap", "-w", "20%", "-c", "10%"),
+        ),
+        baseline="check_swap",
+        targets=(Ratio("npd-memory", "check_swap", 0.6),),
+    ),
+
+Every plugin command also gets the peak RSS target, and every npd-* binary found the
+size target (RSS_LIMIT_KIB, SIZE_LIMIT_BYTES below).
+"""
+
+import contextlib
+import os
+import resource
+import statistics
+from dataclasses import dataclass, field
+from typing import Callable
+
+from engine import HarnessError, many_processes
+
+NAGIOS = "/usr/lib/nagios/plugins"
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str                      # label in the report, unique within its suite
+    argv: tuple[str, ...]          # argv[0]: absolute path, {bin_dir}/..., or a PATH name
+    plugin: bool = False           # one of ours: RSS target applies, binary in --bin-dir
+    requires: tuple[str, ...] = () # further programs it needs on PATH (shell pipelines)
+    ok_exits: frozenset = frozenset({0, 1})  # answers that mean "judged"; others = broken
+
+
+def plugin(binary: str, *args: str, name: str = "") -> Command:
+    """One of our binaries, with its state kept in the suite's temporary directory."""
+    return Command(name or binary, (f"{{bin_dir}}/{binary}", *args, "--state-dir", "{state_dir}"),
+                   plugin=True)
+
+
+def nagios(check: str, *args: str, name: str = "") -> Command:
+    """A monitoring-plugins check (exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)."""
+    return Command(name or check, (f"{NAGIOS}/{check}", *args), ok_exits=frozenset({0, 1, 2}))
+
+
+def program(name: str, *argv: str) -> Command:
+    """Any program, looked up on PATH and exec'd directly."""
+    return Command(name, argv)
+
+
+def shell(name: str, script: str, requires: tuple[str, ...] = ()) -> Command:
+    """A shell script run by /bin/sh -c, as a cron or NPD script check would be."""
+    return Command(name, ("/bin/sh", "-c", script), requires=requires)
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """Target: subject's median wall time <= limit x baseline's."""
+    subject: str
+    baseline: str
+    limit: float
+    context: str = ""
+
+    @property
+    def label(self) -> str:
+        extra = f" ({self.context})" if self.context else ""
+        return f"{self.subject} wall median <= {self.limit:g}x {self.baseline}{extra}"
+
+
+class Skip(Exception):
+    """A suite cannot run on this machine; the message says why."""
+
+
+@dataclass(frozen=True)
+class Suite:
+    name: str
+    title: str
+    commands: tuple[Command, ...]
+    baseline: str                        # ratios in the suite table are against this one
+    targets: tuple[Ratio, ...] = ()
+    # Each fixture is called with the run's options and returns a context manager that
+    # sets up and tears down. It yields a dict, which it may still update when the timed
+    # rounds are over: "setup" is a sentence for the report, "after_round" a callable run
+    # after every timed round (untimed), other keys fill {placeholders} in target contexts.
+    fixtures: tuple[Callable, ...] = ()
+    runs: int = 200
+    budget_s: float = 60.0               # time budget for the timed rounds
+    notes: tuple[str, ...] = ()
+    defaults: dict = field(default_factory=dict)  # placeholder values when fixtures did not run
+
+
+# ---- fixtures -------------------------------------------------------------------------
+
+def _process_count() -> int:
+    return sum(1 for d in os.listdir("/proc") if d.isdigit())
+
+
+def _task_count() -> int:
+    # /proc/loadavg: "0.00 0.01 0.05 1/123 4567" -> 123 scheduling entities (threads)
+    with open("/proc/loadavg") as f:
+        return int(f.read().split()[3].split("/")[1])
+
+
+def _read_int(path: str) -> int | None:
+    try:
+        with open(path) as f:
+            text = f.read().strip()
+    except OSError:
+        return None
+    return None if text == "max" else int(text)
+
+
+def _pid_room(want: int) -> None:
+    """Raises Skip unless `want` more processes fit under every limit that applies."""
+    margin = 200
+    tasks = _task_count()
+    pid_max = _read_int("/proc/sys/kernel/pid_max")
+    threads_max = _read_int("/proc/sys/kernel/threads-max")
+    for label, limit in (("kernel.pid_max", pid_max), ("kernel.threads-max", threads_max)):
+        if limit is not None and tasks + want + margin > limit:
+            raise Skip(f"{label} is {limit} with {tasks} tasks running: no room for {want} more")
+    soft, _ = resource.getrlimit(resource.RLIMIT_NPROC)
+    if os.geteuid() != 0 and soft != resource.RLIM_INFINITY:
+        mine = sum(1 for d in os.listdir("/proc")
+                   if d.isdigit() and _owner(d) == os.geteuid())
+        if mine + want + margin > soft:
+            raise Skip(f"ulimit -u is {soft} with {mine} processes of this user running: "
+                       f"no room for {want} more")
+    # cgroup pids controller (v2 unified path, or v1 pids hierarchy)
+    with open("/proc/self/cgroup") as f:
+        for line in f:
+            _, controllers, path = line.rstrip("\n").split(":", 2)
+            base = {"": "/sys/fs/cgroup", "pids": "/sys/fs/cgroup/pids"}.get(controllers)
+            if base is None:
+                continue
+            limit = _read_int(f"{base}{path}/pids.max")
+            current = _read_int(f"{base}{path}/pids.current")
+            if limit is not None and current is not None and current + want + margin > limit:
+                raise Skip(f"cgroup pids.max is {limit} with {current} in use: "
+                           f"no room for {want} more")
+
+
+def _owner(pid: str) -> int:
+    try:
+        return os.stat(f"/proc/{pid}").st_uid
+    except OSError:
+        return -1
+
+
+def sleepers(opts):
+    """opts.procs `sleep 600` processes for the duration of the suite. The processes on
+    the machine are counted after every round (other work may start or end some), and
+    the count goes to the report ("setup") and to target contexts ("processes")."""
+    count = opts.procs
+
+    @contextlib.contextmanager
+    def fixture():
+        _pid_room(count)
+        sleep = "/bin/sleep" if os.access("/bin/sleep", os.X_OK) else "/usr/bin/sleep"
+        with contextlib.ExitStack() as stack:
+            try:
+                stack.enter_context(many_processes(opts.helper, count, sleep, ["sleep", "600"]))
+            except HarnessError as e:
+                raise Skip(str(e)) from None
+            counts = [_process_count()]
+            info = {"after_round": lambda: counts.append(_process_count())}
+            yield info
+            counts.append(_process_count())
+            med, lo, hi = statistics.median(counts), min(counts), max(counts)
+            info["setup"] = (f"{count:,} `sleep 600` processes started for this suite; "
+                             f"processes on the machine, counted after every round: median "
+                             f"{med:,.0f}, range {lo:,}–{hi:,}")
+            steady = hi - lo <= 0.05 * med
+            info["processes"] = f"{med:,.0f}" if steady else f"median {med:,.0f}, {lo:,}–{hi:,}"
+    return fixture()
+
+
+# ---- the suites -------------------------------------------------------------------------
+
+SUITES = (
+    Suite(
+        name="disk",
+        title="disk usage of /",
+        commands=(
+            plugin("npd-disk", "--path", "/", "--max-used", "90", "--max-inodes-used", "90"),
+            nagios("check_disk", "-w", "10%", "-c", "5%", "-p", "/"),
+            shell("df | awk", """df -P / | awk 'NR==2 {sub("%","",$5); exit ($5 > 90)}'""",
+                  requires=("df", "awk")),
+        ),
+        baseline="check_disk",
+        targets=(Ratio("npd-disk", "check_disk", 0.6),),
+        runs=1000,
+        budget_s=60,
+    ),
+    Suite(
+        name="process",
+        title="named processes, ~3,000 processes on the machine",
+        commands=(
+            plugin("npd-process", "--name", "sleep", "--min", "1", name="npd-process sleep"),
+            plugin("npd-process", "--name", "kubelet", "--min", "1", name="npd-process kubelet"),
+            nagios("check_procs", "-C", "sleep", "-c", "1:"),
+            program("pgrep -c", "pgrep", "-c", "sleep"),
+        ),
+        baseline="check_procs",
+        targets=(
+            Ratio("npd-process sleep", "check_procs", 0.15, "at {processes} processes"),
+            Ratio("npd-process kubelet", "check_procs", 0.15,
+                  "at {processes} processes, no match"),
+        ),
+        fixtures=(sleepers,),
+        runs=200,
+        budget_s=240,
+        notes=("`npd-process kubelet` matches nothing, so it scans every process.",),
+        defaults={"processes": "~3,000"},
+    ),
+)
+
+# Targets that apply to every plugin, whatever the suite.
+RSS_LIMIT_KIB = 2048             # peak RSS <= 2 MiB
+SIZE_LIMIT_BYTES = 1_500_000     # binary size <= 1.5 MB (decimal megabytes)
+NOT_A_PLUGIN = ("npd-checks",)   # companion tool: listed with its size, no target
+
+
+def check(entries=SUITES) -> None:
+    """Raises ValueError when an entry names a command it does not have."""
+    seen = set()
+    for s in entries:
+        names = [c.name for c in s.commands]
+        problems = []
+        if s.name in seen:
+            problems.append("suite name used twice")
+        if len(set(names)) != len(names):
+            problems.append("two commands share a name")
+        if not any(c.plugin for c in s.commands):
+            problems.append("no plugin command")
+        for ref in [s.baseline] + [n for t in s.targets for n in (t.subject, t.baseline)]:
+            if ref not in names:
+                problems.append(f"refers to unknown command {ref!r}")
+        if problems:
+            raise ValueError(f"suite {s.name!r}: {'; '.join(problems)}")
+        seen.add(s.name)
