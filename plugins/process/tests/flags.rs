@@ -20,7 +20,10 @@ fn a_bad_pattern_is_bad_flags_with_the_reason() {
     let r = run(&["--cmdline", "python (nova"]);
     assert_eq!(
         (r.code, r.line()),
-        (2, "bad flags: --cmdline \"python (nova\": found open group without closing ')'")
+        (
+            2,
+            "bad flags: --cmdline \"python (nova\": found open group without closing ')'"
+        )
     );
     let r = run(&["--cmdline", "[z-a]"]);
     assert_eq!(r.code, 2);
