@@ -1,5 +1,4 @@
 //! The `npd-disk` binary: everything lives in the library, see `npd_disk`.
+#![cfg_attr(not(test), no_main)]
 
-fn main() {
-    npd_plugin::run::<npd_disk::Disk>()
-}
+npd_plugin::main!(npd_disk::Disk);

@@ -67,6 +67,20 @@ fn write_all_stdout(mut bytes: &[u8]) {
     }
 }
 
+/// A plugin started with stdin, stdout or stderr closed would see the first file it
+/// opens take that number, and could write its answer into a state file: point each
+/// closed one at /dev/null first, as Rust's start-up (which plugins skip) would.
+pub(crate) fn reopen_closed_std_fds() {
+    for fd in 0..3 {
+        // SAFETY: F_GETFD only queries the descriptor table.
+        if unsafe { libc::fcntl(fd, libc::F_GETFD) } == -1 {
+            // SAFETY: a NUL-terminated path; the lowest free number is `fd` itself
+            // because the lower ones are open (or were just reopened).
+            unsafe { libc::open(c"/dev/null".as_ptr(), libc::O_RDWR) };
+        }
+    }
+}
+
 /// A panic anywhere becomes an Unknown answer (exit 2), never Rust's 101 or an abort.
 pub(crate) fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {

@@ -2,7 +2,7 @@
 //! the state store, and a way to explain itself.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::error::Result;
@@ -18,7 +18,17 @@ pub struct Context {
     deadline: Instant,
     explain: bool,
     state: StateDir,
-    waiting_for: Mutex<Option<String>>,
+    waiting_for: Awaited,
+}
+
+/// What the check last said it waits for, shared with the watchdog thread.
+#[derive(Clone, Default)]
+pub(crate) struct Awaited(Arc<Mutex<Option<String>>>);
+
+impl Awaited {
+    pub(crate) fn get(&self) -> Option<String> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
 }
 
 impl Context {
@@ -36,7 +46,7 @@ impl Context {
             deadline: started + check_budget(timeout),
             explain,
             state,
-            waiting_for: Mutex::new(None),
+            waiting_for: Awaited::default(),
         }
     }
 
@@ -76,15 +86,12 @@ impl Context {
     /// Says what the check is about to wait for, so that if the deadline passes the
     /// answer names it ("no answer in 4s while reading /proc/1/mountinfo").
     pub fn waiting_for(&self, what: impl Into<String>) {
-        let mut w = self.waiting_for.lock().unwrap_or_else(|p| p.into_inner());
+        let mut w = self.waiting_for.0.lock().unwrap_or_else(|p| p.into_inner());
         *w = Some(what.into());
     }
 
-    pub(crate) fn what_was_awaited(&self) -> Option<String> {
-        self.waiting_for
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+    pub(crate) fn awaited(&self) -> Awaited {
+        self.waiting_for.clone()
     }
 
     /// The state store, locked for this run, for a check whose *measurement* needs

@@ -67,7 +67,6 @@ mod outcome;
 pub mod state;
 pub mod units;
 
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use clap::{ArgMatches, Args, FromArgMatches};
@@ -102,6 +101,27 @@ pub trait Plugin {
     fn check(config: &Self::Config, ctx: &Context) -> Result<Outcome>;
 }
 
+/// Defines a plugin binary's entry point: `npd_plugin::main!(npd_disk::Disk);` in a
+/// `main.rs` that starts with `#![cfg_attr(not(test), no_main)]`.
+///
+/// The C runtime calls it directly, skipping Rust's own start-up: a plugin needs none
+/// of it (a stack-overflow handler that reads /proc/self/maps, SIGPIPE ignored), and
+/// without it every run is ~50 us faster and every binary ~100 KB smaller. Closed
+/// standard descriptors, which Rust's start-up would reopen, are reopened by [`run`].
+#[macro_export]
+macro_rules! main {
+    ($plugin:ty) => {
+        #[cfg(not(test))]
+        #[no_mangle]
+        pub extern "C" fn main(
+            _argc: ::core::ffi::c_int,
+            _argv: *const *const ::core::ffi::c_char,
+        ) -> ::core::ffi::c_int {
+            $crate::run::<$plugin>()
+        }
+    };
+}
+
 /// Builds the command line parser of `P`, with the common flags.
 pub fn command<P: Plugin>() -> clap::Command {
     let mut after = format!("Example NPD rule:\n{}\n", P::EXAMPLE_RULE);
@@ -124,6 +144,7 @@ pub fn command<P: Plugin>() -> clap::Command {
 /// and exits 0, 1 or 2. Never returns.
 pub fn run<P: Plugin>() -> ! {
     let started = Instant::now();
+    answer::reopen_closed_std_fds();
     answer::install_panic_hook();
     let matches = parse::<P>(std::env::args_os());
     let common =
@@ -184,33 +205,46 @@ fn bad_flags(text: &str) -> ! {
     answer::answer(Status::Unknown, &format!("bad flags: {first}"))
 }
 
-/// Runs the check on a worker thread and answers Unknown if it has not finished by
-/// the timeout: a check should honour `ctx.deadline()` itself; this is the backstop.
+/// Runs the check on this thread with a watchdog thread as the backstop: a check
+/// should honour `ctx.deadline()` itself; the watchdog answers Unknown for one that
+/// does not. The watchdog only sleeps (a small stack, no allocation until it fires),
+/// and whoever answers first exits the process, so nobody waits for the other.
 fn check_with_watchdog<P: Plugin>(config: &P::Config, ctx: &Context, timeout: Duration) -> Outcome {
     let watchdog = timeout - (timeout / 20).min(Duration::from_millis(50));
     let give_up = Instant::now() + watchdog;
-    std::thread::scope(|scope| {
-        let (tx, rx) = mpsc::sync_channel(1);
-        scope.spawn(move || {
-            let _ = tx.send(P::check(config, ctx));
-        });
-        match rx.recv_timeout(give_up.saturating_duration_since(Instant::now())) {
-            Ok(Ok(outcome)) => outcome,
-            Ok(Err(e)) => Outcome {
-                status: Status::Unknown,
-                message: e.message().to_string(),
-            },
-            Err(_) => {
-                let waited = units::format_duration(timeout);
-                let message = match ctx.what_was_awaited() {
-                    Some(what) => format!("no answer in {waited} while {what}"),
-                    None => format!("check did not finish in {waited}"),
-                };
-                answer::answer_timed_out(&message)
+    let awaited = ctx.awaited();
+    let spawned = std::thread::Builder::new()
+        .stack_size(WATCHDOG_STACK)
+        .spawn(move || {
+            let mut now = Instant::now();
+            while now < give_up {
+                std::thread::sleep(give_up - now);
+                now = Instant::now();
             }
-        }
-    })
+            let waited = units::format_duration(timeout);
+            let message = match awaited.get() {
+                Some(what) => format!("no answer in {waited} while {what}"),
+                None => format!("check did not finish in {waited}"),
+            };
+            answer::answer_timed_out(&message)
+        });
+    if let Err(e) = spawned {
+        // Without a watchdog the check still honours its deadline; only a check that
+        // hangs in spite of it goes unanswered, so say so and carry on.
+        ctx.warn(format_args!("no watchdog thread: {e}"));
+    }
+    match P::check(config, ctx) {
+        Ok(outcome) => outcome,
+        Err(e) => Outcome {
+            status: Status::Unknown,
+            message: e.message().to_string(),
+        },
+    }
 }
+
+/// The watchdog formats one line and writes it: 64 KiB is ample, and far cheaper to
+/// map than the default 2 MiB.
+const WATCHDOG_STACK: usize = 64 << 10;
 
 fn debounce(ctx: &Context, common: &CommonFlags, observed: Outcome) -> Outcome {
     if common.fail_after <= 1 && common.recover_after <= 1 {

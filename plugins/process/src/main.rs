@@ -1,5 +1,4 @@
 //! The `npd-process` binary: everything lives in the library, see `npd_process`.
+#![cfg_attr(not(test), no_main)]
 
-fn main() {
-    npd_plugin::run::<npd_process::Process>()
-}
+npd_plugin::main!(npd_process::Process);

@@ -1,5 +1,6 @@
 //! A plugin that misbehaves on request, for the contract tests in `tests/contract.rs`.
 //! It is not shipped (`npd-checks install` copies `npd-*` binaries only).
+#![cfg_attr(not(test), no_main)]
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -85,6 +86,4 @@ impl Plugin for Fixture {
     }
 }
 
-fn main() {
-    npd_plugin::run::<Fixture>()
-}
+npd_plugin::main!(Fixture);
