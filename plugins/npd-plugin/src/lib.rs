@@ -119,6 +119,10 @@ macro_rules! main {
         ) -> ::core::ffi::c_int {
             $crate::run::<$plugin>()
         }
+        // Unit tests of the binary bring their own entry point; this keeps the plugin
+        // type used there too.
+        #[cfg(test)]
+        const _: fn() -> ! = $crate::run::<$plugin>;
     };
 }
 
