@@ -60,10 +60,12 @@ pub mod debounce;
 mod error;
 pub mod flags;
 pub mod host;
+pub mod hostfile;
 pub mod isolate;
 pub mod message;
 mod metrics;
 mod outcome;
+pub mod psi;
 pub mod state;
 pub mod units;
 

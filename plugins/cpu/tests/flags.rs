@@ -1,0 +1,77 @@
+//! Flags: anything wrong with them is Unknown (exit 2) with the reason, never a
+//! problem, and nothing is read before they are valid.
+
+use crate::util::{run, FakeHost};
+
+#[test]
+fn bad_values_are_bad_flags() {
+    for args in [
+        &["--check", "steal"][..],
+        &["--check", ""],
+        &["--max-load-per-cpu", "0"],
+        &["--max-load-per-cpu", "-2"],
+        &["--max-load-per-cpu", "four"],
+        &["--max-load-per-cpu", "NaN"],
+        &["--load-average", "10m"],
+        &["--load-average", "5"],
+        &["--max-psi-some", "101"],
+        &["--max-psi-some", "lots"],
+        &["--no-such-flag"],
+        &["--timeout", "0"],
+        &["--recover-after", "x"],
+    ] {
+        let r = run(args);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stdout);
+        assert!(
+            r.line().starts_with("bad flags: "),
+            "{args:?}: {}",
+            r.stdout
+        );
+        assert_eq!(r.stdout.lines().count(), 1, "{args:?}");
+    }
+}
+
+#[test]
+fn flags_are_checked_before_anything_is_read() {
+    let host = FakeHost::bare();
+    let r = run(&["--host-root", host.root(), "--load-average", "2m"]);
+    assert!(r.line().starts_with("bad flags: "), "{}", r.stdout);
+}
+
+#[test]
+fn percent_signs_are_accepted_and_never_printed() {
+    let host = FakeHost::new();
+    host.pressure(95.0);
+    let r = run(&[
+        "--host-root",
+        host.root(),
+        "--check",
+        "psi",
+        "--max-psi-some",
+        "90%",
+    ]);
+    assert_eq!(
+        (r.code, r.line()),
+        (1, "CPU PSI some avg10 95 pct > max 90")
+    );
+}
+
+#[test]
+fn help_shows_an_example_rule_and_where_defaults_come_from() {
+    let r = run(&["--help"]);
+    assert_eq!(r.code, 0);
+    assert!(r
+        .stdout
+        .contains("\"path\": \"/opt/npd-checks/bin/npd-cpu\""));
+    assert!(r.stdout.contains("check_load"));
+    assert!(r.stdout.contains("sched_getaffinity"));
+    assert!(!r.stdout.contains('%'));
+}
+
+#[test]
+fn the_line_is_cut_at_max_output() {
+    let host = FakeHost::new();
+    host.loadavg(0.0, 40.0, 0.0);
+    let r = run(&["--host-root", host.root(), "--max-output", "16"]);
+    assert_eq!((r.code, r.stdout.as_str()), (1, "load per CPU 10\n"));
+}

@@ -1,0 +1,256 @@
+//! Host files that are missing, unreadable, empty, garbled or never answer, kernels
+//! without a feature, and state dirs that cannot be used: always Unknown (exit 2)
+//! with the reason, never a problem.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::time::{Duration, Instant};
+
+use crate::util::{as_nobody, is_root, run, run_in, run_with, FakeHost, Output};
+
+fn unknown(r: &Output) -> String {
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.stdout.lines().count(), 1, "{}", r.stdout);
+    r.line().to_string()
+}
+
+#[test]
+fn missing_meminfo() {
+    let host = FakeHost::new();
+    fs::remove_file(host.path("proc/meminfo")).unwrap();
+    let r = run(&["--host-root", host.root()]);
+    assert_eq!(
+        unknown(&r),
+        format!("cannot read {}/proc/meminfo: not found", host.root())
+    );
+    let bare = FakeHost::bare();
+    let r = run(&["--host-root", bare.root(), "--check", "oom-kills"]);
+    assert!(
+        unknown(&r).ends_with("/proc/vmstat: not found"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn empty_and_garbage_meminfo() {
+    let host = FakeHost::new();
+    for (bytes, why) in [
+        (&b""[..], "no MemTotal"),
+        (b"\n\n", "no MemTotal"),
+        (b"MemTotal: 100 kB\n", "no MemAvailable"),
+        (
+            b"MemTotal: many kB\nMemAvailable: 5 kB\n",
+            "garbage MemTotal",
+        ),
+        (
+            b"MemTotal: 0 kB\nMemAvailable: 0 kB\n",
+            "garbage: MemTotal is 0",
+        ),
+        (
+            b"MemTotal: 10 kB\nMemAvailable: 20 kB\n",
+            "garbage: MemAvailable",
+        ),
+        (b"\xff\xfe\x00garbage", "garbage (not text)"),
+    ] {
+        host.write("proc/meminfo", bytes);
+        let line = unknown(&run(&["--host-root", host.root()]));
+        assert!(
+            line.starts_with(&format!("{}/proc/meminfo: {why}", host.root())),
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn a_huge_file_is_garbage_not_a_long_read() {
+    let host = FakeHost::new();
+    host.write("proc/meminfo", &vec![b'x'; 5 << 20]);
+    let line = unknown(&run(&["--host-root", host.root()]));
+    assert!(line.ends_with("garbage (longer than 4096 KiB)"), "{line}");
+}
+
+#[test]
+fn unreadable_files() {
+    let host = FakeHost::new();
+    fs::set_permissions(host.path(""), fs::Permissions::from_mode(0o755)).unwrap();
+    for (file, check) in [
+        ("proc/meminfo", "available"),
+        ("proc/pressure/memory", "psi"),
+        ("proc/vmstat", "oom-kills"),
+    ] {
+        fs::set_permissions(host.path(file), fs::Permissions::from_mode(0o000)).unwrap();
+        let state = tempfile::tempdir().unwrap();
+        fs::set_permissions(state.path(), fs::Permissions::from_mode(0o777)).unwrap();
+        let args = ["--host-root", host.root(), "--check", check];
+        let r = if is_root() {
+            run_with(state.path(), &args, as_nobody)
+        } else {
+            run_in(state.path(), &args)
+        };
+        assert_eq!(
+            unknown(&r),
+            format!("cannot read {}/{file}: permission denied", host.root())
+        );
+        fs::set_permissions(host.path(file), fs::Permissions::from_mode(0o644)).unwrap();
+    }
+}
+
+#[test]
+fn a_kernel_without_psi_is_unknown_only_when_psi_is_asked_for() {
+    let host = FakeHost::new();
+    fs::remove_dir_all(host.path("proc/pressure")).unwrap();
+    let r = run(&["--host-root", host.root(), "--check", "psi"]);
+    assert_eq!(
+        unknown(&r),
+        format!(
+            "no PSI: {}/proc/pressure/memory not found (CONFIG_PSI off or psi=0)",
+            host.root()
+        )
+        .chars()
+        .take(80)
+        .collect::<String>()
+        .trim_end()
+    );
+    let r = run(&["--host-root", host.root(), "--check", "available,oom-kills"]);
+    assert_eq!(
+        (r.code, r.line()),
+        (0, "no new OOM kills; memory available normal")
+    );
+}
+
+#[test]
+fn garbage_pressure_files() {
+    let host = FakeHost::new();
+    for (bytes, why) in [
+        (&b""[..], "no \"some\" line"),
+        (
+            b"some avg10=0.00 avg60=0.00 avg300=0.00 total=0\n",
+            "no \"full\" line",
+        ),
+        (
+            b"some avg10=zero avg60=0.00 avg300=0.00 total=0\n",
+            "garbage line",
+        ),
+        (b"0 0 0\n", "garbage line"),
+    ] {
+        host.write("proc/pressure/memory", bytes);
+        let line = unknown(&run(&["--host-root", host.root(), "--check", "psi"]));
+        assert!(
+            line.starts_with(&format!("{}/proc/pressure/memory: {why}", host.root())),
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn a_kernel_without_the_oom_counter() {
+    let host = FakeHost::new();
+    host.write("proc/vmstat", b"nr_free_pages 3000000\npgfault 1\n");
+    let line = unknown(&run(&["--host-root", host.root(), "--check", "oom-kills"]));
+    assert!(
+        line.ends_with("/proc/vmstat: no oom_kill counter (kernel before 4.13?)"),
+        "{line}"
+    );
+    host.write("proc/vmstat", b"oom_kill many\n");
+    let line = unknown(&run(&["--host-root", host.root(), "--check", "oom-kills"]));
+    assert!(line.contains("garbage oom_kill line"), "{line}");
+    host.write("proc/vmstat", b"");
+    assert_eq!(
+        run(&["--host-root", host.root(), "--check", "oom-kills"]).code,
+        2
+    );
+}
+
+#[test]
+fn oom_kills_without_a_usable_state_dir_are_unknown() {
+    let host = FakeHost::new();
+    let tmp = tempfile::tempdir().unwrap();
+    // A file where the directory should be: it can be neither created nor used.
+    let not_a_dir = tmp.path().join("state");
+    fs::write(&not_a_dir, b"").unwrap();
+    let r = run_in(
+        &not_a_dir,
+        &["--host-root", host.root(), "--check", "oom-kills"],
+    );
+    assert!(
+        unknown(&r).starts_with("OOM kills need state: state dir "),
+        "{}",
+        r.stdout
+    );
+    // The other checks need no state.
+    let r = run_in(&not_a_dir, &["--host-root", host.root()]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+}
+
+#[test]
+fn an_unwritable_state_dir_is_unknown() {
+    let host = FakeHost::new();
+    let state = tempfile::tempdir().unwrap();
+    let args = ["--host-root", host.root(), "--check", "oom-kills"];
+    let r = run_in(state.path(), &args);
+    assert_eq!(r.code, 0);
+    let is_read_only =
+        |p: &std::path::Path| fs::set_permissions(p, fs::Permissions::from_mode(0o555));
+    is_read_only(state.path()).unwrap();
+    for entry in fs::read_dir(state.path()).unwrap() {
+        let p = entry.unwrap().path();
+        fs::set_permissions(&p, fs::Permissions::from_mode(0o666)).unwrap();
+    }
+    host.oom_kills(9);
+    let r = if is_root() {
+        run_with(state.path(), &args, as_nobody)
+    } else {
+        run_in(state.path(), &args)
+    };
+    fs::set_permissions(state.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    let line = unknown(&r);
+    assert!(
+        line.starts_with("OOM kills need state: cannot write state "),
+        "{line}"
+    );
+}
+
+#[test]
+fn corrupt_state_is_unknown_once_then_a_new_baseline() {
+    let host = FakeHost::new();
+    let state = tempfile::tempdir().unwrap();
+    let args = [
+        "--host-root",
+        host.root(),
+        "--check",
+        "oom-kills",
+        "--state-key",
+        "oom",
+    ];
+    assert_eq!(run_in(state.path(), &args).code, 0);
+    let kept = state.path().join("npd-memory.oom.oom-kill.json");
+    assert_eq!(fs::read_to_string(&kept).unwrap(), "{\"oom_kill\":2}");
+    fs::write(&kept, b"{\"oom_kill\":").unwrap();
+    host.oom_kills(5);
+    let line = unknown(&run_in(state.path(), &args));
+    assert!(line.starts_with("corrupt state "), "{line}");
+    let r = run_in(state.path(), &args);
+    assert_eq!((r.code, r.line()), (0, "no new OOM kills"));
+}
+
+#[test]
+fn a_file_that_never_answers_is_named_by_the_timeout() {
+    // A FIFO without a writer blocks its reader, as a hung file would.
+    let host = FakeHost::new();
+    let fifo = host.path("proc/meminfo");
+    fs::remove_file(&fifo).unwrap();
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: mkfifo(3) on a valid C string.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let started = Instant::now();
+    let r = run(&["--host-root", host.root(), "--timeout", "1s"]);
+    assert_eq!(
+        unknown(&r),
+        format!("no answer in 1s while reading {}/proc/meminfo", host.root())
+            .chars()
+            .take(80)
+            .collect::<String>()
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
+}

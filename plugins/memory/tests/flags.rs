@@ -1,0 +1,71 @@
+//! Flags: anything wrong with them is Unknown (exit 2) with the reason, never a
+//! problem, and nothing is read before they are valid.
+
+use crate::util::{run, FakeHost};
+
+#[test]
+fn bad_values_are_bad_flags() {
+    for args in [
+        &["--check", "swap"][..],
+        &["--check", ""],
+        &["--min-available", "ten"],
+        &["--min-available", "101"],
+        &["--min-available", "-1"],
+        &["--max-psi-some", "200"],
+        &["--max-psi-full", "x%"],
+        &["--max-oom-kills", "-1"],
+        &["--max-oom-kills", "many"],
+        &["--no-such-flag"],
+        &["--timeout", "soon"],
+        &["--timeout", "0s"],
+        &["--fail-after", "0"],
+    ] {
+        let r = run(args);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stdout);
+        assert!(
+            r.line().starts_with("bad flags: "),
+            "{args:?}: {}",
+            r.stdout
+        );
+        assert_eq!(r.stdout.lines().count(), 1, "{args:?}");
+    }
+}
+
+#[test]
+fn flags_are_checked_before_anything_is_read() {
+    let host = FakeHost::bare();
+    let r = run(&["--host-root", host.root(), "--min-available", "x"]);
+    assert!(r.line().starts_with("bad flags: "), "{}", r.stdout);
+}
+
+#[test]
+fn percent_signs_are_accepted_and_never_printed() {
+    let host = FakeHost::new();
+    host.meminfo(1000, 50);
+    let r = run(&["--host-root", host.root(), "--min-available", "10%"]);
+    assert_eq!(r.code, 1);
+    assert!(!r.stdout.contains('%'), "{}", r.stdout);
+    assert!(r.line().contains(" pct < min 10 "), "{}", r.stdout);
+}
+
+#[test]
+fn help_shows_example_rules_and_where_defaults_come_from() {
+    let r = run(&["--help"]);
+    assert_eq!(r.code, 0);
+    assert!(r
+        .stdout
+        .contains("\"path\": \"/opt/npd-checks/bin/npd-memory\""));
+    assert!(r.stdout.contains("\"reason\": \"OOMKillsDetected\""));
+    assert!(r.stdout.contains("memory.available below 100Mi"));
+    assert!(r.stdout.contains("check_swap"));
+    assert!(r.stdout.contains("systemd-oomd"));
+    assert!(!r.stdout.contains('%'));
+}
+
+#[test]
+fn the_line_is_cut_at_max_output() {
+    let host = FakeHost::new();
+    host.meminfo(16 << 20, 1 << 20);
+    let r = run(&["--host-root", host.root(), "--max-output", "20"]);
+    assert_eq!((r.code, r.stdout.as_str()), (1, "memory available 6.3\n"));
+}
