@@ -224,6 +224,41 @@ SUITES = (
         notes=("`npd-process kubelet` matches nothing, so it scans every process.",),
         defaults={"processes": "~3,000"},
     ),
+    Suite(
+        name="memory",
+        title="available memory",
+        commands=(
+            plugin("npd-memory", "--check", "available", "--min-available", "10"),
+            nagios("check_swap", "-w", "20%", "-c", "10%"),
+            shell("awk meminfo",
+                  "awk '/^MemTotal:/ {t=$2} /^MemAvailable:/ {a=$2} "
+                  "END {exit (a * 100 / t < 10)}' /proc/meminfo",
+                  requires=("awk",)),
+        ),
+        baseline="check_swap",
+        targets=(Ratio("npd-memory", "check_swap", 0.6),
+                 Ratio("npd-memory", "awk meminfo", 0.25)),
+        runs=1000,
+        budget_s=60,
+        notes=("check_swap judges swap, not MemAvailable: it is the monitoring-plugins "
+               "check closest in kind, reading one /proc file as npd-memory does.",),
+    ),
+    Suite(
+        name="cpu",
+        title="load average per CPU",
+        commands=(
+            plugin("npd-cpu", "--check", "load", "--max-load-per-cpu", "4"),
+            nagios("check_load", "-r", "-w", "4,4,4", "-c", "6,6,6"),
+            shell("awk loadavg",
+                  "awk -v n=\"$(nproc)\" '{exit ($2 / n > 4)}' /proc/loadavg",
+                  requires=("awk", "nproc")),
+        ),
+        baseline="check_load",
+        targets=(Ratio("npd-cpu", "check_load", 0.6),
+                 Ratio("npd-cpu", "awk loadavg", 0.25)),
+        runs=1000,
+        budget_s=60,
+    ),
 )
 
 # Targets that apply to every plugin, whatever the suite.

@@ -68,6 +68,7 @@ mod outcome;
 pub mod psi;
 pub mod state;
 pub mod units;
+mod watchdog;
 
 use std::time::{Duration, Instant};
 
@@ -211,30 +212,11 @@ fn bad_flags(text: &str) -> ! {
     answer::answer(Status::Unknown, &format!("bad flags: {first}"))
 }
 
-/// Runs the check on this thread with a watchdog thread as the backstop: a check
-/// should honour `ctx.deadline()` itself; the watchdog answers Unknown for one that
-/// does not. The watchdog only sleeps (a small stack, no allocation until it fires),
-/// and whoever answers first exits the process, so nobody waits for the other.
+/// Runs the check on this thread with a watchdog as the backstop: a check should
+/// honour `ctx.deadline()` itself; the watchdog answers Unknown for one that does not.
 fn check_with_watchdog<P: Plugin>(config: &P::Config, ctx: &Context, timeout: Duration) -> Outcome {
-    let watchdog = timeout - (timeout / 20).min(Duration::from_millis(50));
-    let give_up = Instant::now() + watchdog;
-    let awaited = ctx.awaited();
-    let spawned = std::thread::Builder::new()
-        .stack_size(WATCHDOG_STACK)
-        .spawn(move || {
-            let mut now = Instant::now();
-            while now < give_up {
-                std::thread::sleep(give_up - now);
-                now = Instant::now();
-            }
-            let waited = units::format_duration(timeout);
-            let message = match awaited.get() {
-                Some(what) => format!("no answer in {waited} while {what}"),
-                None => format!("check did not finish in {waited}"),
-            };
-            answer::answer_timed_out(&message)
-        });
-    if let Err(e) = spawned {
+    let after = timeout - (timeout / 20).min(Duration::from_millis(50));
+    if let Err(e) = watchdog::start(after, timeout, ctx.awaited()) {
         // Without a watchdog the check still honours its deadline; only a check that
         // hangs in spite of it goes unanswered, so say so and carry on.
         ctx.warn(format_args!("no watchdog thread: {e}"));
@@ -247,10 +229,6 @@ fn check_with_watchdog<P: Plugin>(config: &P::Config, ctx: &Context, timeout: Du
         },
     }
 }
-
-/// The watchdog formats one line and writes it: 64 KiB is ample, and far cheaper to
-/// map than the default 2 MiB.
-const WATCHDOG_STACK: usize = 64 << 10;
 
 fn debounce(ctx: &Context, common: &CommonFlags, observed: Outcome) -> Outcome {
     if common.fail_after <= 1 && common.recover_after <= 1 {
