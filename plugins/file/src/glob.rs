@@ -1,0 +1,239 @@
+//! Shell wildcards for one path component: `*`, `?`, `[abc]`, `[a-z]`, `[!a]` (or
+//! `[^a]`), and `\` to take the next character literally. As in the shell, a name that
+//! starts with `.` is matched only by a pattern that starts with a literal `.`, and a
+//! wildcard never crosses a `/` (patterns are split into components first).
+//!
+//! Written here rather than taken from a crate: the walk that uses it must follow
+//! symlinks under the host root and stop before mounts that can hang, which a glob
+//! crate walking the filesystem itself cannot do; the matcher alone is this small.
+
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+
+/// One compiled component.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pattern {
+    tokens: Vec<Token>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Token {
+    Char(char),
+    /// `?`: any one character.
+    One,
+    /// `*`: any run of characters, empty included.
+    Star,
+    /// `[...]`: one character in (or, negated, not in) the ranges.
+    Class {
+        negated: bool,
+        ranges: Vec<(char, char)>,
+    },
+}
+
+impl Pattern {
+    /// Compiles one component (no `/`). An unclosed `[` or a trailing `\` is an error
+    /// rather than a literal: in a flag, it is far more likely a typo.
+    pub fn parse(text: &str) -> Result<Pattern, String> {
+        let mut tokens = Vec::new();
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            tokens.push(match c {
+                '*' => Token::Star,
+                '?' => Token::One,
+                '\\' => Token::Char(
+                    chars
+                        .next()
+                        .ok_or_else(|| format!("pattern {text:?} ends with a lone \\"))?,
+                ),
+                '[' => {
+                    let negated = matches!(chars.peek(), Some('!' | '^'));
+                    if negated {
+                        chars.next();
+                    }
+                    let mut ranges = Vec::new();
+                    let mut first = true;
+                    loop {
+                        let c = chars
+                            .next()
+                            .ok_or_else(|| format!("pattern {text:?} has an unclosed ["))?;
+                        // `]` first in the class is a member, not the end.
+                        if c == ']' && !first {
+                            break;
+                        }
+                        first = false;
+                        let lo = if c == '\\' {
+                            chars
+                                .next()
+                                .ok_or_else(|| format!("pattern {text:?} has an unclosed ["))?
+                        } else {
+                            c
+                        };
+                        let mut ahead = chars.clone();
+                        if ahead.next() == Some('-') && ahead.peek().is_some_and(|n| *n != ']') {
+                            chars.next();
+                            let hi = chars.next().expect("peeked");
+                            if hi < lo {
+                                return Err(format!(
+                                    "pattern {text:?} has a reversed range {lo}-{hi}"
+                                ));
+                            }
+                            ranges.push((lo, hi));
+                        } else {
+                            ranges.push((lo, lo));
+                        }
+                    }
+                    Token::Class { negated, ranges }
+                }
+                c => Token::Char(c),
+            });
+        }
+        Ok(Pattern { tokens })
+    }
+
+    /// The component's text when it has no wildcard (escapes removed), else `None`.
+    pub fn literal(&self) -> Option<String> {
+        self.tokens
+            .iter()
+            .map(|t| match t {
+                Token::Char(c) => Some(*c),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Whether `name` (a directory entry) matches. Names that are not UTF-8 are
+    /// matched with each invalid byte sequence as one U+FFFD character.
+    pub fn matches(&self, name: &OsStr) -> bool {
+        let text = String::from_utf8_lossy(name.as_bytes());
+        let name: Vec<char> = text.chars().collect();
+        if name.first() == Some(&'.') && self.tokens.first() != Some(&Token::Char('.')) {
+            return false;
+        }
+        self.match_from(&name)
+    }
+
+    /// Wildcard matching with one backtrack point (the last `*`): linear in practice,
+    /// never exponential.
+    fn match_from(&self, name: &[char]) -> bool {
+        let (mut t, mut n) = (0, 0);
+        let mut star: Option<(usize, usize)> = None;
+        while n < name.len() {
+            match self.tokens.get(t) {
+                Some(Token::Star) => {
+                    star = Some((t, n));
+                    t += 1;
+                    continue;
+                }
+                Some(tok) if tok.accepts(name[n]) => {
+                    t += 1;
+                    n += 1;
+                    continue;
+                }
+                _ => {}
+            }
+            match star {
+                Some((st, sn)) => {
+                    // Let the last `*` swallow one more character and retry.
+                    t = st + 1;
+                    n = sn + 1;
+                    star = Some((st, sn + 1));
+                }
+                None => return false,
+            }
+        }
+        self.tokens[t..].iter().all(|tok| *tok == Token::Star)
+    }
+}
+
+impl Token {
+    fn accepts(&self, c: char) -> bool {
+        match self {
+            Token::Char(x) => *x == c,
+            Token::One => true,
+            Token::Star => false,
+            Token::Class { negated, ranges } => {
+                ranges.iter().any(|(lo, hi)| (*lo..=*hi).contains(&c)) != *negated
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::ffi::OsStrExt;
+
+    fn m(pattern: &str, name: &str) -> bool {
+        Pattern::parse(pattern).unwrap().matches(OsStr::new(name))
+    }
+
+    #[test]
+    fn stars_and_questions() {
+        assert!(m("reboot-required*", "reboot-required"));
+        assert!(m("reboot-required*", "reboot-required.pkgs"));
+        assert!(!m("reboot-required*", "reboot-require"));
+        assert!(m("*.log", "a.log"));
+        assert!(m("*", "x"));
+        assert!(!m("*.log", "a.log.1"));
+        assert!(m("a*b*c", "aXXbYYbZc"));
+        assert!(!m("a*b*c", "aXXbYYbZ"));
+        assert!(m("??", "ab"));
+        assert!(!m("??", "abc"));
+        assert!(m("h?art", "héart"), "? is one character, not one byte");
+        assert!(m("**", ""));
+    }
+
+    #[test]
+    fn classes() {
+        assert!(m("log.[0-9]", "log.7"));
+        assert!(!m("log.[0-9]", "log.x"));
+        assert!(m("log.[!0-9]", "log.x"));
+        assert!(m("log.[^0-9]", "log.x"));
+        assert!(m("[]a]", "]"));
+        assert!(m("[a-]", "-"));
+        assert!(m("[\\]]x", "]x"));
+        assert!(!m("[!a]", "a"));
+    }
+
+    #[test]
+    fn escapes_and_literals() {
+        assert!(m("a\\*b", "a*b"));
+        assert!(!m("a\\*b", "aXb"));
+        assert_eq!(Pattern::parse("a\\*b").unwrap().literal().unwrap(), "a*b");
+        assert_eq!(Pattern::parse("plain").unwrap().literal().unwrap(), "plain");
+        assert_eq!(Pattern::parse("pl*").unwrap().literal(), None);
+        assert_eq!(Pattern::parse("[p]").unwrap().literal(), None);
+    }
+
+    #[test]
+    fn hidden_names_need_a_literal_dot() {
+        assert!(!m("*", ".hidden"));
+        assert!(!m("?hidden", ".hidden"));
+        assert!(m(".*", ".hidden"));
+        assert!(m(".h*", ".hidden"));
+    }
+
+    #[test]
+    fn names_that_are_not_utf8() {
+        let p = Pattern::parse("x*").unwrap();
+        assert!(p.matches(OsStr::from_bytes(b"x\xff\xfe")));
+        assert!(Pattern::parse("x?")
+            .unwrap()
+            .matches(OsStr::from_bytes(b"x\xff")));
+    }
+
+    #[test]
+    fn typos_are_errors() {
+        assert!(Pattern::parse("a[bc").is_err());
+        assert!(Pattern::parse("a\\").is_err());
+        assert!(Pattern::parse("[z-a]").is_err());
+    }
+
+    #[test]
+    fn no_exponential_blowup() {
+        let started = std::time::Instant::now();
+        let name = "a".repeat(200);
+        assert!(!m("*a*a*a*a*a*a*a*a*a*b", &name));
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
+    }
+}

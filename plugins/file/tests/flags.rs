@@ -1,0 +1,95 @@
+//! Flags: anything wrong with them is Unknown (exit 2) with the reason, never a
+//! problem, and nothing on the host is looked at before they are valid.
+
+use crate::util::{run, Host};
+
+#[test]
+fn bad_flags_are_unknown() {
+    for args in [
+        &[][..],
+        &["--path", "/x"],
+        &["--problem-if-exists"],
+        &["--path", "x", "--problem-if-exists"],
+        &["--path", "/a/[b", "--problem-if-exists"],
+        &[
+            "--path",
+            "/x",
+            "--problem-if-exists",
+            "--problem-if-missing",
+        ],
+        &["--path", "/x", "--problem-if-older-than", "10"],
+        &["--path", "/x", "--problem-if-older-than", "0s"],
+        &["--path", "/x", "--problem-if-contains", "(x"],
+        &["--path", "/x", "--problem-if-contains", ""],
+        &["--path", "/x", "--problem-if-exists", "--if-missing", "ok"],
+        &[
+            "--path",
+            "/x",
+            "--problem-if-contains",
+            "a",
+            "--if-missing",
+            "maybe",
+        ],
+        &[
+            "--path",
+            "/x",
+            "--problem-if-contains",
+            "a",
+            "--max-read",
+            "0",
+        ],
+        &["--path", "/x", "--problem-if-exists", "--timeout", "soon"],
+    ] {
+        let r = run(args);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stdout);
+        assert!(
+            r.line().starts_with("bad flags: "),
+            "{args:?}: {}",
+            r.line()
+        );
+        assert_eq!(r.stdout.lines().count(), 1, "{args:?}");
+        assert!(!r.line().contains('%'));
+    }
+}
+
+#[test]
+fn flags_are_checked_before_the_host_is_read() {
+    let h = Host::new();
+    h.symlink("/loop", "/loop");
+    let r = h.run(&["--path", "/loop", "--problem-if-contains", "("]);
+    assert!(r.line().starts_with("bad flags: "), "{}", r.line());
+}
+
+#[test]
+fn help_has_an_example_rule_and_the_origins_of_defaults() {
+    let r = run(&["--help"]);
+    assert_eq!(r.code, 0);
+    for text in [
+        "\"path\": \"/opt/npd-checks/bin/npd-file\"",
+        "check_file_age",
+        "--problem-if-older-than",
+        "proc/1/mountinfo",
+        "Exit codes: 0 OK, 1 problem found (NonOK), 2 could not check (Unknown).",
+    ] {
+        assert!(r.stdout.contains(text), "{text:?} missing from --help");
+    }
+    assert!(!r.stdout.contains('%'));
+    let start = r.stdout.find("Example NPD rule:\n").unwrap() + 18;
+    let end = r.stdout[start..].find("}\n").unwrap() + start + 1;
+    let rule: serde_json::Value = serde_json::from_str(&r.stdout[start..end]).unwrap();
+    assert_eq!(rule["path"], "/opt/npd-checks/bin/npd-file");
+}
+
+#[test]
+fn max_output_cuts_the_line() {
+    let h = Host::new();
+    h.file("/var/run/reboot-required", b"");
+    let r = h.run(&[
+        "--path",
+        "/var/run/reboot-required",
+        "--problem-if-exists",
+        "--max-output",
+        "12",
+    ]);
+    assert_eq!((r.code, r.stdout.as_str()), (1, "/var/run/reb\n"));
+}
