@@ -259,6 +259,24 @@ SUITES = (
         runs=1000,
         budget_s=60,
     ),
+    Suite(
+        name="file",
+        title="age of a heartbeat file",
+        commands=(
+            plugin("npd-file", "--path", "/etc/hostname", "--problem-if-older-than", "876000h"),
+            nagios("check_file_age", "-w", "3153600000", "-c", "3153600000",
+                   "-f", "/etc/hostname"),
+            shell("find -mmin", "find /etc/hostname -mmin -52560000 | grep -q .",
+                  requires=("find", "grep")),
+        ),
+        baseline="check_file_age",
+        targets=(Ratio("npd-file", "check_file_age", 0.6),
+                 Ratio("npd-file", "find -mmin", 0.25)),
+        runs=500,
+        budget_s=60,
+        notes=("The limit (100 years) keeps every command's answer OK: the suite measures "
+               "the cost of the look, not a verdict.",),
+    ),
 )
 
 # Targets that apply to every plugin, whatever the suite.
