@@ -1,0 +1,307 @@
+//! Kernel files that are missing, unreadable, empty or garbled, a conntrack that is
+//! half there, another network namespace: Unknown (exit 2) naming the file, never a
+//! problem; except that a limit seen exhausted is still reported.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+
+use crate::util::{
+    as_nobody, is_root, run, run_with, FakeHost, CT_COUNT, CT_MAX, FILE_NR, LOADAVG, PID_MAX,
+    THREADS_MAX,
+};
+
+fn answer(host: &FakeHost, args: &[&str]) -> (i32, String) {
+    let mut all = vec!["--host-root", host.root()];
+    all.extend_from_slice(args);
+    let r = run(&all);
+    (r.code, r.line().to_string())
+}
+
+#[test]
+fn missing_files_are_unknown_naming_the_file() {
+    for (rel, check) in [
+        (LOADAVG, "pids"),
+        (PID_MAX, "pids"),
+        (THREADS_MAX, "threads"),
+        (FILE_NR, "files"),
+    ] {
+        let host = FakeHost::healthy();
+        host.remove(rel);
+        let (code, line) = answer(&host, &["--check", check, "--max-output", "400"]);
+        assert_eq!(code, 2, "{rel}: {line}");
+        assert_eq!(
+            line,
+            format!("cannot read {}: not found", host.path(rel).display())
+        );
+    }
+}
+
+#[test]
+fn a_root_without_proc_is_unknown() {
+    let host = FakeHost::empty();
+    assert_eq!(answer(&host, &[]).0, 2);
+    // Conntrack must not take a wrong root for a missing module.
+    let (code, line) = answer(&host, &["--check", "conntrack", "--max-output", "400"]);
+    assert_eq!(
+        (code, line),
+        (
+            2,
+            format!(
+                "cannot read {}: not found",
+                host.path("proc/sys/net").display()
+            )
+        )
+    );
+}
+
+#[test]
+fn unreadable_files_are_unknown() {
+    // Root reads whatever the mode bits say; a directory fails for everyone.
+    for (rel, check) in [
+        (LOADAVG, "threads"),
+        (PID_MAX, "pids"),
+        (FILE_NR, "files"),
+        (CT_COUNT, "conntrack"),
+        (CT_MAX, "conntrack"),
+    ] {
+        let host = FakeHost::healthy();
+        host.unreadable(rel);
+        let (code, line) = answer(&host, &["--check", check, "--max-output", "400"]);
+        assert_eq!(code, 2, "{rel}: {line}");
+        assert_eq!(
+            line,
+            format!("cannot read {}: is a directory", host.path(rel).display())
+        );
+    }
+}
+
+#[test]
+fn empty_files_are_unknown() {
+    for (rel, check) in [
+        (LOADAVG, "pids"),
+        (THREADS_MAX, "threads"),
+        (FILE_NR, "files"),
+        (CT_COUNT, "conntrack"),
+        (CT_MAX, "conntrack"),
+    ] {
+        let host = FakeHost::healthy();
+        host.write(rel, "");
+        let (code, line) = answer(&host, &["--check", check, "--max-output", "400"]);
+        assert_eq!(
+            (code, line),
+            (2, format!("{} is empty", host.path(rel).display()))
+        );
+    }
+}
+
+#[test]
+fn garbage_is_unknown() {
+    for (rel, text, check) in [
+        (LOADAVG, "0.1 0.2 0.3\n", "pids"),
+        (LOADAVG, "0.1 0.2 0.3 2/lots 5\n", "pids"),
+        (PID_MAX, "many\n", "pids"),
+        (PID_MAX, "-1\n", "pids"),
+        (THREADS_MAX, "1e6\n", "threads"),
+        (FILE_NR, "12409 0\n", "files"),
+        (FILE_NR, "12409 0 x\n", "files"),
+        (CT_COUNT, "1000 entries\n", "conntrack"),
+        (CT_MAX, "\u{fffd}\u{fffd}\n", "conntrack"),
+    ] {
+        let host = FakeHost::healthy();
+        host.write(rel, text);
+        let (code, line) = answer(&host, &["--check", check, "--max-output", "400"]);
+        assert_eq!(code, 2, "{rel} {text:?}: {line}");
+        let prefix = format!("{}: expected ", host.path(rel).display());
+        assert!(line.starts_with(&prefix), "{rel} {text:?}: {line}");
+        assert!(line.is_ascii(), "{line}");
+    }
+}
+
+#[test]
+fn a_limit_of_zero_is_unknown_not_an_infinite_share() {
+    for (rel, text, check) in [
+        (PID_MAX, "0\n", "pids"),
+        (THREADS_MAX, "0\n", "threads"),
+        (FILE_NR, "100 0 0\n", "files"),
+    ] {
+        let host = FakeHost::healthy();
+        host.write(rel, text);
+        let (code, line) = answer(&host, &["--check", check, "--max-output", "400"]);
+        assert_eq!(code, 2, "{rel}: {line}");
+        assert!(line.contains("of 0 makes no sense"), "{line}");
+    }
+}
+
+#[test]
+fn a_conntrack_max_of_zero_is_no_limit() {
+    // The kernel enforces nf_conntrack_max only when it is not 0.
+    let host = FakeHost::healthy();
+    host.conntrack(5_000_000, 0);
+    assert_eq!(
+        answer(&host, &["--check", "conntrack"]),
+        (0, "conntrack usage is normal".into())
+    );
+}
+
+#[test]
+fn conntrack_half_there_is_unknown() {
+    let host = FakeHost::healthy();
+    host.remove(CT_MAX);
+    let (code, line) = answer(&host, &["--check", "conntrack", "--max-output", "400"]);
+    assert_eq!(
+        (code, line),
+        (
+            2,
+            format!("cannot read {}: not found", host.path(CT_MAX).display())
+        )
+    );
+    let host = FakeHost::healthy();
+    host.remove(CT_COUNT);
+    let (code, line) = answer(&host, &["--check", "conntrack", "--max-output", "400"]);
+    assert_eq!(
+        (code, line),
+        (
+            2,
+            format!("{} without nf_conntrack_count", host.path(CT_MAX).display())
+        )
+    );
+}
+
+#[test]
+fn an_exhausted_limit_is_reported_even_when_another_cannot_be_read() {
+    let host = FakeHost::healthy();
+    host.tasks(30000).unreadable(THREADS_MAX);
+    let r = run(&["--host-root", host.root()]);
+    assert_eq!(
+        (r.code, r.line()),
+        (1, "PIDs 91.6 pct of pid_max 32768 > 70")
+    );
+    assert!(r.stderr.contains("also could not check"), "{}", r.stderr);
+    // Without a problem, the blind spot makes the answer Unknown.
+    host.tasks(3000);
+    assert_eq!(run(&["--host-root", host.root()]).code, 2);
+}
+
+#[test]
+fn conntrack_of_another_network_namespace_is_unknown() {
+    let host = FakeHost::healthy();
+    host.conntrack(262_144, 262144)
+        .pid1_netns("net:[4026531840]");
+    let own = std::fs::read_link("/proc/self/ns/net").unwrap();
+    assert_ne!(own.to_str(), Some("net:[4026531840]"));
+    let (code, line) = answer(&host, &["--check", "conntrack"]);
+    assert_eq!(
+        (code, line.as_str()),
+        (
+            2,
+            "conntrack: not in the host network namespace (hostNetwork needed)"
+        )
+    );
+    // The namespaces do not matter to the other limits.
+    assert_eq!(answer(&host, &[]).0, 0);
+}
+
+#[test]
+fn conntrack_in_the_host_network_namespace_is_judged() {
+    let host = FakeHost::healthy();
+    let own = std::fs::read_link("/proc/self/ns/net").unwrap();
+    host.conntrack(262_144, 262144)
+        .pid1_netns(own.to_str().unwrap());
+    let r = run(&[
+        "--host-root",
+        host.root(),
+        "--check",
+        "conntrack",
+        "--explain",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("in the network namespace of PID 1"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_file_denied_to_the_reader_is_unknown() {
+    if !is_root() {
+        eprintln!("skipped: needs root to drop to nobody");
+        return;
+    }
+    let host = FakeHost::healthy();
+    // nobody must reach the file through the directories above it.
+    for rel in ["", "proc", "proc/sys", "proc/sys/fs"] {
+        fs::set_permissions(host.path(rel), fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    fs::set_permissions(host.path(FILE_NR), fs::Permissions::from_mode(0o000)).unwrap();
+    let r = run_with(
+        &[
+            "--host-root",
+            host.root(),
+            "--check",
+            "files",
+            "--max-output",
+            "400",
+        ],
+        as_nobody,
+    );
+    assert_eq!(
+        (r.code, r.line()),
+        (
+            2,
+            format!(
+                "cannot read {}: permission denied",
+                host.path(FILE_NR).display()
+            )
+            .as_str()
+        ),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn binary_garbage_is_unknown() {
+    let host = FakeHost::healthy();
+    fs::write(host.path(PID_MAX), b"\xff\xfe\x00\x01").unwrap();
+    let (code, line) = answer(&host, &["--check", "pids", "--max-output", "400"]);
+    assert_eq!(code, 2, "{line}");
+    assert!(
+        line.starts_with(&format!("cannot read {}: ", host.path(PID_MAX).display())),
+        "{line}"
+    );
+    assert!(line.is_ascii());
+    // A file far larger than any sysctl is garbage too.
+    host.write(FILE_NR, &"1 ".repeat(10_000));
+    let (code, line) = answer(&host, &["--check", "files", "--max-output", "400"]);
+    assert_eq!(code, 2, "{line}");
+}
+
+#[test]
+fn a_read_that_never_returns_is_unknown_by_the_timeout() {
+    // A FIFO without a writer blocks open(2) forever, as a wedged file would.
+    let host = FakeHost::healthy();
+    let fifo = host.path(LOADAVG);
+    fs::remove_file(&fifo).unwrap();
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: mkfifo(3) on a valid C string.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let started = std::time::Instant::now();
+    let r = run(&[
+        "--host-root",
+        host.root(),
+        "--timeout",
+        "500ms",
+        "--max-output",
+        "400",
+    ]);
+    let took = started.elapsed();
+    assert_eq!(
+        (r.code, r.line()),
+        (
+            2,
+            format!("no answer in 500ms while reading {}", fifo.display()).as_str()
+        )
+    );
+    assert!(took < std::time::Duration::from_secs(2), "{took:?}");
+}

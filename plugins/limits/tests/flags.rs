@@ -1,0 +1,77 @@
+//! Flags: anything wrong with them is Unknown (exit 2) with the reason, never a
+//! problem, and nothing is read before they are valid; --help and --max-output.
+
+use crate::util::{run, FakeHost};
+
+#[test]
+fn bad_values_are_bad_flags() {
+    for args in [
+        &["--check", "memory"][..],
+        &["--check", ""],
+        &["--max-pids-used", "lots"],
+        &["--max-threads-used", "101"],
+        &["--max-files-used", "-5"],
+        &["--max-conntrack-used", "90"],
+        &["--check", "pids", "--max-files-used", "80"],
+        &["--timeout", "soon"],
+        &["--no-such-flag"],
+    ] {
+        let r = run(args);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stdout);
+        assert!(
+            r.line().starts_with("bad flags: "),
+            "{args:?}: {}",
+            r.stdout
+        );
+    }
+}
+
+#[test]
+fn a_threshold_without_its_check_says_what_to_add() {
+    let r = run(&["--max-conntrack-used", "80"]);
+    assert_eq!(
+        (r.code, r.line()),
+        (2, "bad flags: --max-conntrack-used needs --check conntrack")
+    );
+}
+
+#[test]
+fn flags_are_checked_before_anything_is_read() {
+    let host = FakeHost::empty();
+    let r = run(&["--host-root", host.root(), "--max-pids-used", "x"]);
+    assert!(
+        r.line().starts_with("bad flags: --max-pids-used: "),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn help_shows_an_example_rule_and_the_defaults() {
+    let r = run(&["--help"]);
+    assert_eq!(r.code, 0);
+    let _ = r.line();
+    assert!(r
+        .stdout
+        .contains("\"path\": \"/opt/npd-checks/bin/npd-limits\""));
+    assert!(r.stdout.contains("EKS node monitoring agent"));
+    assert!(r.stdout.contains("network_problem.sh"));
+    assert!(r.stdout.contains("hostNetwork: true"));
+    assert!(r.stdout.contains("hostPID"));
+    assert!(!r.stdout.contains('%'));
+}
+
+#[test]
+fn the_line_is_cut_at_max_output() {
+    let host = FakeHost::healthy();
+    host.conntrack(262_144, 262144).file_nr(2_400_000, 2466174);
+    let r = run(&[
+        "--host-root",
+        host.root(),
+        "--check",
+        "files,conntrack",
+        "--max-output",
+        "20",
+    ]);
+    assert_eq!((r.code, r.line()), (1, "conntrack 100 pct of"));
+}

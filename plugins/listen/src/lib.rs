@@ -1,0 +1,168 @@
+//! `npd-listen`: the host has a listening TCP socket, or a bound UDP socket, on each
+//! required port.
+//!
+//! It reads the host's socket tables (`<host-root>/proc/1/net/{tcp,tcp6,udp,udp6}`, the
+//! network namespace of the host's PID 1) and connects to nothing: a port is judged by
+//! what the kernel says is bound, so the check costs no connection, no log line in the
+//! service and no firewall rule.
+//!
+//! - [`spec`] turns `--tcp` / `--udp` into [`spec::Requirement`]s and says which bound
+//!   address satisfies which;
+//! - [`table`] parses one line of a socket table; [`scan`] streams the tables;
+//! - [`judge`] names what is missing.
+//!
+//! It is not a probe: a service that listens but no longer answers is only caught by an
+//! HTTP or TCP probe.
+
+pub mod judge;
+pub mod scan;
+pub mod spec;
+pub mod table;
+
+use npd_plugin::{Context, Error, Outcome, Plugin, Result};
+
+use spec::{Proto, Requirement};
+
+/// The flags of `npd-listen`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// A TCP socket must listen on this port: PORT (any address), IPV4:PORT or
+    /// [IPV6]:PORT. Repeatable.
+    #[arg(long = "tcp", value_name = "[ADDR:]PORT")]
+    pub tcp: Vec<String>,
+
+    /// A UDP socket must be bound (and not connected to a peer) on this port: PORT,
+    /// IPV4:PORT or [IPV6]:PORT. Repeatable.
+    #[arg(long = "udp", value_name = "[ADDR:]PORT")]
+    pub udp: Vec<String>,
+}
+
+/// The validated flags: what must be bound, in the order given, without repeats.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Config {
+    pub requirements: Vec<Requirement>,
+}
+
+/// The plugin.
+pub struct Listen;
+
+impl Plugin for Listen {
+    const NAME: &'static str = "npd-listen";
+    const ABOUT: &'static str = "Checks that the host has a listening TCP socket, or a bound UDP \
+                                 socket, on each required port, from the kernel's socket tables \
+                                 (no connection is made).";
+    const EXAMPLE_RULE: &'static str = r#"{"type": "permanent", "condition": "KeystoneNotListening",
+ "reason": "KeystoneNotListening", "path": "/opt/npd-checks/bin/npd-listen",
+ "args": ["--tcp", "5000", "--fail-after", "2"], "timeout": "5s"}"#;
+    const NOTES: &'static str = NOTES;
+    type Args = Args;
+    type Config = Config;
+
+    fn configure(args: Args) -> Result<Config> {
+        configure(args)
+    }
+
+    fn check(config: &Config, ctx: &Context) -> Result<Outcome> {
+        let found = scan::scan(&config.requirements, ctx)?;
+        Ok(judge::judge(&config.requirements, &found))
+    }
+}
+
+/// Parses every `--tcp` and `--udp`; at least one is needed.
+pub fn configure(args: Args) -> Result<Config> {
+    if args.tcp.is_empty() && args.udp.is_empty() {
+        return Err(Error::new("nothing to check: give --tcp or --udp"));
+    }
+    let mut requirements: Vec<Requirement> = Vec::new();
+    let given = args
+        .tcp
+        .iter()
+        .map(|t| (Proto::Tcp, t))
+        .chain(args.udp.iter().map(|u| (Proto::Udp, u)));
+    for (proto, text) in given {
+        let req = spec::parse(proto, text)?;
+        if !requirements.contains(&req) {
+            requirements.push(req);
+        }
+    }
+    Ok(Config { requirements })
+}
+
+const NOTES: &str = "\
+What is read:
+  <host-root>/proc/1/net/tcp and tcp6 for --tcp (sockets in the LISTEN state only),
+  udp and udp6 for --udp (sockets bound and not connected to a peer, as a server's
+  are). These are the tables of the network namespace of the host's PID 1: the
+  DaemonSet needs hostPID (it does not need hostNetwork). A table is read only as far
+  as needed: reading stops once every port of its protocol is found.
+  Sockets of other network namespaces are not in these tables: a service in a pod
+  without hostNetwork (behind a Service or NodePort), or neutron's dnsmasq, which
+  runs in a qdhcp- namespace of its own, never satisfies this check; probe those
+  with an HTTP or TCP check instead.
+Addresses:
+  PORT is satisfied by a socket on any address. With IPV4:PORT, a socket on that
+  address, on 0.0.0.0 or on :: satisfies it (a socket bound to :: takes IPv4 too
+  unless it set IPV6_V6ONLY, which the tables do not show; Go's net.Listen(\":port\")
+  binds such a socket). With [IPV6]:PORT, that address or ::.
+Defaults:
+  No port is checked unless given. The ports of OpenStack's services are those of
+  Mirantis' OpenStack monitoring guide: keystone 5000, nova-api 8774, glance-api
+  9292, cinder-api 8776, neutron-server 9696, dnsmasq UDP 67; keystone's admin port
+  35357 (gone from Queens on) and glance-registry 9191 (removed in Stein) only for
+  releases that still have them.
+  Add --fail-after 2: a service being restarted has no socket for a moment, and one
+  such sample should not raise a condition.
+Unknown:
+  A missing or unreadable tcp or udp table, an empty one, or garbled lines while a
+  port is still unaccounted for (the garbled line might be its socket) are Unknown.
+  A missing tcp6 or udp6 is IPv6 switched off at boot, not an error.";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(tcp: &[&str], udp: &[&str]) -> Args {
+        Args {
+            tcp: tcp.iter().map(|s| s.to_string()).collect(),
+            udp: udp.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn requirements_keep_their_order_without_repeats() {
+        let c = configure(args(&["5000", "35357", "5000"], &["67"])).unwrap();
+        let shown: Vec<String> = c
+            .requirements
+            .iter()
+            .map(|r| format!("{} {r}", r.proto.name()))
+            .collect();
+        assert_eq!(shown, ["TCP port 5000", "TCP port 35357", "UDP port 67"]);
+    }
+
+    #[test]
+    fn nothing_to_check_is_an_error() {
+        assert_eq!(
+            configure(args(&[], &[])).unwrap_err().message(),
+            "nothing to check: give --tcp or --udp"
+        );
+        assert!(configure(args(&["http"], &[])).is_err());
+    }
+
+    #[test]
+    fn help_has_the_example_rule_and_the_notes() {
+        let help = npd_plugin::command::<Listen>()
+            .render_long_help()
+            .to_string();
+        assert!(help.contains("\"path\": \"/opt/npd-checks/bin/npd-listen\""));
+        assert!(help.contains("hostPID"));
+        assert!(!help.contains('%'));
+    }
+
+    #[test]
+    fn the_example_rule_is_json_with_args() {
+        let text = Listen::EXAMPLE_RULE;
+        assert!(text.starts_with('{') && text.ends_with('}'));
+        assert!(text.contains("\"args\": ["));
+        assert_eq!(text.matches('"').count() % 2, 0);
+    }
+}

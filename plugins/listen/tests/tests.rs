@@ -1,0 +1,20 @@
+//! End-to-end tests of the `npd-listen` binary, run as NPD runs it.
+//!
+//! Where a new test belongs:
+//! - `fixtures.rs`: a judgement on socket tables the test writes itself (a fake
+//!   `<root>/proc/1/net`): ports bound or not, addresses and wildcards, IPv6, UDP,
+//!   states that do not count, debounce. Prefer this: it is exact.
+//! - `broken.rs`: tables that are missing, unreadable, empty or garbled, a read that
+//!   never returns: Unknown, never a problem.
+//! - `real.rs`: real sockets this test opens on 127.0.0.1, seen through this
+//!   machine's /proc (`--host-root /`).
+//! - `flags.rs`: bad flags (Unknown), --help, --max-output.
+//!
+//! `util.rs` runs the binary (bounded in time, fresh state dir) and writes tables in
+//! the kernel's format.
+
+mod broken;
+mod fixtures;
+mod flags;
+mod real;
+mod util;
