@@ -1,7 +1,8 @@
 # Thin wrappers around cargo: the build, the main job, the tests, the benchmarks.
 TARGET   := x86_64-unknown-linux-gnu
-RELEASE  := target/$(TARGET)/release
-DEBUG    := target/$(TARGET)/debug
+OUT_DIR  := $(or $(CARGO_TARGET_DIR),target)
+RELEASE  := $(OUT_DIR)/$(TARGET)/release
+DEBUG    := $(OUT_DIR)/$(TARGET)/debug
 CONFIGS  := $(wildcard npd-config/*.json)
 
 .PHONY: all build run test lint bench fmt clean
@@ -31,3 +32,37 @@ fmt:
 
 clean:
 	cargo clean
+
+# Delivery: the container image and the PrometheusRule. The manifests' tests
+# (tests/tests/delivery.rs) are part of `make test`; `make test-delivery` runs them alone.
+VERSION       := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
+IMAGE         ?= localhost/npd-checks:$(VERSION)
+IMAGE_BIN     := $(RELEASE)
+IMAGE_CONTEXT := $(OUT_DIR)/image
+BUILDAH       ?= buildah --storage-driver vfs
+PROMETHEUS    := manifests/addons/prometheus
+
+.PHONY: image prometheus-rule test-delivery
+
+## image: the npd-checks image FROM scratch, built without a daemon; its build context
+## is the tree `npd-checks install` makes, so the image holds what the initContainer copies
+image: build
+	rm -rf $(IMAGE_CONTEXT)
+	$(IMAGE_BIN)/npd-checks install --from $(IMAGE_BIN) --to $(IMAGE_CONTEXT)/bin
+	$(BUILDAH) bud --isolation chroot --file Dockerfile --tag $(IMAGE) $(IMAGE_CONTEXT)
+
+## prometheus-rule: rewrite the PrometheusRule from the plain rules file rules.yaml
+prometheus-rule:
+	{ printf '%s\n' \
+	  '# GENERATED from rules.yaml by `make prometheus-rule`: edit rules.yaml, then run it.' \
+	  '# Many Prometheus installations select PrometheusRules by label: add the one yours' \
+	  '# needs (kube-prometheus-stack: release=<its release name>).' \
+	  'apiVersion: monitoring.coreos.com/v1' 'kind: PrometheusRule' 'metadata:' \
+	  '  name: npd-checks' '  labels:' '    app.kubernetes.io/name: npd-checks' 'spec:'; \
+	  sed -n '/^groups:/,$$p' $(PROMETHEUS)/rules.yaml | sed 's/^./  &/'; \
+	} > $(PROMETHEUS)/prometheusrule.yaml
+
+## test-delivery: only the manifests, image and alert-rule tests
+test-delivery:
+	cargo build --workspace
+	cargo test -p repo-checks --test delivery
