@@ -277,6 +277,40 @@ SUITES = (
         notes=("The limit (100 years) keeps every command's answer OK: the suite measures "
                "the cost of the look, not a verdict.",),
     ),
+    Suite(
+        name="limits",
+        title="kernel limits: tasks and file handles",
+        commands=(
+            plugin("npd-limits", "--check", "pids,files"),
+            shell("awk limits",
+                  "awk 'NR == FNR {max = $1; next} {split($4, t, \"/\"); exit (t[2] > 0.7 * max)}' "
+                  "/proc/sys/kernel/pid_max /proc/loadavg "
+                  "&& awk '{exit ($1 > 0.7 * $3)}' /proc/sys/fs/file-nr",
+                  requires=("awk",)),
+        ),
+        baseline="awk limits",
+        targets=(Ratio("npd-limits", "awk limits", 0.25),),
+        runs=500,
+        budget_s=60,
+        notes=("monitoring-plugins has no check for these limits; the shell one-liner reads "
+               "the same files (tasks from the fourth field of /proc/loadavg, as the "
+               "kernel counts them).",),
+    ),
+    Suite(
+        name="listen",
+        title="a TCP port listening",
+        commands=(
+            plugin("npd-listen", "--tcp", "5000"),
+            shell("ss | grep", "ss -Hltn 'sport = :5000' | grep -q .", requires=("ss", "grep")),
+        ),
+        baseline="ss | grep",
+        targets=(Ratio("npd-listen", "ss | grep", 0.25),),
+        runs=500,
+        budget_s=60,
+        notes=("Nothing needs to listen on port 5000: both commands read the socket tables "
+               "and answer either way; check_tcp would connect instead, which is another "
+               "question.",),
+    ),
 )
 
 # Targets that apply to every plugin, whatever the suite.
