@@ -1,15 +1,27 @@
 //! Counts against limits: the verdict and its one line, and the --explain account.
 //!
 //! Problems are ordered by how much they matter to a node: a process that is missing
-//! first (the service is down), then too many copies, then zombies.
+//! first (the service is down), then a restart loop (it is going down again and
+//! again), a process stuck in D state, too many copies, then zombies.
 
 use npd_plugin::{explain, Context, Outcome};
 
+use crate::dstate::{self, Stuck};
 use crate::report::{PidList, Report, Tally};
+use crate::restarts::{self, Starts};
 use crate::select::{Config, Selector, What};
+use crate::DScope;
+
+/// What the checks that compare runs found: `None` when not asked for, or when
+/// they could not judge (the caller then holds the reason).
+#[derive(Debug, Default)]
+pub struct Tracked {
+    pub restarts: Option<Vec<Starts>>,
+    pub stuck: Option<Stuck>,
+}
 
 /// The verdict on one pass.
-pub fn judge(config: &Config, report: &Report) -> Outcome {
+pub fn judge(config: &Config, report: &Report, tracked: &Tracked) -> Outcome {
     let mut missing = Vec::new();
     let mut excess = Vec::new();
     for (sel, tally) in config.selectors.iter().zip(&report.tallies) {
@@ -25,6 +37,12 @@ pub fn judge(config: &Config, report: &Report) -> Outcome {
         }
     }
     let mut problems = missing;
+    if let (Some(rule), Some(counts)) = (&config.restarts, &tracked.restarts) {
+        problems.extend(restarts::problems(counts, rule));
+    }
+    if let (Some(rule), Some(stuck)) = (&config.d_state, &tracked.stuck) {
+        problems.extend(dstate::problem(stuck, rule));
+    }
     problems.append(&mut excess);
     if let Some(max) = config.max_zombies {
         if report.zombies.count > max {
@@ -49,14 +67,18 @@ fn zombie_problem(report: &Report, max: u32) -> String {
 
 /// Stable whatever the counts: "kubelet, containerd running; zombies within limit".
 pub fn ok_message(config: &Config) -> String {
+    // With --min 0 and no --max, a rule on restarts or D state judges no count.
+    let judged = |s: &&Selector| s.min > 0 || s.max.is_some() || !config.needs_every_match();
     let labels = |want_running: bool| -> Vec<&str> {
         config
             .selectors
             .iter()
+            .filter(judged)
             .filter(|s| (s.min > 0) == want_running)
             .map(|s| s.label.as_str())
             .collect()
     };
+    let all: Vec<&str> = config.selectors.iter().map(|s| s.label.as_str()).collect();
     let mut parts = Vec::new();
     let running = labels(true);
     if !running.is_empty() {
@@ -65,6 +87,14 @@ pub fn ok_message(config: &Config) -> String {
     let bounded = labels(false);
     if !bounded.is_empty() {
         parts.push(format!("{} count within limit", bounded.join(", ")));
+    }
+    if config.restarts.is_some() {
+        parts.push(format!("{} not restarting in a loop", all.join(", ")));
+    }
+    match config.d_state.map(|d| d.scope) {
+        Some(DScope::All) => parts.push("no process stuck in D state".to_string()),
+        Some(DScope::Selected) => parts.push(format!("{} not stuck in D state", all.join(", "))),
+        None => {}
     }
     if config.max_zombies.is_some() {
         parts.push("zombies within limit".to_string());
@@ -170,6 +200,10 @@ mod tests {
             min,
             max,
             max_zombies: zombies,
+            max_d_state_for: None,
+            d_state_of: None,
+            max_restarts: None,
+            within: None,
         })
         .unwrap()
     }
@@ -196,25 +230,77 @@ mod tests {
         }
     }
 
+    fn judge_(c: &Config, r: &Report) -> Outcome {
+        judge(c, r, &Tracked::default())
+    }
+
+    #[test]
+    fn restarts_and_d_state_come_after_missing_and_before_excess() {
+        use std::time::Duration;
+        let mut c = config(&["kubelet", "containerd"], 1, Some(1), None);
+        c.restarts = Some(crate::select::RestartRule {
+            max: 3,
+            within: Duration::from_secs(1800),
+        });
+        c.d_state = Some(crate::select::DStateRule {
+            limit: Duration::from_secs(300),
+            scope: DScope::All,
+        });
+        let tracked = Tracked {
+            restarts: Some(vec![
+                Starts {
+                    label: "kubelet".into(),
+                    count: 4,
+                },
+                Starts {
+                    label: "containerd".into(),
+                    count: 3,
+                },
+            ]),
+            stuck: Some(Stuck {
+                count: 1,
+                worst: Some(("rsync".into(), 77, 400_000)),
+            }),
+        };
+        let o = judge(&c, &report(&[1, 2], 0), &tracked);
+        assert_eq!(
+            o.message,
+            "kubelet restarted 4 times in 30m > max 3 (+2 more)"
+        );
+        let o = judge(&c, &report(&[1, 1], 0), &Tracked::default());
+        assert_eq!(
+            o.message,
+            "kubelet, containerd running; kubelet, containerd not restarting in a loop; \
+             no process stuck in D state"
+        );
+        // A rule on restarts alone judges no count.
+        c.selectors
+            .iter_mut()
+            .for_each(|s| (s.min, s.max) = (0, None));
+        c.d_state = None;
+        let o = judge(&c, &report(&[0, 0], 0), &Tracked::default());
+        assert_eq!(o.message, "kubelet, containerd not restarting in a loop");
+    }
+
     #[test]
     fn healthy_is_stable_and_names_what_runs() {
         let c = config(&["kubelet", "containerd"], 1, None, Some(19));
-        let o = judge(&c, &report(&[1, 1], 3));
+        let o = judge_(&c, &report(&[1, 1], 3));
         assert_eq!(o.status, Status::Ok);
         assert_eq!(
             o.message,
             "kubelet, containerd running; zombies within limit"
         );
-        assert_eq!(judge(&c, &report(&[2, 5], 0)).message, o.message);
+        assert_eq!(judge_(&c, &report(&[2, 5], 0)).message, o.message);
     }
 
     #[test]
     fn missing_comes_before_too_many_and_zombies() {
         let c = config(&["kubelet", "containerd"], 1, Some(1), Some(19));
-        let o = judge(&c, &report(&[3, 0], 25));
+        let o = judge_(&c, &report(&[3, 0], 25));
         assert_eq!(o.status, Status::Problem);
         assert_eq!(o.message, "containerd not running (0 < min 1) (+2 more)");
-        let o = judge(&c, &report(&[1, 3], 0));
+        let o = judge_(&c, &report(&[1, 3], 0));
         assert_eq!(o.message, "containerd 3 running > max 1");
     }
 
@@ -222,7 +308,7 @@ mod tests {
     fn too_few_is_not_the_same_as_none() {
         let c = config(&["nginx"], 2, None, None);
         assert_eq!(
-            judge(&c, &report(&[1], 0)).message,
+            judge_(&c, &report(&[1], 0)).message,
             "nginx 1 running < min 2"
         );
     }
@@ -230,22 +316,22 @@ mod tests {
     #[test]
     fn zombies_name_the_parent_that_does_not_reap() {
         let c = config(&[], 1, None, Some(19));
-        let o = judge(&c, &report(&[], 20));
+        let o = judge_(&c, &report(&[], 20));
         assert_eq!(
             o.message,
             "20 zombie processes > max 19, 19 from parent containerd-shim 4242"
         );
         assert!(o.message.len() <= 80);
-        assert_eq!(judge(&c, &report(&[], 19)).status, Status::Ok);
+        assert_eq!(judge_(&c, &report(&[], 19)).status, Status::Ok);
     }
 
     #[test]
     fn a_process_that_must_not_run() {
         let c = config(&["telnetd"], 0, Some(0), None);
-        let o = judge(&c, &report(&[0], 0));
+        let o = judge_(&c, &report(&[0], 0));
         assert_eq!(o.message, "telnetd count within limit");
         assert_eq!(
-            judge(&c, &report(&[1], 0)).message,
+            judge_(&c, &report(&[1], 0)).message,
             "telnetd 1 running > max 0"
         );
     }

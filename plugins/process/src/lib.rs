@@ -1,27 +1,47 @@
-//! `npd-process`: named processes present in the expected numbers, and zombies.
+//! `npd-process`: named processes present in the expected numbers, restart loops,
+//! processes stuck in D state, and zombies.
 //!
 //! It reads the host's process table (`<host-root>/proc`) once per run and judges:
 //! each `--name` / `--cmdline` selector must match between `--min` and `--max`
-//! processes, and there must be no more than `--max-zombies` zombies.
+//! processes and start no more than `--max-restarts` times `--within` a window, no
+//! process may stay in D state longer than `--max-d-state-for`, and there must be no
+//! more than `--max-zombies` zombies.
 //!
 //! - [`procfs`] and [`stat`] read the table (one small file per process, no
 //!   allocation per process) into [`stat::ProcStat`] records, the base for checks
 //!   that need process state or start times; [`cmdline`] reads command lines where
 //!   a selector needs them;
 //! - [`select`] turns the flags into selectors, [`scan`] counts into a [`report`],
-//!   [`judge`] decides.
+//!   [`judge`] decides;
+//! - [`restarts`] and [`dstate`] compare the report with what earlier runs kept in
+//!   the state dir, on the host's boot-relative [`clock`].
 //!
 //! It is not a process supervisor: it never restarts or signals anything.
 
+pub mod clock;
 pub mod cmdline;
+pub mod dstate;
 pub mod judge;
 pub mod procfs;
 pub mod report;
+pub mod restarts;
 pub mod scan;
 pub mod select;
 pub mod stat;
 
-use npd_plugin::{Context, Outcome, Plugin, Result};
+use std::time::Duration;
+
+use npd_plugin::units::parse_duration;
+use npd_plugin::{Context, Error, Outcome, Plugin, Result};
+
+/// Which processes `--max-d-state-for` judges.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DScope {
+    /// Every process and kernel thread of the host.
+    All,
+    /// Only the processes --name and --cmdline select.
+    Selected,
+}
 
 /// The flags of `npd-process`.
 #[derive(clap::Args, Debug)]
@@ -49,6 +69,26 @@ pub struct Args {
     /// problem.
     #[arg(long, value_name = "N")]
     pub max_zombies: Option<u32>,
+
+    /// A process in uninterruptible sleep (state D) for longer than this is a problem
+    /// (e.g. 5m). Needs --state-dir; the first run only records.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub max_d_state_for: Option<Duration>,
+
+    /// Which processes --max-d-state-for judges (default: all, kernel threads
+    /// included).
+    #[arg(long, value_name = "WHICH", value_enum)]
+    pub d_state_of: Option<DScope>,
+
+    /// More starts than this within --within is a problem, for each --name and
+    /// --cmdline (a restart loop). Needs --state-dir; the first run only records.
+    #[arg(long, value_name = "K")]
+    pub max_restarts: Option<u32>,
+
+    /// The window --max-restarts counts starts in (e.g. 30m); make it much longer
+    /// than NPD's invoke_interval.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub within: Option<Duration>,
 }
 
 /// The plugin.
@@ -57,10 +97,19 @@ pub struct Process;
 impl Plugin for Process {
     const NAME: &'static str = "npd-process";
     const ABOUT: &'static str = "Checks that named processes run on the host in the expected \
-                                 numbers, and that zombies do not pile up.";
+                                 numbers and do not restart in a loop, that no process stays \
+                                 stuck in D state, and that zombies do not pile up.";
     const EXAMPLE_RULE: &'static str = r#"{"type": "permanent", "condition": "KubeletProcessMissing",
  "reason": "KubeletProcessMissing", "path": "/opt/npd-checks/bin/npd-process",
- "args": ["--name", "kubelet", "--fail-after", "2"], "timeout": "5s"}"#;
+ "args": ["--name", "kubelet", "--fail-after", "2"], "timeout": "5s"}
+A restart loop, and processes stuck in D state:
+{"type": "permanent", "condition": "KubeletRestartLoop",
+ "reason": "KubeletRestartLoop", "path": "/opt/npd-checks/bin/npd-process",
+ "args": ["--name", "kubelet", "--min", "0", "--max-restarts", "3", "--within", "30m",
+          "--state-key", "kubelet-restarts"], "timeout": "5s"}
+{"type": "permanent", "condition": "ProcessStuckInDState",
+ "reason": "ProcessStuckInDState", "path": "/opt/npd-checks/bin/npd-process",
+ "args": ["--max-d-state-for", "5m", "--state-key", "d-state"], "timeout": "5s"}"#;
     const NOTES: &'static str = NOTES;
     type Args = Args;
     type Config = select::Config;
@@ -72,7 +121,41 @@ impl Plugin for Process {
     fn check(config: &select::Config, ctx: &Context) -> Result<Outcome> {
         let report = scan::scan(config, ctx)?;
         judge::explain_report(ctx, config, &report);
-        Ok(judge::judge(config, &report))
+        let mut tracked = judge::Tracked::default();
+        let mut errors: Vec<Error> = Vec::new();
+        if config.restarts.is_some() || config.d_state.is_some() {
+            match clock::Boot::read(ctx) {
+                Ok(boot) => {
+                    if let Some(rule) = &config.restarts {
+                        match restarts::track(ctx, rule, &boot, config, &report) {
+                            Ok(counts) => tracked.restarts = Some(counts),
+                            Err(e) => errors.push(e),
+                        }
+                    }
+                    if let Some(rule) = &config.d_state {
+                        let found = (&report.d_tasks, report.d_count);
+                        match dstate::track(ctx, rule, &boot, found.0, found.1) {
+                            Ok(stuck) => tracked.stuck = Some(stuck),
+                            Err(e) => errors.push(e),
+                        }
+                    }
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+        let outcome = judge::judge(config, &report, &tracked);
+        // As in npd-memory: a problem observed stands even when a check that
+        // compares runs could not judge (its reason goes to stderr); without one,
+        // that check's Unknown is the answer, since its subject was not seen.
+        let blind = outcome.status != npd_plugin::Status::Problem && !errors.is_empty();
+        let first = if blind { Some(errors.remove(0)) } else { None };
+        for e in &errors {
+            ctx.warn(format_args!("{e}"));
+        }
+        match first {
+            Some(e) => Err(e),
+            None => Ok(outcome),
+        }
     }
 }
 
@@ -95,17 +178,66 @@ Defaults:
   zombies; --max-zombies 19 does the same. A few zombies are harmless (their parent
   reaps them late); a pile of them means a parent that never reaps (often a
   container whose PID 1 is not an init), and each one holds a PID.
+Restart loops (--max-restarts K --within W):
+  A process is one PID with one start time (field 22 of stat, ticks after boot).
+  Each run keeps, per --name and --cmdline, the processes it found; one not kept
+  before is a start, dated by its own start time. More than K starts within the
+  last W is a problem, until they age out of W. The first run only records (the
+  running copy is not a restart), and so does the first run after a reboot (a new
+  boot_id in <host-root>/proc/sys/kernel/random/boot_id). A process that starts
+  and dies between two runs is never seen, so the count is a lower bound: make W
+  much longer than NPD's invoke_interval (30m at 30s is 60 runs). A service that
+  crashes seconds after each start is seen only by the runs that fall in its
+  short lives; over 30m that is still many starts. Use it on services of one
+  long-lived process: a selector matching more than 64 processes (workers forked
+  per request) cannot tell a restart from a fork and answers Unknown. Give the
+  rule --min 0 to judge restarts alone (another rule says the process is missing)
+  and a --state-key, so that editing its flags keeps the history. The name of its
+  condition must differ from NPD's FrequentKubeletRestart (KubeletRestartLoop).
+  --max-restarts 3 --within 30m: a deliberate restart or two (an upgrade, a
+  config change) passes; a crash loop under systemd's Restart=always and
+  RestartSec=10 starts up to 180 times in 30m. Up to 256 start times are kept per
+  selector.
+D state (--max-d-state-for T):
+  A task in uninterruptible sleep (state D in stat) waits in the kernel, for a
+  disk, an NFS server or a FUSE daemon, and cannot be killed. The kernel shows the
+  state but not since when, so each run keeps when it first found each process in
+  D, with its context switch count (status): a process stays in D since then only
+  while every run finds it in D and that count has not moved, as the kernel's own
+  hung-task detector judges (it warns at 120s, kernel.hung_task_timeout_secs; NPD's
+  kernel monitor turns its \"task ... blocked for more than\" line into an event).
+  A process doing heavy I/O passes through D often but runs in between, and is not
+  reported. Found not in D, or gone, it is forgotten; a reused PID (another start
+  time) is another process. The first run only records, and so do the first run
+  after a reboot and a run more than T after the previous one. In D for longer than
+  T is a problem; the answer names the longest waiting (name, PID, how long) and
+  counts them. --d-state-of all (default) judges every process and every kernel
+  thread: a kernel thread stuck in D (jbd2, a flush worker, nfsiod) is the first
+  sign of a dead disk or server, and idle kernel threads show I, not D, since Linux
+  4.14. --d-state-of selected judges only what --name and --cmdline select. Only a
+  process's main thread is seen (as ps shows it), not its other threads. 5m is
+  well past the kernel's 120s warning: a stuck mount, not a slow disk. Up to 1024
+  processes are kept (those found first; the others are recorded as room frees,
+  which can only delay their report).
 Cost:
   One small file per process under <host-root>/proc: comm for a name rule (its stat
   only when the name matches), stat when zombies are counted (only stat has the
   state), cmdline when --cmdline is given. Once --min copies of a name are found
   and there is no --max, further copies are not read (--explain counts them all).
   Reading a command line can wait on a process stuck holding its memory map; the
-  answer then names that process (Unknown).
+  answer then names that process (Unknown). --max-restarts reads the stat of every
+  matching process; --max-d-state-for reads every stat (or, with --d-state-of
+  selected, those of the matching processes) and the status of those in D, and
+  both read boot_id and uptime.
 Unknown:
   A missing or unreadable <host-root>/proc, or one holding no process, answers
   Unknown, and so does a process whose stat or command line cannot be read for a
-  reason other than its exit: it might be the very process looked for.";
+  reason other than its exit: it might be the very process looked for.
+  --max-restarts and --max-d-state-for need the state dir: one that cannot be
+  created, locked, read or written, a corrupt state file (they start over), or
+  an unreadable boot_id or uptime make those two Unknown. The other checks of the
+  rule still judge: a problem they find is the answer (exit 1), the reason for
+  Unknown goes to stderr.";
 
 #[cfg(test)]
 mod tests {
@@ -118,6 +250,8 @@ mod tests {
             .to_string();
         assert!(help.contains("/opt/npd-checks/bin/npd-process"));
         assert!(help.contains("--max-zombies 19"));
+        assert!(help.contains("--max-restarts 3 --within 30m"));
+        assert!(help.contains("hung-task"));
         assert!(!help.contains('%'));
     }
 
@@ -126,5 +260,6 @@ mod tests {
         let text = Process::EXAMPLE_RULE;
         assert!(text.starts_with('{') && text.ends_with('}'));
         assert_eq!(text.matches('"').count() % 2, 0);
+        assert!(!text.contains("FrequentKubeletRestart"));
     }
 }

@@ -35,6 +35,10 @@ pub enum Stat {
     Garbage(&'static str),
 }
 
+/// `status` grows with supplementary groups (up to 65536 of them); the switch counts
+/// come after them. Read no more than this.
+const STATUS_MAX: usize = 1 << 20;
+
 /// Room for a kernel thread's full name; user processes' names take 15 bytes.
 pub const COMM_BUF: usize = 64;
 
@@ -115,6 +119,31 @@ impl ProcDir {
             Some(n) if n > 0 && buf[0].is_ascii_digit() => Some(buf[0] != b'0'),
             _ => None,
         })
+    }
+
+    /// The context switches of `pid`'s main thread, voluntary and involuntary, from
+    /// `status`: a task whose count does not move has not run. `None` when there is
+    /// no `status` (the process exited, or a fixture tree has none) or no such lines.
+    pub fn switches(&self, pid: u32) -> io::Result<Option<u64>> {
+        let fd = match self.open_file(pid, b"status") {
+            Ok(Some(fd)) => fd,
+            Ok(None) => return Ok(None),
+            Err(e) if e.raw_os_error() == Some(libc::ENOTDIR) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        // `status` is about 1.5 KB; a long Groups line can make it longer, and the
+        // switch counts are its last lines.
+        let mut text = Vec::with_capacity(4096);
+        let mut chunk = [0u8; 4096];
+        while text.len() < STATUS_MAX {
+            match read_some(fd.0, &mut chunk) {
+                Ok(0) => break,
+                Ok(n) => text.extend_from_slice(&chunk[..n]),
+                Err(e) if vanished(&e) => return Ok(None),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(parse_switches(&text))
     }
 
     /// The first line of a small file of `pid`, without its newline. `None` when the
@@ -264,6 +293,28 @@ pub(crate) fn vanished(err: &io::Error) -> bool {
     matches!(err.raw_os_error(), Some(libc::ENOENT) | Some(libc::ESRCH))
 }
 
+/// The sum of `voluntary_ctxt_switches` and `nonvoluntary_ctxt_switches`, `None`
+/// when either is missing or not a number.
+pub fn parse_switches(status: &[u8]) -> Option<u64> {
+    let mut voluntary = None;
+    let mut involuntary = None;
+    for line in status.split(|b| *b == b'\n') {
+        let Some(colon) = line.iter().position(|b| *b == b':') else {
+            continue;
+        };
+        let value = || {
+            let text = std::str::from_utf8(&line[colon + 1..]).ok()?;
+            text.trim().parse::<u64>().ok()
+        };
+        match &line[..colon] {
+            b"voluntary_ctxt_switches" => voluntary = value(),
+            b"nonvoluntary_ctxt_switches" => involuntary = value(),
+            _ => {}
+        }
+    }
+    voluntary?.checked_add(involuntary?)
+}
+
 /// A directory name that is a PID: decimal digits only, no leading zero, fits a pid_t.
 pub fn parse_pid(text: &[u8]) -> Option<u32> {
     if text.is_empty() || text.len() > 10 || text[0] == b'0' {
@@ -317,6 +368,19 @@ mod tests {
     }
 
     #[test]
+    fn context_switches_are_summed() {
+        let status = b"Name:\tjbd2/sda1-8\nState:\tD (disk sleep)\n\
+            voluntary_ctxt_switches:\t150\nnonvoluntary_ctxt_switches:\t7\n";
+        assert_eq!(parse_switches(status), Some(157));
+        assert_eq!(parse_switches(b"voluntary_ctxt_switches:\t1\n"), None);
+        assert_eq!(
+            parse_switches(b"voluntary_ctxt_switches: x\nnonvoluntary_ctxt_switches: 1\n"),
+            None
+        );
+        assert_eq!(parse_switches(b""), None);
+    }
+
+    #[test]
     fn decimal_writing_round_trips() {
         for v in [0, 7, 10, 4242, u32::MAX] {
             let mut buf = [0u8; 10];
@@ -347,6 +411,7 @@ mod tests {
         let n = dir.comm(std::process::id(), &mut buf).unwrap().unwrap();
         assert_eq!(&buf[..n], me.comm());
         assert_eq!(dir.has_memory(std::process::id()).unwrap(), Some(true));
+        assert!(dir.switches(std::process::id()).unwrap().is_some());
         if dir
             .stat(2)
             .unwrap()

@@ -1,11 +1,41 @@
 //! What a pass over the process table measured: per-selector counts with the first
-//! few PIDs, the zombies and their busiest parent, and what was read to get there.
-//! Filled by `scan.rs`, judged by `judge.rs`.
+//! few PIDs (and, for restarts, every instance), the zombies and their busiest
+//! parent, the processes in D state, and what was read to get there. Filled by
+//! `scan.rs`; `restarts.rs` and `dstate.rs` compare it with earlier runs, `judge.rs`
+//! decides.
 
 use std::time::Duration;
 
 /// PIDs kept per count, for --explain and messages.
 pub const PIDS_KEPT: usize = 8;
+
+/// Instances kept per selector for restart counting. A service is one process or a
+/// few; a selector matching more (workers forked per request) cannot tell a restart
+/// from a fork, and `restarts.rs` answers Unknown for it.
+pub const INSTANCES_KEPT: usize = 64;
+
+/// Processes in D state kept from one pass; beyond it only the count grows.
+pub const D_TASKS_KEPT: usize = 4096;
+
+/// One running copy of a process: a PID is reused, a PID with its start time is not
+/// (within a boot).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Instance {
+    pub pid: u32,
+    /// Clock ticks after boot, field 22 of `stat`.
+    pub start: u64,
+}
+
+/// A process seen in uninterruptible sleep.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DTask {
+    pub instance: Instance,
+    pub comm: String,
+    pub kernel_thread: bool,
+    /// Voluntary plus involuntary context switches of its main thread, from `status`
+    /// (`None` when there is none to read): unchanged means it never ran since.
+    pub switches: Option<u64>,
+}
 
 /// What one selector matched.
 #[derive(Clone, Debug, Default)]
@@ -16,6 +46,9 @@ pub struct Tally {
     pub pids: PidList,
     /// Processes whose cut name matched a long `--name` but whose argv[0] did not.
     pub argv0_mismatches: u32,
+    /// Every matching process, when restarts are counted (at most
+    /// [`INSTANCES_KEPT`] + 1: one more says there were too many).
+    pub instances: Vec<Instance>,
 }
 
 /// The first few PIDs of a count, without allocating.
@@ -71,6 +104,11 @@ pub struct Report {
     /// One per selector, in the order of `Config::selectors`.
     pub tallies: Vec<Tally>,
     pub zombies: Zombies,
+    /// Processes in D state (at most [`D_TASKS_KEPT`]), when D state is judged.
+    pub d_tasks: Vec<DTask>,
+    /// All processes seen in D state, kept or not.
+    pub d_count: u32,
+    pub statuses_read: u32,
     pub took: Duration,
 }
 

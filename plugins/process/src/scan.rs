@@ -7,6 +7,10 @@
 //! a process that a pattern must be tried on, or whose cut name matched a long
 //! `--name`. Kernel threads, processes that are gone and this plugin's own process
 //! never count.
+//!
+//! Restarts and D state need more: every copy a selector matches, with its start
+//! time and state, and for D state of all processes the `stat` of every one (only
+//! `stat` has the state); `status` is read for the few found in D.
 
 use std::path::Path;
 use std::time::Instant;
@@ -15,7 +19,7 @@ use npd_plugin::{explain, Context, Error, Result};
 
 use crate::cmdline::Cmdline;
 use crate::procfs::{ProcDir, Stat, COMM_BUF};
-use crate::report::{Parent, Report, Tally};
+use crate::report::{DTask, Instance, Parent, Report, Tally, D_TASKS_KEPT, INSTANCES_KEPT};
 use crate::select::{Config, What};
 use crate::stat::ProcStat;
 
@@ -73,6 +77,9 @@ impl Plan {
             .selectors
             .iter()
             .any(|s| matches!(s.what, What::Name(_)));
+        if config.d_state_of_all() {
+            return Plan::Stat;
+        }
         match (names, config.max_zombies.is_some()) {
             (true, true) => Plan::Stat,
             (true, false) => Plan::Comm,
@@ -143,6 +150,9 @@ impl Pass<'_> {
             if let Some(p) = &known {
                 comm_len = p.comm().len().min(COMM_BUF);
                 comm[..comm_len].copy_from_slice(&p.comm()[..comm_len]);
+                if p.state == b'D' && self.config.d_state_of_all() {
+                    self.note_d(p)?;
+                }
                 if p.is_kernel_thread() {
                     self.report.kernel_threads += 1;
                     continue;
@@ -158,15 +168,20 @@ impl Pass<'_> {
             }
             if Some(pid) != self.me && !self.config.selectors.is_empty() {
                 let live = known.is_some() || plan == Plan::Memory;
-                self.count(pid, &comm[..comm_len], live)?;
+                self.count(pid, &comm[..comm_len], known, live)?;
             }
         }
     }
 
     /// Counts `pid` for every selector it matches. `live` when it is known to be a
-    /// running user process; else its `stat` is read if its name matches.
-    fn count(&mut self, pid: u32, comm: &[u8], live: bool) -> Result<()> {
+    /// running user process; else its `stat` is read if its name matches. `known` is
+    /// its `stat` if already read; it is read for a match when restarts or D state
+    /// of selected processes need it.
+    fn count(&mut self, pid: u32, comm: &[u8], known: Option<ProcStat>, live: bool) -> Result<()> {
         let mut live = live.then_some(true);
+        let mut stat = known;
+        let every = self.config.needs_every_match();
+        let mut matched = false;
         // Some(found) once the command line was read; `false` when the process went
         // away meanwhile, which makes it match nothing that needs it.
         let mut loaded: Option<bool> = None;
@@ -177,14 +192,15 @@ impl Pass<'_> {
                 What::Name(_) => {
                     let tally = &self.report.tallies[i];
                     let decided = tally.count >= sel.min && sel.max.is_none();
-                    if live.is_none() && decided && !self.ctx.explaining() {
+                    if live.is_none() && decided && !every && !self.ctx.explaining() {
                         // Enough are known to run and there is no maximum: more
                         // copies cannot change the answer, so they are not read.
                         // (--explain counts exactly.)
                         continue;
                     }
                     if live.is_none() {
-                        live = Some(self.is_live(pid)?);
+                        stat = self.stat_of(pid)?;
+                        live = Some(self.is_live(stat.as_ref()));
                     }
                     if live != Some(true) {
                         false
@@ -207,23 +223,69 @@ impl Pass<'_> {
                 }
             };
             if hit {
+                matched = true;
                 self.report.tallies[i].count += 1;
                 self.report.tallies[i].pids.push(pid);
+                if self.config.restarts.is_some() {
+                    if stat.is_none() {
+                        stat = self.stat_of(pid)?;
+                    }
+                    // Gone meanwhile: it cannot come back with the same start time,
+                    // so leaving it out cannot make it look new at the next run.
+                    let instances = &mut self.report.tallies[i].instances;
+                    if let Some(p) = &stat {
+                        if instances.len() <= INSTANCES_KEPT {
+                            instances.push(Instance {
+                                pid,
+                                start: p.starttime,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        if matched && every && self.config.d_state.is_some() && !self.config.d_state_of_all() {
+            if stat.is_none() {
+                stat = self.stat_of(pid)?;
+            }
+            if let Some(p) = stat.filter(|p| p.state == b'D') {
+                self.note_d(&p)?;
             }
         }
         Ok(())
     }
 
-    /// Whether `pid` is a running user process, from its `stat`.
-    fn is_live(&mut self, pid: u32) -> Result<bool> {
-        Ok(match self.stat_of(pid)? {
+    /// Whether a process is a running user process, from its `stat` (`None`: gone).
+    fn is_live(&mut self, stat: Option<&ProcStat>) -> bool {
+        match stat {
             Some(p) if p.is_kernel_thread() => {
                 self.report.kernel_threads += 1;
                 false
             }
             Some(p) => !p.is_gone(),
             None => false,
-        })
+        }
+    }
+
+    /// Keeps a process found in D state, with its context switch count.
+    fn note_d(&mut self, p: &ProcStat) -> Result<()> {
+        self.report.d_count += 1;
+        if self.report.d_tasks.len() >= D_TASKS_KEPT {
+            return Ok(());
+        }
+        self.report.statuses_read += 1;
+        let read = self.dir.switches(p.pid);
+        let switches = read.map_err(|e| self.io(p.pid, "status", &e))?;
+        self.report.d_tasks.push(DTask {
+            instance: Instance {
+                pid: p.pid,
+                start: p.starttime,
+            },
+            comm: String::from_utf8_lossy(p.comm()).into_owned(),
+            kernel_thread: p.is_kernel_thread(),
+            switches,
+        });
+        Ok(())
     }
 
     /// The `stat` of `pid`; `None` when the process is gone or the line is garbage
@@ -333,6 +395,10 @@ mod tests {
             min: 1,
             max,
             max_zombies: zombies,
+            max_d_state_for: None,
+            d_state_of: None,
+            max_restarts: None,
+            within: None,
         }
     }
 

@@ -1,13 +1,17 @@
 //! The flags turned into what a scan looks for: selectors (a name or a command-line
-//! pattern, each with its own count limits) and the zombie limit.
+//! pattern, each with its own count limits), the zombie limit, and the rules that
+//! compare runs (restarts of each selector, processes stuck in D state).
 //!
 //! Everything that can be wrong with the flags is found here, before /proc is read,
 //! so that a misconfigured rule answers "bad flags" (Unknown) and never a problem.
 
+use std::time::Duration;
+
+use npd_plugin::units::format_duration;
 use npd_plugin::{Error, Result};
 use regex_lite::{Regex, RegexBuilder};
 
-use crate::Args;
+use crate::{Args, DScope};
 
 /// The kernel keeps a process's name in 16 bytes including the final NUL.
 pub const COMM_LEN: usize = 15;
@@ -21,6 +25,36 @@ pub struct Config {
     /// Names first, then patterns, each in the order given.
     pub selectors: Vec<Selector>,
     pub max_zombies: Option<u32>,
+    pub d_state: Option<DStateRule>,
+    /// Applies to every selector, as `min` and `max` do.
+    pub restarts: Option<RestartRule>,
+}
+
+/// `--max-d-state-for`, and which processes it judges.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DStateRule {
+    pub limit: Duration,
+    pub scope: DScope,
+}
+
+/// `--max-restarts K --within W`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RestartRule {
+    pub max: u32,
+    pub within: Duration,
+}
+
+impl Config {
+    /// Whether every copy a selector matches must be read, with its `stat`: restarts
+    /// and D state of selected processes need each one's identity and state.
+    pub fn needs_every_match(&self) -> bool {
+        self.restarts.is_some() || self.d_state.is_some_and(|d| d.scope == DScope::Selected)
+    }
+
+    /// Whether the state of every process is needed, kernel threads included.
+    pub fn d_state_of_all(&self) -> bool {
+        self.d_state.is_some_and(|d| d.scope == DScope::All)
+    }
 }
 
 /// One `--name` or `--cmdline` with the limits its count must stay within.
@@ -85,9 +119,12 @@ impl Selector {
 
 /// Validates the flags; every error names the flag and the value at fault.
 pub fn configure(args: Args) -> Result<Config> {
-    if args.names.is_empty() && args.cmdlines.is_empty() && args.max_zombies.is_none() {
+    let selected = !(args.names.is_empty() && args.cmdlines.is_empty());
+    let d_state = d_state_rule(&args, selected)?;
+    let restarts = restart_rule(&args, selected)?;
+    if !selected && args.max_zombies.is_none() && d_state.is_none() {
         return Err(Error::new(
-            "nothing to check: give --name, --cmdline or --max-zombies",
+            "nothing to check: give a --name, --cmdline or --max-* flag",
         ));
     }
     if let Some(max) = args.max {
@@ -120,7 +157,50 @@ pub fn configure(args: Args) -> Result<Config> {
     Ok(Config {
         selectors,
         max_zombies: args.max_zombies,
+        d_state,
+        restarts,
     })
+}
+
+fn d_state_rule(args: &Args, selected: bool) -> Result<Option<DStateRule>> {
+    let Some(limit) = args.max_d_state_for else {
+        if args.d_state_of.is_some() {
+            return Err(Error::new("--d-state-of needs --max-d-state-for"));
+        }
+        return Ok(None);
+    };
+    if limit < Duration::from_secs(1) {
+        return Err(Error::new(format!(
+            "--max-d-state-for {} is too short: every disk read passes through D state",
+            format_duration(limit)
+        )));
+    }
+    let scope = args.d_state_of.unwrap_or(DScope::All);
+    if scope == DScope::Selected && !selected {
+        return Err(Error::new(
+            "--d-state-of selected needs --name or --cmdline",
+        ));
+    }
+    Ok(Some(DStateRule { limit, scope }))
+}
+
+fn restart_rule(args: &Args, selected: bool) -> Result<Option<RestartRule>> {
+    let (max, within) = match (args.max_restarts, args.within) {
+        (None, None) => return Ok(None),
+        (Some(_), None) => return Err(Error::new("--max-restarts needs --within")),
+        (None, Some(_)) => return Err(Error::new("--within needs --max-restarts")),
+        (Some(max), Some(within)) => (max, within),
+    };
+    if !selected {
+        return Err(Error::new("--max-restarts needs --name or --cmdline"));
+    }
+    if within < Duration::from_secs(1) {
+        return Err(Error::new(format!(
+            "--within {} is too short: make it much longer than NPD's invoke_interval",
+            format_duration(within)
+        )));
+    }
+    Ok(Some(RestartRule { max, within }))
 }
 
 fn check_name(name: &str) -> Result<()> {
@@ -177,6 +257,10 @@ mod tests {
             min: 1,
             max: None,
             max_zombies: None,
+            max_d_state_for: None,
+            d_state_of: None,
+            max_restarts: None,
+            within: None,
         }
     }
 
@@ -220,6 +304,53 @@ mod tests {
         let mut a = args(&[], &[]);
         a.max_zombies = Some(19);
         assert!(configure(a).is_ok());
+        let mut a = args(&[], &[]);
+        a.max_d_state_for = Some(Duration::from_secs(300));
+        let c = configure(a).unwrap();
+        assert!(c.d_state_of_all() && !c.needs_every_match());
+    }
+
+    #[test]
+    fn restart_and_d_state_rules_are_complete_or_refused() {
+        let refused = |f: &dyn Fn(&mut Args), why: &str| {
+            let mut a = args(&["kubelet"], &[]);
+            f(&mut a);
+            assert_eq!(configure(a).unwrap_err().message(), why);
+        };
+        let min = Duration::from_secs(60);
+        refused(
+            &|a| a.max_restarts = Some(3),
+            "--max-restarts needs --within",
+        );
+        refused(&|a| a.within = Some(min), "--within needs --max-restarts");
+        refused(
+            &|a| (a.max_restarts, a.within) = (Some(3), Some(Duration::from_millis(10))),
+            "--within 10ms is too short: make it much longer than NPD's invoke_interval",
+        );
+        refused(
+            &|a| a.d_state_of = Some(DScope::All),
+            "--d-state-of needs --max-d-state-for",
+        );
+        refused(
+            &|a| a.max_d_state_for = Some(Duration::ZERO),
+            "--max-d-state-for 0s is too short: every disk read passes through D state",
+        );
+        let mut a = args(&[], &[]);
+        (a.max_restarts, a.within) = (Some(3), Some(min));
+        assert_eq!(
+            configure(a).unwrap_err().message(),
+            "--max-restarts needs --name or --cmdline"
+        );
+        let mut a = args(&[], &[]);
+        (a.max_d_state_for, a.d_state_of) = (Some(min), Some(DScope::Selected));
+        assert_eq!(
+            configure(a).unwrap_err().message(),
+            "--d-state-of selected needs --name or --cmdline"
+        );
+        let mut a = args(&["kubelet"], &[]);
+        (a.max_restarts, a.within) = (Some(3), Some(min));
+        let c = configure(a).unwrap();
+        assert!(c.needs_every_match() && !c.d_state_of_all());
     }
 
     #[test]

@@ -10,7 +10,7 @@ fn nothing_to_check_is_bad_flags() {
         (r.code, r.line()),
         (
             2,
-            "bad flags: nothing to check: give --name, --cmdline or --max-zombies"
+            "bad flags: nothing to check: give a --name, --cmdline or --max-* flag"
         )
     );
 }
@@ -45,6 +45,23 @@ fn bad_values_are_bad_flags() {
         &["--name", ""],
         &["--name", "kubelet", "--no-such-flag"],
         &["--name", "kubelet", "--timeout", "soon"],
+        &["--name", "kubelet", "--max-restarts", "3"],
+        &["--name", "kubelet", "--within", "30m"],
+        &["--max-restarts", "3", "--within", "30m"],
+        &["--name", "kubelet", "--max-restarts", "3", "--within", "30"],
+        &[
+            "--name",
+            "kubelet",
+            "--max-restarts",
+            "-1",
+            "--within",
+            "30m",
+        ],
+        &["--max-d-state-for", "0s"],
+        &["--max-d-state-for", "5 minutes"],
+        &["--max-d-state-for", "5m", "--d-state-of", "some"],
+        &["--max-d-state-for", "5m", "--d-state-of", "selected"],
+        &["--max-zombies", "1", "--d-state-of", "all"],
     ] {
         let r = run(args);
         assert_eq!(r.code, 2, "{args:?}: {}", r.stdout);

@@ -165,3 +165,170 @@ fn a_pattern_finds_a_real_command_line() {
     let r = run(&["--host-root", "/", "--cmdline", &pattern]);
     assert_eq!(r.code, 1, "{}", r.stdout);
 }
+
+/// A name of our own for the kernel (at most 15 bytes), so that no other process on
+/// the machine matches.
+fn own_name(prefix: &str) -> String {
+    format!("{prefix}{}", std::process::id() % 10_000_000)
+}
+
+#[test]
+fn a_real_service_restarted_again_and_again_is_a_restart_loop() {
+    // The kernel names a process after the file it was started from: a symlink
+    // to sleep gives it a name no other process has.
+    let dir = tempfile::tempdir().unwrap();
+    let name = own_name("npdr");
+    let exe = dir.path().join(&name);
+    std::os::unix::fs::symlink(sleep_binary(), &exe).unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let args = [
+        "--host-root",
+        "/",
+        "--name",
+        &name,
+        "--min",
+        "0",
+        "--max-restarts",
+        "2",
+        "--within",
+        "30m",
+    ];
+    let mut running = sleeper(&exe, None);
+    wait_for_state(running.0.id(), &['S', 'R']);
+    let expected = format!("{name} not restarting in a loop");
+    for restart in 0..=3 {
+        let r = crate::util::run_in(state.path(), &args);
+        if restart < 3 {
+            assert_eq!((r.code, r.line()), (0, expected.as_str()), "{}", r.stderr);
+        } else {
+            assert_eq!(
+                (r.code, r.line().to_string()),
+                (1, format!("{name} restarted 3 times in 30m > max 2"))
+            );
+        }
+        // Stop it and start it again, as a supervisor does.
+        drop(running);
+        running = sleeper(&exe, None);
+        wait_for_state(running.0.id(), &['S', 'R']);
+    }
+}
+
+/// A process held in the kernel: the parent of a vfork waits in D state (killable,
+/// as ps shows it) until its child execs or exits, and does not run meanwhile.
+struct HeldInD {
+    parent: libc::pid_t,
+    child: libc::pid_t,
+}
+
+extern "C" fn vfork_child(arg: *mut libc::c_void) -> libc::c_int {
+    let fd = arg as usize as libc::c_int;
+    // SAFETY: async-signal-safe calls only, on memory shared with the waiting parent.
+    unsafe {
+        let pid = libc::getpid().to_ne_bytes();
+        libc::write(fd, pid.as_ptr().cast(), pid.len());
+        let ts = libc::timespec {
+            tv_sec: 30,
+            tv_nsec: 0,
+        };
+        libc::nanosleep(&ts, std::ptr::null_mut());
+        libc::_exit(0)
+    }
+}
+
+impl HeldInD {
+    fn start(name: &str) -> HeldInD {
+        let mut fds = [0; 2];
+        // SAFETY: pipe2 into an array of two descriptors.
+        assert_eq!(unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) }, 0);
+        let mut stack = vec![0u8; 256 * 1024];
+        let name = std::ffi::CString::new(name).unwrap();
+        // SAFETY: the forked child makes only async-signal-safe calls (prctl, clone,
+        // waitpid, _exit) on memory allocated before the fork.
+        let parent = unsafe { libc::fork() };
+        assert!(parent >= 0);
+        if parent == 0 {
+            unsafe {
+                libc::prctl(libc::PR_SET_NAME, name.as_ptr());
+                let top = stack.as_mut_ptr().add(stack.len()) as usize & !15;
+                let child = libc::clone(
+                    vfork_child,
+                    top as *mut libc::c_void,
+                    libc::CLONE_VM | libc::CLONE_VFORK | libc::SIGCHLD,
+                    fds[1] as usize as *mut libc::c_void,
+                );
+                if child > 0 {
+                    libc::waitpid(child, std::ptr::null_mut(), 0);
+                }
+                libc::_exit(0);
+            }
+        }
+        let mut pid = [0u8; 4];
+        // SAFETY: reads at most 4 bytes into `pid`; closes our copies of the pipe.
+        let n = unsafe { libc::read(fds[0], pid.as_mut_ptr().cast(), 4) };
+        unsafe {
+            libc::close(fds[0]);
+            libc::close(fds[1]);
+        }
+        let held = HeldInD {
+            parent,
+            child: if n == 4 { i32::from_ne_bytes(pid) } else { 0 },
+        };
+        assert_eq!(n, 4, "the vfork child never said its PID");
+        held
+    }
+}
+
+impl Drop for HeldInD {
+    fn drop(&mut self) {
+        // SAFETY: signals and reaps processes this test started.
+        unsafe {
+            if self.child > 0 {
+                libc::kill(self.child, libc::SIGKILL);
+            }
+            libc::kill(self.parent, libc::SIGKILL);
+            libc::waitpid(self.parent, std::ptr::null_mut(), 0);
+        }
+    }
+}
+
+#[test]
+fn a_real_process_held_in_d_state_is_reported_after_the_limit() {
+    let name = own_name("npdd");
+    let held = HeldInD::start(&name);
+    wait_for_state(held.parent as u32, &['D']);
+    let state = tempfile::tempdir().unwrap();
+    let args = [
+        "--host-root",
+        "/",
+        "--name",
+        &name,
+        "--min",
+        "0",
+        "--max-d-state-for",
+        "1s",
+        "--d-state-of",
+        "selected",
+        "--explain",
+    ];
+    let ok = format!("{name} not stuck in D state");
+    let r = crate::util::run_in(state.path(), &args);
+    assert_eq!((r.code, r.line()), (0, ok.as_str()), "{}", r.stderr);
+    // Runs closer together than the limit, as NPD's are.
+    for _ in 0..2 {
+        std::thread::sleep(Duration::from_millis(750));
+        let r = crate::util::run_in(state.path(), &args);
+        assert_eq!(r.code, if r.line() == ok { 0 } else { 1 }, "{}", r.stderr);
+    }
+    std::thread::sleep(Duration::from_millis(750));
+    let r = crate::util::run_in(state.path(), &args);
+    assert_eq!(
+        (r.code, r.line().to_string()),
+        (1, format!("{name} {} in D state for 2s > 1s", held.parent)),
+        "{}",
+        r.stderr
+    );
+    // Released, it runs again: no longer a problem.
+    drop(held);
+    let r = crate::util::run_in(state.path(), &args);
+    assert_eq!((r.code, r.line()), (0, ok.as_str()), "{}", r.stderr);
+}

@@ -4,6 +4,9 @@
 //! - `fixtures.rs`: a judgement on a process table the test writes itself (a fake
 //!   `<root>/proc`): names, counts, patterns, zombies, kernel threads. Prefer this:
 //!   it is exact and independent of the machine.
+//! - `history.rs`: checks that compare runs (restart loops, D state) on fake tables,
+//!   several runs sharing one state dir while the test moves the host's `uptime`
+//!   and `boot_id`; an unusable or corrupt state dir.
 //! - `broken.rs`: a fake /proc that is odd or broken (garbage stat lines, processes
 //!   vanishing mid-scan, empty, missing, unreadable).
 //! - `real.rs`: what only the real kernel can show (a 15-byte cut name, a real
@@ -18,5 +21,6 @@
 mod broken;
 mod fixtures;
 mod flags;
+mod history;
 mod real;
 mod util;

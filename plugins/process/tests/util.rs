@@ -38,10 +38,19 @@ pub fn run(args: &[&str]) -> Output {
 /// Runs the plugin after `setup` adjusted the command (user, environment).
 pub fn run_with(args: &[&str], setup: impl FnOnce(&mut Command)) -> Output {
     let state = tempfile::tempdir().unwrap();
+    run_in_with(state.path(), args, setup)
+}
+
+/// Runs the plugin with the state dir `state`, kept from run to run by the test.
+pub fn run_in(state: &Path, args: &[&str]) -> Output {
+    run_in_with(state, args, |_| {})
+}
+
+fn run_in_with(state: &Path, args: &[&str], setup: impl FnOnce(&mut Command)) -> Output {
     let mut cmd = Command::new(BIN);
     cmd.args(args)
         .arg("--state-dir")
-        .arg(state.path())
+        .arg(state)
         .env_remove("HOST_ROOT")
         .env_remove("NPD_CHECKS_STATE_DIR")
         .stdin(Stdio::null())
@@ -191,6 +200,60 @@ impl FakeHost {
             cmdline.push(0);
         }
         fs::write(dir.join("cmdline"), cmdline).unwrap();
+        self
+    }
+
+    /// The host's boot (`boot_id`) and how long ago it began (`uptime`, seconds).
+    pub fn boot(&self, boot_id: &str, uptime_s: u64) -> &FakeHost {
+        let random = self.proc().join("sys/kernel/random");
+        fs::create_dir_all(&random).unwrap();
+        fs::write(random.join("boot_id"), format!("{boot_id}\n")).unwrap();
+        fs::write(self.proc().join("uptime"), format!("{uptime_s}.00 12.34\n")).unwrap();
+        self
+    }
+
+    /// A process in `state` started `start` ticks after boot, with its `status`
+    /// holding `switches` context switches (no `status` when `None`).
+    pub fn started(
+        &self,
+        pid: u32,
+        comm: &str,
+        state: char,
+        start: u64,
+        switches: Option<u64>,
+    ) -> &FakeHost {
+        self.process(pid, comm, &[comm]);
+        let dir = self.proc().join(pid.to_string());
+        let line = stat_line(pid, comm, state, 1, USER_FLAGS, 1).replacen(
+            " 4242 ",
+            &format!(" {start} "),
+            1,
+        );
+        fs::write(dir.join("stat"), line).unwrap();
+        match switches {
+            Some(n) => fs::write(
+                dir.join("status"),
+                format!(
+                    "Name:\t{comm}\nState:\t{state}\nPid:\t{pid}\n\
+                     voluntary_ctxt_switches:\t{n}\nnonvoluntary_ctxt_switches:\t0\n"
+                ),
+            )
+            .unwrap(),
+            None => {
+                let _ = fs::remove_file(dir.join("status"));
+            }
+        }
+        self
+    }
+
+    /// A kernel thread in `state` with `switches` context switches.
+    pub fn kernel_task(&self, pid: u32, comm: &str, state: char, switches: u64) -> &FakeHost {
+        self.task(pid, comm, state, 2, PF_KTHREAD, 1, &[]);
+        let status = format!(
+            "Name:\t{comm}\nvoluntary_ctxt_switches:\t{switches}\n\
+             nonvoluntary_ctxt_switches:\t0\n"
+        );
+        fs::write(self.proc().join(format!("{pid}/status")), status).unwrap();
         self
     }
 
