@@ -1,7 +1,8 @@
 //! Bad flags are Unknown (exit 2, never a problem), --help documents the plugin,
 //! --max-output cuts the line.
 
-use crate::util::{reading, run};
+use crate::util::{reading, BIN};
+use npd_test_support::run;
 
 #[test]
 fn bad_flags_are_unknown() {
@@ -14,7 +15,7 @@ fn bad_flags_are_unknown() {
         &["--timeout", "0s"],
         &["--adjtimex-reading", "status=0x40 color=blue"],
     ] {
-        let r = run(args);
+        let r = run(BIN, args);
         assert_eq!(r.code, 2, "{args:?}: {}", r.stdout);
         assert!(
             r.line().starts_with("bad flags: "),
@@ -27,7 +28,7 @@ fn bad_flags_are_unknown() {
 
 #[test]
 fn help_has_the_example_rule_and_notes_and_hides_the_seam() {
-    let r = run(&["--help"]);
+    let r = run(BIN, &["--help"]);
     assert_eq!(r.code, 0);
     for text in [
         "Example NPD rule:",

@@ -2,11 +2,12 @@
 //! node with a time daemon, unsynchronized in a bare container or a VM without one),
 //! so only the shape of the answer is asserted.
 
-use crate::util::{assert_one_npd_line, run};
+use crate::util::BIN;
+use npd_test_support::{assert_one_npd_line, run};
 
 #[test]
 fn the_real_clock_gives_a_well_formed_verdict() {
-    let r = run(&["--explain"]);
+    let r = run(BIN, &["--explain"]);
     assert!(
         r.code == 0 || r.code == 1,
         "adjtimex(modes 0) needs no privilege, so the clock can always be judged: {} {}",
@@ -32,15 +33,18 @@ fn the_real_clock_answers_the_same_with_the_host_root_elsewhere() {
     // The clock is not under the host root: pointing it at an empty tree changes
     // nothing.
     let empty = tempfile::tempdir().unwrap();
-    let a = run(&["--max-esterror", "off", "--max-maxerror", "off"]);
-    let b = run(&[
-        "--max-esterror",
-        "off",
-        "--max-maxerror",
-        "off",
-        "--host-root",
-        empty.path().to_str().unwrap(),
-    ]);
+    let a = run(BIN, &["--max-esterror", "off", "--max-maxerror", "off"]);
+    let b = run(
+        BIN,
+        &[
+            "--max-esterror",
+            "off",
+            "--max-maxerror",
+            "off",
+            "--host-root",
+            empty.path().to_str().unwrap(),
+        ],
+    );
     assert_eq!(a.code, b.code);
     assert!(a.code == 0 || a.code == 1, "{}", a.line());
 }

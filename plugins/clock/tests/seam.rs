@@ -1,7 +1,8 @@
 //! Judgements on kernel readings the test chooses, through the hidden
 //! `--adjtimex-reading` flag (fields as in `struct timex`, errors in microseconds).
 
-use crate::util::{assert_one_npd_line, reading, run_in};
+use crate::util::{reading, BIN};
+use npd_test_support::{assert_one_npd_line, run_in};
 
 #[test]
 fn a_synchronized_clock_is_ok_with_a_stable_message() {
@@ -136,6 +137,7 @@ fn fail_after_holds_back_one_bad_sample() {
     let good = "status=0x1 maxerror=1000";
     let run = |fields: &str| {
         run_in(
+            BIN,
             state.path(),
             &[
                 "--adjtimex-reading",

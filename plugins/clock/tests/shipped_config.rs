@@ -2,67 +2,34 @@
 //! own --timeout is below the rule's, one permanent rule per condition, and the
 //! condition's healthy message is the line the plugin prints when all is well.
 
-use crate::util::run;
+use npd_test_support::{rule_args, run, ShippedConfig};
 
-fn config() -> serde_json::Value {
-    let file = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../npd-config/npd-clock.json"
-    );
-    serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap()
-}
-
-fn args(rule: &serde_json::Value) -> Vec<&str> {
-    rule["args"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a.as_str().unwrap())
-        .collect()
-}
+use crate::util::BIN;
 
 #[test]
 fn the_source_is_the_file_stem_and_rules_run_this_binary() {
-    let c = config();
-    assert_eq!(c["source"], "npd-clock");
-    for rule in c["rules"].as_array().unwrap() {
-        assert_eq!(rule["path"], "/opt/npd-checks/bin/npd-clock");
-    }
+    let c = ShippedConfig::load("npd-clock");
+    assert_eq!(c.json["source"], "npd-clock");
+    assert_eq!(c.rules_of(BIN).len(), c.rules().len());
 }
 
 #[test]
 fn every_rule_is_accepted_and_answers_before_its_timeout() {
-    for rule in config()["rules"].as_array().unwrap() {
-        let mut a = args(rule);
-        a.push("--lint-args");
-        let r = run(&a);
-        assert_eq!(r.code, 0, "{}: {}", rule["condition"], r.stdout);
-        let own: serde_json::Value = serde_json::from_str(r.line()).unwrap();
-        let own_ms = own["timeout_ms"].as_u64().unwrap();
-        let rule_ms = npd_plugin::units::parse_duration(rule["timeout"].as_str().unwrap())
-            .unwrap()
-            .as_millis() as u64;
-        assert!(own_ms < rule_ms, "{}: {own_ms}ms", rule["condition"]);
-    }
+    ShippedConfig::load("npd-clock").assert_every_rule_runs(BIN);
 }
 
 #[test]
 fn one_permanent_rule_per_condition_whose_ok_line_is_the_condition_message() {
-    let c = config();
-    for condition in c["conditions"].as_array().unwrap() {
-        let rules: Vec<_> = c["rules"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|r| r["type"] == "permanent" && r["condition"] == condition["type"])
-            .collect();
+    let c = ShippedConfig::load("npd-clock");
+    for condition in c.conditions() {
+        let rules = c.permanent_rules_for(condition["type"].as_str().unwrap());
         assert_eq!(rules.len(), 1, "{}", condition["type"]);
-        let mut a = args(rules[0]);
+        let mut a = rule_args(rules[0]);
         a.extend([
             "--adjtimex-reading",
             "status=0x2001 maxerror=20000 esterror=100",
         ]);
-        let healthy = run(&a);
+        let healthy = run(BIN, &a);
         assert_eq!(healthy.code, 0, "{}", healthy.line());
         assert_eq!(condition["message"], healthy.line());
     }
@@ -70,9 +37,9 @@ fn one_permanent_rule_per_condition_whose_ok_line_is_the_condition_message() {
 
 #[test]
 fn the_rule_debounces() {
-    for rule in config()["rules"].as_array().unwrap() {
+    for rule in ShippedConfig::load("npd-clock").rules() {
         assert!(
-            args(rule).contains(&"--fail-after"),
+            rule_args(rule).contains(&"--fail-after"),
             "{}",
             rule["condition"]
         );

@@ -10,7 +10,8 @@
 //! - `flags.rs`: bad flags (Unknown, never a problem), --help, --max-output.
 //! - `shipped_config.rs`: npd-config/npd-clock.json against this binary.
 //!
-//! `util.rs` runs the binary (bounded in time, a fresh state dir per run).
+//! `util.rs` runs the binary on a stand-in adjtimex reading; any other run (bounded in
+//! time, a fresh state dir per run) is `npd_test_support`.
 
 mod flags;
 mod real;

@@ -5,9 +5,10 @@ use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::time::{Duration, Instant};
 
-use crate::util::{as_nobody, is_root, run, run_in, run_with, FakeHost, Output};
+use crate::util::{CpuHost, BIN};
+use npd_test_support::{is_root, run, run_in, FakeHost, Invocation, Run};
 
-fn unknown(r: &Output) -> String {
+fn unknown(r: &Run) -> String {
     assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
     assert_eq!(r.stdout.lines().count(), 1, "{}", r.stdout);
     r.line().to_string()
@@ -15,9 +16,9 @@ fn unknown(r: &Output) -> String {
 
 #[test]
 fn missing_loadavg() {
-    let host = FakeHost::new();
+    let host = FakeHost::healthy();
     fs::remove_file(host.path("proc/loadavg")).unwrap();
-    let r = run(&["--host-root", host.root()]);
+    let r = run(BIN, &["--host-root", host.root()]);
     assert_eq!(
         unknown(&r),
         format!("cannot read {}/proc/loadavg: not found", host.root())
@@ -26,10 +27,10 @@ fn missing_loadavg() {
 
 #[test]
 fn no_source_for_the_cpu_count() {
-    let host = FakeHost::new();
+    let host = FakeHost::healthy();
     fs::remove_dir_all(host.path("sys")).unwrap();
     fs::remove_file(host.path("proc/stat")).unwrap();
-    let r = run(&["--host-root", host.root()]);
+    let r = run(BIN, &["--host-root", host.root()]);
     assert_eq!(
         unknown(&r),
         format!("cannot read {}/proc/stat: not found", host.root())
@@ -38,7 +39,7 @@ fn no_source_for_the_cpu_count() {
 
 #[test]
 fn empty_and_garbage_loadavg() {
-    let host = FakeHost::new();
+    let host = FakeHost::healthy();
     for (bytes, why) in [
         (&b""[..], "fewer than 3 load averages"),
         (b"\n", "fewer than 3 load averages"),
@@ -51,7 +52,7 @@ fn empty_and_garbage_loadavg() {
         (b"\xff\xfe", "garbage (not text)"),
     ] {
         host.write("proc/loadavg", bytes);
-        let line = unknown(&run(&["--host-root", host.root()]));
+        let line = unknown(&run(BIN, &["--host-root", host.root()]));
         assert!(
             line.starts_with(&format!("{}/proc/loadavg: {why}", host.root())),
             "{line}"
@@ -61,7 +62,7 @@ fn empty_and_garbage_loadavg() {
 
 #[test]
 fn a_garbled_online_list_is_not_replaced_by_proc_stat() {
-    let host = FakeHost::new();
+    let host = FakeHost::healthy();
     for (list, why) in [
         ("", "empty CPU list"),
         ("\n", "empty CPU list"),
@@ -69,7 +70,7 @@ fn a_garbled_online_list_is_not_replaced_by_proc_stat() {
         ("3-0\n", "garbage CPU list entry"),
     ] {
         host.online(list);
-        let line = unknown(&run(&["--host-root", host.root()]));
+        let line = unknown(&run(BIN, &["--host-root", host.root()]));
         assert!(
             line.starts_with(&format!(
                 "{}/sys/devices/system/cpu/online: {why}",
@@ -82,18 +83,18 @@ fn a_garbled_online_list_is_not_replaced_by_proc_stat() {
 
 #[test]
 fn garbage_proc_stat() {
-    let host = FakeHost::new();
+    let host = FakeHost::healthy();
     fs::remove_dir_all(host.path("sys")).unwrap();
     for bytes in [&b""[..], b"cpu  1 2 3\nintr 5\n", b"garbage\n"] {
         host.write("proc/stat", bytes);
-        let line = unknown(&run(&["--host-root", host.root()]));
+        let line = unknown(&run(BIN, &["--host-root", host.root()]));
         assert!(line.ends_with("/proc/stat: no cpuN lines"), "{line}");
     }
 }
 
 #[test]
 fn unreadable_files() {
-    let host = FakeHost::new();
+    let host = FakeHost::healthy();
     fs::set_permissions(host.path(""), fs::Permissions::from_mode(0o755)).unwrap();
     for (file, check) in [
         ("proc/loadavg", "load"),
@@ -104,9 +105,12 @@ fn unreadable_files() {
         let state = tempfile::tempdir().unwrap();
         let args = ["--host-root", host.root(), "--check", check];
         let r = if is_root() {
-            run_with(state.path(), &args, as_nobody)
+            Invocation::new(BIN, &args)
+                .state_dir(state.path())
+                .as_nobody()
+                .go()
         } else {
-            run_in(state.path(), &args)
+            run_in(BIN, state.path(), &args)
         };
         assert_eq!(
             unknown(&r),
@@ -118,9 +122,9 @@ fn unreadable_files() {
 
 #[test]
 fn a_kernel_without_psi_is_unknown_only_when_psi_is_asked_for() {
-    let host = FakeHost::new();
+    let host = FakeHost::healthy();
     fs::remove_dir_all(host.path("proc/pressure")).unwrap();
-    let r = run(&["--host-root", host.root(), "--check", "psi"]);
+    let r = run(BIN, &["--host-root", host.root(), "--check", "psi"]);
     let line = unknown(&r);
     assert!(
         line.starts_with(&format!(
@@ -129,13 +133,13 @@ fn a_kernel_without_psi_is_unknown_only_when_psi_is_asked_for() {
         )),
         "{line}"
     );
-    let r = run(&["--host-root", host.root()]);
+    let r = run(BIN, &["--host-root", host.root()]);
     assert_eq!((r.code, r.line()), (0, "CPU load normal"));
 }
 
 #[test]
 fn garbage_pressure_files() {
-    let host = FakeHost::new();
+    let host = FakeHost::healthy();
     for (bytes, why) in [
         (&b""[..], "no \"some\" line"),
         (
@@ -149,7 +153,7 @@ fn garbage_pressure_files() {
         (b"some\n", "garbage line"),
     ] {
         host.write("proc/pressure/cpu", bytes);
-        let line = unknown(&run(&["--host-root", host.root(), "--check", "psi"]));
+        let line = unknown(&run(BIN, &["--host-root", host.root(), "--check", "psi"]));
         assert!(
             line.starts_with(&format!("{}/proc/pressure/cpu: {why}", host.root())),
             "{line}"
@@ -160,14 +164,10 @@ fn garbage_pressure_files() {
 #[test]
 fn a_file_that_never_answers_is_named_by_the_timeout() {
     // A FIFO without a writer blocks its reader, as a hung file would.
-    let host = FakeHost::new();
-    let fifo = host.path("proc/loadavg");
-    fs::remove_file(&fifo).unwrap();
-    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
-    // SAFETY: mkfifo(3) on a valid C string.
-    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let host = FakeHost::healthy();
+    host.fifo("proc/loadavg");
     let started = Instant::now();
-    let r = run(&["--host-root", host.root(), "--timeout", "1s"]);
+    let r = run(BIN, &["--host-root", host.root(), "--timeout", "1s"]);
     assert_eq!(
         unknown(&r),
         format!("no answer in 1s while reading {}/proc/loadavg", host.root())

@@ -1,7 +1,8 @@
 //! Flags: anything wrong with them is Unknown (exit 2) with the reason, never a
 //! problem, and nothing is read before they are valid.
 
-use crate::util::{run, FakeHost};
+use crate::util::{CpuHost, BIN};
+use npd_test_support::{run, FakeHost};
 
 #[test]
 fn bad_values_are_bad_flags() {
@@ -20,7 +21,7 @@ fn bad_values_are_bad_flags() {
         &["--timeout", "0"],
         &["--recover-after", "x"],
     ] {
-        let r = run(args);
+        let r = run(BIN, args);
         assert_eq!(r.code, 2, "{args:?}: {}", r.stdout);
         assert!(
             r.line().starts_with("bad flags: "),
@@ -33,23 +34,26 @@ fn bad_values_are_bad_flags() {
 
 #[test]
 fn flags_are_checked_before_anything_is_read() {
-    let host = FakeHost::bare();
-    let r = run(&["--host-root", host.root(), "--load-average", "2m"]);
+    let host = FakeHost::new();
+    let r = run(BIN, &["--host-root", host.root(), "--load-average", "2m"]);
     assert!(r.line().starts_with("bad flags: "), "{}", r.stdout);
 }
 
 #[test]
 fn percent_signs_are_accepted_and_never_printed() {
-    let host = FakeHost::new();
+    let host = FakeHost::healthy();
     host.pressure(95.0);
-    let r = run(&[
-        "--host-root",
-        host.root(),
-        "--check",
-        "psi",
-        "--max-psi-some",
-        "90%",
-    ]);
+    let r = run(
+        BIN,
+        &[
+            "--host-root",
+            host.root(),
+            "--check",
+            "psi",
+            "--max-psi-some",
+            "90%",
+        ],
+    );
     assert_eq!(
         (r.code, r.line()),
         (1, "CPU PSI some avg10 95 pct > max 90")
@@ -58,7 +62,7 @@ fn percent_signs_are_accepted_and_never_printed() {
 
 #[test]
 fn help_shows_an_example_rule_and_where_defaults_come_from() {
-    let r = run(&["--help"]);
+    let r = run(BIN, &["--help"]);
     assert_eq!(r.code, 0);
     assert!(r
         .stdout
@@ -70,8 +74,8 @@ fn help_shows_an_example_rule_and_where_defaults_come_from() {
 
 #[test]
 fn the_line_is_cut_at_max_output() {
-    let host = FakeHost::new();
+    let host = FakeHost::healthy();
     host.loadavg(0.0, 40.0, 0.0);
-    let r = run(&["--host-root", host.root(), "--max-output", "16"]);
+    let r = run(BIN, &["--host-root", host.root(), "--max-output", "16"]);
     assert_eq!((r.code, r.stdout.as_str()), (1, "load per CPU 10\n"));
 }

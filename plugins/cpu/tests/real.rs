@@ -5,7 +5,8 @@
 use std::fs;
 use std::os::unix::process::CommandExt;
 
-use crate::util::{run, run_with};
+use crate::util::BIN;
+use npd_test_support::{run, Invocation};
 
 fn host_cpus() -> u32 {
     let text = fs::read_to_string("/sys/devices/system/cpu/online").unwrap();
@@ -14,13 +15,16 @@ fn host_cpus() -> u32 {
 
 #[test]
 fn real_load_is_judged() {
-    let r = run(&[
-        "--host-root",
-        "/",
-        "--max-load-per-cpu",
-        "100000",
-        "--explain",
-    ]);
+    let r = run(
+        BIN,
+        &[
+            "--host-root",
+            "/",
+            "--max-load-per-cpu",
+            "100000",
+            "--explain",
+        ],
+    );
     assert_eq!((r.code, r.line()), (0, "CPU load normal"), "{}", r.stderr);
     let cpus = format!(
         "CPUs: {} online, from /sys/devices/system/cpu/online",
@@ -31,14 +35,17 @@ fn real_load_is_judged() {
 
 #[test]
 fn real_pressure_is_judged_or_clearly_absent() {
-    let r = run(&[
-        "--host-root",
-        "/",
-        "--check",
-        "psi",
-        "--max-psi-some",
-        "100",
-    ]);
+    let r = run(
+        BIN,
+        &[
+            "--host-root",
+            "/",
+            "--check",
+            "psi",
+            "--max-psi-some",
+            "100",
+        ],
+    );
     if fs::metadata("/proc/pressure/cpu").is_ok() {
         assert_eq!((r.code, r.line()), (0, "CPU pressure normal"));
     } else {
@@ -51,8 +58,8 @@ fn real_pressure_is_judged_or_clearly_absent() {
 fn a_plugin_pinned_to_one_cpu_still_counts_the_hosts() {
     // What NPD's container with a cpuset of one CPU looks like to the plugin.
     let state = tempfile::tempdir().unwrap();
-    let r = run_with(
-        state.path(),
+    let r = Invocation::new(
+        BIN,
         &[
             "--host-root",
             "/",
@@ -60,20 +67,22 @@ fn a_plugin_pinned_to_one_cpu_still_counts_the_hosts() {
             "100000",
             "--explain",
         ],
-        |cmd| {
-            // SAFETY: sched_setaffinity on the child itself between fork and exec.
-            unsafe {
-                cmd.pre_exec(|| {
-                    let mut set: libc::cpu_set_t = std::mem::zeroed();
-                    libc::CPU_SET(0, &mut set);
-                    if libc::sched_setaffinity(0, std::mem::size_of_val(&set), &set) != 0 {
-                        return Err(std::io::Error::last_os_error());
-                    }
-                    Ok(())
-                });
-            }
-        },
-    );
+    )
+    .state_dir(state.path())
+    .setup(|cmd| {
+        // SAFETY: sched_setaffinity on the child itself between fork and exec.
+        unsafe {
+            cmd.pre_exec(|| {
+                let mut set: libc::cpu_set_t = std::mem::zeroed();
+                libc::CPU_SET(0, &mut set);
+                if libc::sched_setaffinity(0, std::mem::size_of_val(&set), &set) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+    })
+    .go();
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     let cpus = format!("CPUs: {} online", host_cpus());
     assert!(r.stderr.contains(&cpus), "{}", r.stderr);

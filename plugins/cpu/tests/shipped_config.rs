@@ -6,59 +6,29 @@
 use clap::FromArgMatches;
 use npd_cpu::{judge, Args, Cpu};
 use npd_plugin::Plugin;
+use npd_test_support::{rule_args, ShippedConfig};
 
-use crate::util::run;
-
-fn config() -> serde_json::Value {
-    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/../../npd-config/npd-cpu.json");
-    serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap()
-}
-
-fn strings(v: &serde_json::Value) -> Vec<&str> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a.as_str().unwrap())
-        .collect()
-}
+use crate::util::BIN;
 
 #[test]
 fn every_rule_is_accepted_and_answers_before_its_timeout() {
-    let config = config();
-    let rules = config["rules"].as_array().unwrap();
-    assert_eq!(rules.len(), 2);
-    for rule in rules {
-        assert_eq!(rule["path"], "/opt/npd-checks/bin/npd-cpu");
-        let mut args = strings(&rule["args"]);
-        args.push("--lint-args");
-        let r = run(&args);
-        assert_eq!(r.code, 0, "{}: {}", rule["condition"], r.stdout);
-        let own: serde_json::Value = serde_json::from_str(r.line()).unwrap();
-        let own_ms = own["timeout_ms"].as_u64().unwrap();
-        let rule_ms = npd_plugin::units::parse_duration(rule["timeout"].as_str().unwrap())
-            .unwrap()
-            .as_millis() as u64;
-        assert!(own_ms < rule_ms, "{}: {own_ms}ms", rule["reason"]);
-    }
+    let config = ShippedConfig::load("npd-cpu");
+    assert_eq!(config.rules().len(), 2);
+    config.assert_every_rule_runs(BIN);
 }
 
 #[test]
 fn each_rule_judges_one_thing_and_conditions_start_with_the_ok_message() {
-    let config = config();
-    for rule in config["rules"].as_array().unwrap() {
-        let args = strings(&rule["args"]);
+    let config = ShippedConfig::load("npd-cpu");
+    for rule in config.rules() {
+        let args = rule_args(rule);
         assert_eq!(rule["type"], "permanent");
         assert_eq!(args.iter().filter(|a| **a == "--check").count(), 1);
         let matches = npd_plugin::command::<Cpu>()
             .try_get_matches_from(std::iter::once("npd-cpu").chain(args.iter().copied()))
             .unwrap();
         let c = Cpu::configure(Args::from_arg_matches(&matches).unwrap()).unwrap();
-        let condition = config["conditions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|d| d["type"] == rule["condition"])
-            .unwrap();
+        let condition = config.condition(rule["condition"].as_str().unwrap());
         assert_eq!(
             condition["message"],
             judge::ok_message(&c),

@@ -11,8 +11,8 @@
 //! - `flags.rs`: bad flags (Unknown, never a problem), --help, --max-output.
 //! - `shipped_config.rs`: npd-config/npd-cpu.json against this binary.
 //!
-//! `util.rs` runs the binary (bounded in time, a fresh state dir) and writes fake
-//! hosts.
+//! `util.rs` writes fake hosts in the kernel's formats; running the binary (bounded in
+//! time, a fresh state dir) is `npd_test_support`.
 
 mod broken;
 mod fixtures;

@@ -7,7 +7,8 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{run, stuck_processes, HungMount};
+use common::BIN;
+use npd_test_support::{run, stuck_processes, HungMount};
 
 /// What a run may take beyond its --timeout: process start, the answer, the test's
 /// own scheduling.
@@ -33,7 +34,7 @@ fn a_hung_mount_is_reported_in_time_with_at_most_one_stuck_helper() {
     ];
     let want = format!("{} not responding after 1s", mount.name());
     for round in 0..3 {
-        let r = run(&args);
+        let r = run(BIN, &args);
         assert_eq!(
             (r.code, r.line()),
             (1, want.as_str()),

@@ -7,7 +7,8 @@ mod common;
 
 use std::process::Command;
 
-use common::{run, Bind, Tmpfs};
+use common::{Bind, Tmpfs, BIN};
+use npd_test_support::{run, Run};
 
 /// df's percentage for `dir`: `pcent` or `ipcent`.
 fn df(field: &str, dir: &str) -> u64 {
@@ -21,7 +22,7 @@ fn df(field: &str, dir: &str) -> u64 {
     value.trim().trim_end_matches('%').parse().expect("df pct")
 }
 
-fn disk(state: &tempfile::TempDir, args: &[&str]) -> common::Output {
+fn disk(state: &tempfile::TempDir, args: &[&str]) -> Run {
     let mut all = vec![
         "--host-root",
         "/",
@@ -29,7 +30,7 @@ fn disk(state: &tempfile::TempDir, args: &[&str]) -> common::Output {
         state.path().to_str().unwrap(),
     ];
     all.extend(args);
-    run(&all)
+    run(BIN, &all)
 }
 
 #[test]

@@ -3,12 +3,13 @@
 
 use std::time::Duration;
 
-use crate::util::{as_nobody, assert_one_npd_line, is_root, run_with, Host};
+use crate::util::{FileHost, BIN};
+use npd_test_support::{assert_one_npd_line, is_root, FakeHost, Invocation};
 
 const REBOOT: [&str; 3] = ["--path", "/var/run/reboot-required", "--problem-if-exists"];
 
-fn host_with_var_run() -> Host {
-    let h = Host::new();
+fn host_with_var_run() -> FakeHost {
+    let h = FakeHost::new();
     h.dir("/run").symlink("/var/run", "/run");
     h
 }
@@ -24,19 +25,19 @@ fn reboot_required_absent_is_ok_with_a_stable_line() {
 #[test]
 fn reboot_required_present_through_the_var_run_link() {
     let h = host_with_var_run();
-    h.file("/run/reboot-required", b"*** System restart required ***\n");
+    h.write("/run/reboot-required", b"*** System restart required ***\n");
     let r = h.run(&REBOOT);
     assert_eq!((r.code, r.line()), (1, "/run/reboot-required exists"));
     // Empty, the flag still says the same.
-    h.file("/run/reboot-required", b"");
+    h.write("/run/reboot-required", b"");
     assert_eq!(h.run(&REBOOT).code, 1);
 }
 
 #[test]
 fn any_of_several_files_by_wildcard() {
-    let h = Host::new();
-    h.file("/etc/maint/a.flag", b"")
-        .file("/etc/maint/b.flag", b"");
+    let h = FakeHost::new();
+    h.write("/etc/maint/a.flag", b"")
+        .write("/etc/maint/b.flag", b"");
     let r = h.run(&["--path", "/etc/maint/*.flag", "--problem-if-exists"]);
     assert_eq!(
         (r.code, r.line()),
@@ -62,7 +63,7 @@ fn any_of_several_files_by_wildcard() {
 
 #[test]
 fn a_required_file_missing_is_a_problem() {
-    let h = Host::new();
+    let h = FakeHost::new();
     let r = h.run(&[
         "--path",
         "/etc/kubernetes/kubelet.conf",
@@ -72,7 +73,7 @@ fn a_required_file_missing_is_a_problem() {
         (r.code, r.line()),
         (1, "/etc/kubernetes/kubelet.conf missing")
     );
-    h.file("/etc/kubernetes/kubelet.conf", b"");
+    h.write("/etc/kubernetes/kubelet.conf", b"");
     let r = h.run(&[
         "--path",
         "/etc/kubernetes/kubelet.conf",
@@ -86,14 +87,14 @@ fn a_required_file_missing_is_a_problem() {
 
 #[test]
 fn a_heartbeat_fresh_stale_and_missing() {
-    let h = Host::new();
+    let h = FakeHost::new();
     let args = [
         "--path",
         "/var/lib/backup/heartbeat",
         "--problem-if-older-than",
         "15m",
     ];
-    h.file("/var/lib/backup/heartbeat", b"");
+    h.write("/var/lib/backup/heartbeat", b"");
     h.age("/var/lib/backup/heartbeat", Duration::from_secs(60));
     let fresh = h.run(&args);
     assert_eq!(
@@ -108,7 +109,7 @@ fn a_heartbeat_fresh_stale_and_missing() {
         (r.code, r.line()),
         (1, "/var/lib/backup/heartbeat modified 2h10m ago > 15m")
     );
-    let h = Host::new();
+    let h = FakeHost::new();
     let r = h.run(&args);
     assert_eq!((r.code, r.line()), (1, "/var/lib/backup/heartbeat missing"));
     let mut ok = args.to_vec();
@@ -122,8 +123,8 @@ fn a_heartbeat_fresh_stale_and_missing() {
 
 #[test]
 fn the_newest_of_several_heartbeats_decides() {
-    let h = Host::new();
-    h.file("/run/beats/a", b"").file("/run/beats/b", b"");
+    let h = FakeHost::new();
+    h.write("/run/beats/a", b"").write("/run/beats/b", b"");
     h.age("/run/beats/a", Duration::from_secs(3600));
     h.age("/run/beats/b", Duration::from_secs(10));
     let args = ["--path", "/run/beats/*", "--problem-if-older-than", "5m"];
@@ -138,8 +139,8 @@ fn the_newest_of_several_heartbeats_decides() {
 
 #[test]
 fn a_modification_time_in_the_future_is_fresh() {
-    let h = Host::new();
-    h.file("/beat", b"");
+    let h = FakeHost::new();
+    h.write("/beat", b"");
     let f = std::fs::File::options()
         .write(true)
         .open(h.path("/beat"))
@@ -155,8 +156,8 @@ fn a_modification_time_in_the_future_is_fresh() {
 
 #[test]
 fn contents_matching_a_pattern() {
-    let h = Host::new();
-    h.file("/etc/node/status", b"state=ok\nmode=normal\n");
+    let h = FakeHost::new();
+    h.write("/etc/node/status", b"state=ok\nmode=normal\n");
     let args = [
         "--path",
         "/etc/node/status",
@@ -171,7 +172,7 @@ fn contents_matching_a_pattern() {
             "/etc/node/status has no line matching /^state=(failed|degraded)/"
         )
     );
-    h.file("/etc/node/status", b"mode=normal\nstate=degraded\n");
+    h.write("/etc/node/status", b"mode=normal\nstate=degraded\n");
     let r = h.run(&args);
     assert_eq!(
         (r.code, r.line()),
@@ -184,13 +185,13 @@ fn contents_matching_a_pattern() {
 
 #[test]
 fn empty_and_garbage_contents_are_read_as_they_are() {
-    let h = Host::new();
-    h.file("/f", b"");
+    let h = FakeHost::new();
+    h.write("/f", b"");
     assert_eq!(
         h.run(&["--path", "/f", "--problem-if-contains", "x"]).code,
         0
     );
-    h.file("/f", b"\x00\xff\xfe garbage \x01\nERROR 100% bad\n");
+    h.write("/f", b"\x00\xff\xfe garbage \x01\nERROR 100% bad\n");
     let r = h.run(&["--path", "/f", "--problem-if-contains", "ERROR.*%"]);
     assert_eq!((r.code, r.line()), (1, "/f line 2 matches /ERROR.* pct /"));
     assert_one_npd_line(&r, 80);
@@ -198,10 +199,10 @@ fn empty_and_garbage_contents_are_read_as_they_are() {
 
 #[test]
 fn a_big_file_is_read_only_up_to_the_limit() {
-    let h = Host::new();
+    let h = FakeHost::new();
     let mut big = b"fine\n".repeat(1000);
     big.extend_from_slice(b"PANIC\n");
-    h.file("/log", &big);
+    h.write("/log", &big);
     let args = [
         "--path",
         "/log",
@@ -224,15 +225,13 @@ fn a_big_file_is_read_only_up_to_the_limit() {
 
 #[test]
 fn a_file_to_search_that_is_missing_a_directory_or_a_fifo_is_unknown() {
-    let h = Host::new();
+    let h = FakeHost::new();
     h.dir("/d");
     let r = h.run(&["--path", "/nothing", "--problem-if-contains", "x"]);
     assert_eq!((r.code, r.line()), (2, "/nothing missing"));
     let r = h.run(&["--path", "/d", "--problem-if-contains", "x"]);
     assert_eq!((r.code, r.line()), (2, "/d is a directory"));
-    let fifo = std::ffi::CString::new(h.path("/fifo").to_str().unwrap()).unwrap();
-    // SAFETY: mkfifo on a valid C string.
-    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o644) }, 0);
+    h.fifo("/fifo");
     let r = h.run(&["--path", "/fifo", "--problem-if-contains", "x"]);
     assert_eq!((r.code, r.line()), (2, "/fifo is not a regular file"));
 }
@@ -244,9 +243,9 @@ fn unreadable_files_and_directories_are_unknown_never_a_problem() {
         return;
     }
     use std::os::unix::fs::PermissionsExt;
-    let h = Host::new();
-    h.file("/secret/dir/file", b"PANIC\n")
-        .file("/open/file", b"PANIC\n");
+    let h = FakeHost::new();
+    h.write("/secret/dir/file", b"PANIC\n")
+        .write("/open/file", b"PANIC\n");
     std::fs::set_permissions(h.path("/secret"), std::fs::Permissions::from_mode(0o700)).unwrap();
     std::fs::set_permissions(h.path("/open/file"), std::fs::Permissions::from_mode(0o600)).unwrap();
     let args = |path: &'static str| {
@@ -260,7 +259,7 @@ fn unreadable_files_and_directories_are_unknown_never_a_problem() {
     let go = |mut a: Vec<String>, more: &[&str]| {
         a.extend(more.iter().map(|s| s.to_string()));
         let a: Vec<&str> = a.iter().map(String::as_str).collect();
-        run_with(&a, as_nobody)
+        Invocation::new(BIN, &a).as_nobody().go()
     };
     let r = go(args("/secret/dir/file"), &["--problem-if-exists"]);
     assert_eq!(
@@ -278,12 +277,12 @@ fn unreadable_files_and_directories_are_unknown_never_a_problem() {
 
 #[test]
 fn files_on_a_network_mount_are_stated_in_a_helper_and_never_read() {
-    let h = Host::new();
+    let h = FakeHost::new();
     h.mountinfo(
         "22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n\
          40 22 0:40 / /mnt/nfs rw,relatime shared:20 - nfs4 srv:/export rw\n",
     );
-    h.file("/mnt/nfs/beat", b"PANIC\n");
+    h.write("/mnt/nfs/beat", b"PANIC\n");
     let r = h.run(&[
         "--path",
         "/mnt/nfs/beat",
@@ -314,12 +313,12 @@ fn files_on_a_network_mount_are_stated_in_a_helper_and_never_read() {
 
 #[test]
 fn a_garbled_or_missing_mount_table_only_changes_how_carefully_to_look() {
-    let h = Host::new();
-    h.file("/x", b"");
-    h.file("/proc/1/mountinfo", b"garbage\n\n\x00\xff\n");
+    let h = FakeHost::new();
+    h.write("/x", b"");
+    h.write("/proc/1/mountinfo", b"garbage\n\n\x00\xff\n");
     assert_eq!(h.run(&["--path", "/x", "--problem-if-exists"]).code, 1);
-    let h = Host::new();
-    h.file("/x", b"");
+    let h = FakeHost::new();
+    h.write("/x", b"");
     let r = h.run(&["--path", "/x", "--problem-if-exists"]);
     assert_eq!(r.code, 1);
     assert!(
@@ -331,7 +330,7 @@ fn a_garbled_or_missing_mount_table_only_changes_how_carefully_to_look() {
 
 #[test]
 fn symlink_loops_are_unknown() {
-    let h = Host::new();
+    let h = FakeHost::new();
     h.symlink("/a", "/b").symlink("/b", "/a");
     let r = h.run(&["--path", "/a", "--problem-if-exists"]);
     assert_eq!(

@@ -1,7 +1,8 @@
 //! Flags: anything wrong with them is Unknown (exit 2) with the reason, never a
 //! problem, and nothing on the host is looked at before they are valid.
 
-use crate::util::{run, Host};
+use crate::util::{FileHost, BIN};
+use npd_test_support::{run, FakeHost};
 
 #[test]
 fn bad_flags_are_unknown() {
@@ -40,7 +41,7 @@ fn bad_flags_are_unknown() {
         ],
         &["--path", "/x", "--problem-if-exists", "--timeout", "soon"],
     ] {
-        let r = run(args);
+        let r = run(BIN, args);
         assert_eq!(r.code, 2, "{args:?}: {}", r.stdout);
         assert!(
             r.line().starts_with("bad flags: "),
@@ -54,7 +55,7 @@ fn bad_flags_are_unknown() {
 
 #[test]
 fn flags_are_checked_before_the_host_is_read() {
-    let h = Host::new();
+    let h = FakeHost::new();
     h.symlink("/loop", "/loop");
     let r = h.run(&["--path", "/loop", "--problem-if-contains", "("]);
     assert!(r.line().starts_with("bad flags: "), "{}", r.line());
@@ -62,7 +63,7 @@ fn flags_are_checked_before_the_host_is_read() {
 
 #[test]
 fn help_has_an_example_rule_and_the_origins_of_defaults() {
-    let r = run(&["--help"]);
+    let r = run(BIN, &["--help"]);
     assert_eq!(r.code, 0);
     for text in [
         "\"path\": \"/opt/npd-checks/bin/npd-file\"",
@@ -82,8 +83,8 @@ fn help_has_an_example_rule_and_the_origins_of_defaults() {
 
 #[test]
 fn max_output_cuts_the_line() {
-    let h = Host::new();
-    h.file("/var/run/reboot-required", b"");
+    let h = FakeHost::new();
+    h.write("/var/run/reboot-required", b"");
     let r = h.run(&[
         "--path",
         "/var/run/reboot-required",

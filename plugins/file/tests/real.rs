@@ -3,7 +3,8 @@
 
 use std::process::Command;
 
-use crate::util::run;
+use crate::util::BIN;
+use npd_test_support::run;
 
 #[test]
 fn a_file_aged_with_touch_is_judged_by_its_real_age() {
@@ -27,26 +28,29 @@ fn a_file_aged_with_touch_is_judged_by_its_real_age() {
         "1h",
         "--explain",
     ];
-    let r = run(&args);
+    let r = run(BIN, &args);
     assert_eq!(r.code, 1, "{} / {}", r.line(), r.stderr);
     assert!(r.line().ends_with(" ago > 1h"), "{}", r.line());
     assert!(r.line().contains(" modified 2h"), "{}", r.line());
     touch("10 minutes ago");
-    let r = run(&args);
+    let r = run(BIN, &args);
     assert_eq!(r.code, 0, "{}", r.line());
     assert_eq!(r.line(), format!("{path} modified within 1h"));
 }
 
 #[test]
 fn the_real_mount_table_is_read() {
-    let r = run(&[
-        "--host-root",
-        "/",
-        "--path",
-        "/proc/self",
-        "--problem-if-missing",
-        "--explain",
-    ]);
+    let r = run(
+        BIN,
+        &[
+            "--host-root",
+            "/",
+            "--path",
+            "/proc/self",
+            "--problem-if-missing",
+            "--explain",
+        ],
+    );
     assert_eq!(
         (r.code, r.line()),
         (0, "/proc/self present"),
@@ -62,6 +66,9 @@ fn the_real_mount_table_is_read() {
 
 #[test]
 fn reboot_required_on_this_machine_gives_a_verdict() {
-    let r = run(&["--path", "/var/run/reboot-required", "--problem-if-exists"]);
+    let r = run(
+        BIN,
+        &["--path", "/var/run/reboot-required", "--problem-if-exists"],
+    );
     assert!(r.code == 0 || r.code == 1, "{}", r.line());
 }

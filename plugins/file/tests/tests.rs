@@ -12,7 +12,8 @@
 //! - `flags.rs`: bad flags (Unknown, never a problem), --help, --max-output.
 //! - `shipped_config.rs`: npd-config/npd-file.json against this binary.
 //!
-//! `util.rs` runs the binary (bounded in time, a fresh state dir) and builds trees.
+//! Trees are `npd_test_support::FakeHost`s, which `util.rs` runs the binary on;
+//! running it (bounded in time, a fresh state dir) is `npd_test_support`.
 
 mod fixtures;
 mod flags;

@@ -5,15 +5,13 @@
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 
-use crate::util::{
-    as_nobody, is_root, run, run_with, FakeHost, CT_COUNT, CT_MAX, FILE_NR, LOADAVG, PID_MAX,
-    THREADS_MAX,
-};
+use crate::util::{LimitsHost, BIN, CT_COUNT, CT_MAX, FILE_NR, LOADAVG, PID_MAX, THREADS_MAX};
+use npd_test_support::{is_root, run, FakeHost, Invocation};
 
 fn answer(host: &FakeHost, args: &[&str]) -> (i32, String) {
     let mut all = vec!["--host-root", host.root()];
     all.extend_from_slice(args);
-    let r = run(&all);
+    let r = run(BIN, &all);
     (r.code, r.line().to_string())
 }
 
@@ -38,7 +36,7 @@ fn missing_files_are_unknown_naming_the_file() {
 
 #[test]
 fn a_root_without_proc_is_unknown() {
-    let host = FakeHost::empty();
+    let host = FakeHost::new();
     assert_eq!(answer(&host, &[]).0, 2);
     // Conntrack must not take a wrong root for a missing module.
     let (code, line) = answer(&host, &["--check", "conntrack", "--max-output", "400"]);
@@ -171,7 +169,7 @@ fn conntrack_half_there_is_unknown() {
 fn an_exhausted_limit_is_reported_even_when_another_cannot_be_read() {
     let host = FakeHost::healthy();
     host.tasks(30000).unreadable(THREADS_MAX);
-    let r = run(&["--host-root", host.root()]);
+    let r = run(BIN, &["--host-root", host.root()]);
     assert_eq!(
         (r.code, r.line()),
         (1, "PIDs 91.6 pct of pid_max 32768 > 70")
@@ -179,7 +177,7 @@ fn an_exhausted_limit_is_reported_even_when_another_cannot_be_read() {
     assert!(r.stderr.contains("also could not check"), "{}", r.stderr);
     // Without a problem, the blind spot makes the answer Unknown.
     host.tasks(3000);
-    assert_eq!(run(&["--host-root", host.root()]).code, 2);
+    assert_eq!(run(BIN, &["--host-root", host.root()]).code, 2);
 }
 
 #[test]
@@ -207,13 +205,16 @@ fn conntrack_in_the_host_network_namespace_is_judged() {
     let own = std::fs::read_link("/proc/self/ns/net").unwrap();
     host.conntrack(262_144, 262144)
         .pid1_netns(own.to_str().unwrap());
-    let r = run(&[
-        "--host-root",
-        host.root(),
-        "--check",
-        "conntrack",
-        "--explain",
-    ]);
+    let r = run(
+        BIN,
+        &[
+            "--host-root",
+            host.root(),
+            "--check",
+            "conntrack",
+            "--explain",
+        ],
+    );
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(
         r.stderr.contains("in the network namespace of PID 1"),
@@ -234,7 +235,8 @@ fn a_file_denied_to_the_reader_is_unknown() {
         fs::set_permissions(host.path(rel), fs::Permissions::from_mode(0o755)).unwrap();
     }
     fs::set_permissions(host.path(FILE_NR), fs::Permissions::from_mode(0o000)).unwrap();
-    let r = run_with(
+    let r = Invocation::new(
+        BIN,
         &[
             "--host-root",
             host.root(),
@@ -243,8 +245,9 @@ fn a_file_denied_to_the_reader_is_unknown() {
             "--max-output",
             "400",
         ],
-        as_nobody,
-    );
+    )
+    .as_nobody()
+    .go();
     assert_eq!(
         (r.code, r.line()),
         (
@@ -272,7 +275,7 @@ fn binary_garbage_is_unknown() {
     );
     assert!(line.is_ascii());
     // A file far larger than any sysctl is garbage too.
-    host.write(FILE_NR, &"1 ".repeat(10_000));
+    host.write(FILE_NR, "1 ".repeat(10_000));
     let (code, line) = answer(&host, &["--check", "files", "--max-output", "400"]);
     assert_eq!(code, 2, "{line}");
 }
@@ -282,19 +285,19 @@ fn a_read_that_never_returns_is_unknown_by_the_timeout() {
     // A FIFO without a writer blocks open(2) forever, as a wedged file would.
     let host = FakeHost::healthy();
     let fifo = host.path(LOADAVG);
-    fs::remove_file(&fifo).unwrap();
-    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
-    // SAFETY: mkfifo(3) on a valid C string.
-    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    host.fifo(LOADAVG);
     let started = std::time::Instant::now();
-    let r = run(&[
-        "--host-root",
-        host.root(),
-        "--timeout",
-        "500ms",
-        "--max-output",
-        "400",
-    ]);
+    let r = run(
+        BIN,
+        &[
+            "--host-root",
+            host.root(),
+            "--timeout",
+            "500ms",
+            "--max-output",
+            "400",
+        ],
+    );
     let took = started.elapsed();
     assert_eq!(
         (r.code, r.line()),

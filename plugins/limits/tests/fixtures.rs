@@ -1,12 +1,13 @@
 //! Judgements on kernel files the test writes itself: each limit healthy and exceeded,
 //! thresholds strictly greater-than, several problems, conntrack not loaded, debounce.
 
-use crate::util::{run, run_in, FakeHost, PID_MAX, THREADS_MAX};
+use crate::util::{LimitsHost, BIN, PID_MAX, THREADS_MAX};
+use npd_test_support::{run, run_in, FakeHost};
 
 fn answer(host: &FakeHost, args: &[&str]) -> (i32, String) {
     let mut all = vec!["--host-root", host.root()];
     all.extend_from_slice(args);
-    let r = run(&all);
+    let r = run(BIN, &all);
     (r.code, r.line().to_string())
 }
 
@@ -162,13 +163,16 @@ fn conntrack_not_loaded_is_ok_when_asked_for() {
 #[test]
 fn explain_prints_every_value_and_rule() {
     let host = FakeHost::healthy();
-    let r = run(&[
-        "--host-root",
-        host.root(),
-        "--check",
-        "pids,threads,files,conntrack",
-        "--explain",
-    ]);
+    let r = run(
+        BIN,
+        &[
+            "--host-root",
+            host.root(),
+            "--check",
+            "pids,threads,files,conntrack",
+            "--explain",
+        ],
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     for needle in [
         "3104 tasks",
@@ -205,9 +209,9 @@ fn fail_after_needs_consecutive_bad_samples() {
         "--fail-after",
         "3",
     ];
-    assert_eq!(run_in(&args, state.path()).code, 0);
-    assert_eq!(run_in(&args, state.path()).code, 0);
-    let third = run_in(&args, state.path());
+    assert_eq!(run_in(BIN, state.path(), &args).code, 0);
+    assert_eq!(run_in(BIN, state.path(), &args).code, 0);
+    let third = run_in(BIN, state.path(), &args);
     assert_eq!(
         (third.code, third.line()),
         (1, "conntrack 95.4 pct of nf_conntrack_max 262144 > 90")

@@ -1,7 +1,8 @@
 //! Flags: anything wrong with them is Unknown (exit 2) with the reason, never a
 //! problem, and nothing is read before they are valid; --help and --max-output.
 
-use crate::util::{run, FakeHost};
+use crate::util::{LimitsHost, BIN};
+use npd_test_support::{run, FakeHost};
 
 #[test]
 fn bad_values_are_bad_flags() {
@@ -16,7 +17,7 @@ fn bad_values_are_bad_flags() {
         &["--timeout", "soon"],
         &["--no-such-flag"],
     ] {
-        let r = run(args);
+        let r = run(BIN, args);
         assert_eq!(r.code, 2, "{args:?}: {}", r.stdout);
         assert!(
             r.line().starts_with("bad flags: "),
@@ -28,7 +29,7 @@ fn bad_values_are_bad_flags() {
 
 #[test]
 fn a_threshold_without_its_check_says_what_to_add() {
-    let r = run(&["--max-conntrack-used", "80"]);
+    let r = run(BIN, &["--max-conntrack-used", "80"]);
     assert_eq!(
         (r.code, r.line()),
         (2, "bad flags: --max-conntrack-used needs --check conntrack")
@@ -37,8 +38,8 @@ fn a_threshold_without_its_check_says_what_to_add() {
 
 #[test]
 fn flags_are_checked_before_anything_is_read() {
-    let host = FakeHost::empty();
-    let r = run(&["--host-root", host.root(), "--max-pids-used", "x"]);
+    let host = FakeHost::new();
+    let r = run(BIN, &["--host-root", host.root(), "--max-pids-used", "x"]);
     assert!(
         r.line().starts_with("bad flags: --max-pids-used: "),
         "{}",
@@ -48,7 +49,7 @@ fn flags_are_checked_before_anything_is_read() {
 
 #[test]
 fn help_shows_an_example_rule_and_the_defaults() {
-    let r = run(&["--help"]);
+    let r = run(BIN, &["--help"]);
     assert_eq!(r.code, 0);
     let _ = r.line();
     assert!(r
@@ -65,13 +66,16 @@ fn help_shows_an_example_rule_and_the_defaults() {
 fn the_line_is_cut_at_max_output() {
     let host = FakeHost::healthy();
     host.conntrack(262_144, 262144).file_nr(2_400_000, 2466174);
-    let r = run(&[
-        "--host-root",
-        host.root(),
-        "--check",
-        "files,conntrack",
-        "--max-output",
-        "20",
-    ]);
+    let r = run(
+        BIN,
+        &[
+            "--host-root",
+            host.root(),
+            "--check",
+            "files,conntrack",
+            "--max-output",
+            "20",
+        ],
+    );
     assert_eq!((r.code, r.line()), (1, "conntrack 100 pct of"));
 }

@@ -2,7 +2,8 @@
 //! and the values it reports are the kernel's. Other work on the machine changes the
 //! counts meanwhile, so the tests use thresholds that no real load can straddle.
 
-use crate::util::run;
+use crate::util::BIN;
+use npd_test_support::run;
 
 fn read(path: &str) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"))
@@ -10,7 +11,7 @@ fn read(path: &str) -> String {
 
 #[test]
 fn this_machine_is_judged_not_unknown() {
-    let r = run(&["--host-root", "/", "--explain"]);
+    let r = run(BIN, &["--host-root", "/", "--explain"]);
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     assert_eq!(r.line(), "PID, thread and file handle usage is normal");
     let pid_max = read("/proc/sys/kernel/pid_max");
@@ -30,27 +31,33 @@ fn this_machine_is_judged_not_unknown() {
 
 #[test]
 fn a_zero_threshold_finds_the_tasks_and_files_in_use() {
-    let r = run(&[
-        "--host-root",
-        "/",
-        "--max-pids-used",
-        "0",
-        "--max-threads-used",
-        "0",
-        "--max-files-used",
-        "0",
-        "--max-output",
-        "200",
-    ]);
+    let r = run(
+        BIN,
+        &[
+            "--host-root",
+            "/",
+            "--max-pids-used",
+            "0",
+            "--max-threads-used",
+            "0",
+            "--max-files-used",
+            "0",
+            "--max-output",
+            "200",
+        ],
+    );
     assert_eq!(r.code, 1, "{}", r.stdout);
     assert!(r.line().ends_with(" > 0 (+2 more)"), "{}", r.stdout);
-    let r = run(&["--host-root", "/", "--max-pids-used", "100"]);
+    let r = run(BIN, &["--host-root", "/", "--max-pids-used", "100"]);
     assert_eq!(r.code, 0, "{}", r.stdout);
 }
 
 #[test]
 fn conntrack_here_is_judged_or_not_loaded() {
-    let r = run(&["--host-root", "/", "--check", "conntrack", "--explain"]);
+    let r = run(
+        BIN,
+        &["--host-root", "/", "--check", "conntrack", "--explain"],
+    );
     let loaded = std::path::Path::new("/proc/sys/net/netfilter/nf_conntrack_count").exists();
     let expected = if loaded {
         "conntrack usage is normal"

@@ -9,7 +9,8 @@
 //! - `real.rs`: this machine's own /proc (`--host-root /`).
 //! - `flags.rs`: bad flags (Unknown), --help, --max-output.
 //!
-//! `util.rs` runs the binary (bounded in time, fresh state dir) and writes fake hosts.
+//! `util.rs` writes fake hosts in the kernel's formats; running the binary (bounded in
+//! time, a fresh state dir) is `npd_test_support`.
 
 mod broken;
 mod fixtures;

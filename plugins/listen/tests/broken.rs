@@ -5,12 +5,13 @@
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 
-use crate::util::{as_nobody, is_root, run, run_with, FakeHost, TCP, TCP6, TCP_HEADER, UDP};
+use crate::util::{ListenHost, BIN, TCP, TCP6, TCP_HEADER, UDP};
+use npd_test_support::{is_root, run, FakeHost, Invocation};
 
 fn answer(host: &FakeHost, args: &[&str]) -> (i32, String) {
     let mut all = vec!["--host-root", host.root(), "--max-output", "400"];
     all.extend_from_slice(args);
-    let r = run(&all);
+    let r = run(BIN, &all);
     (r.code, r.line().to_string())
 }
 
@@ -28,7 +29,7 @@ fn a_missing_ipv4_table_is_unknown() {
         );
     }
     // A root without /proc at all.
-    let host = FakeHost::empty();
+    let host = FakeHost::new();
     assert_eq!(answer(&host, &["--tcp", "5000"]).0, 2);
 }
 
@@ -58,7 +59,8 @@ fn a_table_denied_to_the_reader_is_unknown() {
         fs::set_permissions(host.path(rel), fs::Permissions::from_mode(0o755)).unwrap();
     }
     fs::set_permissions(host.path(UDP), fs::Permissions::from_mode(0o000)).unwrap();
-    let r = run_with(
+    let r = Invocation::new(
+        BIN,
         &[
             "--host-root",
             host.root(),
@@ -67,8 +69,9 @@ fn a_table_denied_to_the_reader_is_unknown() {
             "--max-output",
             "400",
         ],
-        as_nobody,
-    );
+    )
+    .as_nobody()
+    .go();
     assert_eq!(
         (r.code, r.line()),
         (
@@ -100,7 +103,7 @@ fn garbled_lines_are_unknown_while_a_port_is_unaccounted_for() {
     let host = FakeHost::quiet();
     host.write(
         TCP,
-        &format!("{TCP_HEADER}   0: garbage here\n   1: 0100007F:ZZZZ 00000000:0000 0A 0\n"),
+        format!("{TCP_HEADER}   0: garbage here\n   1: 0100007F:ZZZZ 00000000:0000 0A 0\n"),
     );
     assert_eq!(
         answer(&host, &["--tcp", "5000"]),
@@ -132,10 +135,7 @@ fn a_read_that_never_returns_is_unknown_by_the_timeout() {
     // A FIFO without a writer blocks open(2) forever, as a wedged file would.
     let host = FakeHost::quiet();
     let fifo = host.path(TCP);
-    fs::remove_file(&fifo).unwrap();
-    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
-    // SAFETY: mkfifo(3) on a valid C string.
-    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    host.fifo(TCP);
     let started = std::time::Instant::now();
     let (code, line) = answer(&host, &["--tcp", "5000", "--timeout", "500ms"]);
     assert_eq!(

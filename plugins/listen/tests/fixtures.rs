@@ -1,12 +1,13 @@
 //! Judgements on socket tables the test writes itself: ports bound or not, addresses
 //! and wildcards, IPv6, UDP, sockets that do not count, debounce.
 
-use crate::util::{run, run_in, FakeHost, ESTABLISHED, TCP6, UDP6};
+use crate::util::{ListenHost, BIN, ESTABLISHED, TCP6, UDP6};
+use npd_test_support::{run, run_in, FakeHost};
 
 fn answer(host: &FakeHost, args: &[&str]) -> (i32, String) {
     let mut all = vec!["--host-root", host.root()];
     all.extend_from_slice(args);
-    let r = run(&all);
+    let r = run(BIN, &all);
     (r.code, r.line().to_string())
 }
 
@@ -139,15 +140,18 @@ fn a_host_without_ipv6_tables_is_judged_on_ipv4() {
 #[test]
 fn explain_says_which_socket_met_each_port() {
     let host = openstack_controller();
-    let r = run(&[
-        "--host-root",
-        host.root(),
-        "--tcp",
-        "5000",
-        "--udp",
-        "67",
-        "--explain",
-    ]);
+    let r = run(
+        BIN,
+        &[
+            "--host-root",
+            host.root(),
+            "--tcp",
+            "5000",
+            "--udp",
+            "67",
+            "--explain",
+        ],
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
         r.stderr.contains("TCP port 5000: met by 10.0.0.5:5000 in"),
@@ -175,12 +179,12 @@ fn fail_after_needs_consecutive_bad_samples() {
         "--fail-after",
         "2",
     ];
-    assert_eq!(run_in(&args, state.path()).code, 0);
-    let second = run_in(&args, state.path());
+    assert_eq!(run_in(BIN, state.path(), &args).code, 0);
+    let second = run_in(BIN, state.path(), &args);
     assert_eq!(
         (second.code, second.line()),
         (1, "no TCP listener on port 5000")
     );
     host.listen("0.0.0.0:5000");
-    assert_eq!(run_in(&args, state.path()).code, 0);
+    assert_eq!(run_in(BIN, state.path(), &args).code, 0);
 }

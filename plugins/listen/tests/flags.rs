@@ -1,7 +1,8 @@
 //! Flags: anything wrong with them is Unknown (exit 2) with the reason, never a
 //! problem, and nothing is read before they are valid; --help and --max-output.
 
-use crate::util::{run, FakeHost};
+use crate::util::{ListenHost, BIN};
+use npd_test_support::{run, FakeHost};
 
 #[test]
 fn bad_values_are_bad_flags() {
@@ -18,7 +19,7 @@ fn bad_values_are_bad_flags() {
         &["--tcp", "5000", "--timeout", "soon"],
         &["--tcp", "5000", "--no-such-flag"],
     ] {
-        let r = run(args);
+        let r = run(BIN, args);
         assert_eq!(r.code, 2, "{args:?}: {}", r.stdout);
         assert!(
             r.line().starts_with("bad flags: "),
@@ -30,9 +31,9 @@ fn bad_values_are_bad_flags() {
 
 #[test]
 fn bad_flags_say_what_is_wrong() {
-    let r = run(&[]);
+    let r = run(BIN, &[]);
     assert_eq!(r.line(), "bad flags: nothing to check: give --tcp or --udp");
-    let r = run(&["--udp", "dhcp"]);
+    let r = run(BIN, &["--udp", "dhcp"]);
     assert_eq!(
         r.line(),
         "bad flags: --udp \"dhcp\": expected PORT, IPV4:PORT or [IPV6]:PORT"
@@ -41,8 +42,11 @@ fn bad_flags_say_what_is_wrong() {
 
 #[test]
 fn flags_are_checked_before_anything_is_read() {
-    let host = FakeHost::empty();
-    let r = run(&["--host-root", host.root(), "--tcp", "5000", "--tcp", "x"]);
+    let host = FakeHost::new();
+    let r = run(
+        BIN,
+        &["--host-root", host.root(), "--tcp", "5000", "--tcp", "x"],
+    );
     assert!(
         r.line().starts_with("bad flags: --tcp \"x\""),
         "{}",
@@ -52,7 +56,7 @@ fn flags_are_checked_before_anything_is_read() {
 
 #[test]
 fn help_shows_an_example_rule_and_what_is_read() {
-    let r = run(&["--help"]);
+    let r = run(BIN, &["--help"]);
     assert_eq!(r.code, 0);
     assert!(r
         .stdout
@@ -67,16 +71,19 @@ fn help_shows_an_example_rule_and_what_is_read() {
 #[test]
 fn the_line_is_cut_at_max_output() {
     let host = FakeHost::quiet();
-    let r = run(&[
-        "--host-root",
-        host.root(),
-        "--tcp",
-        "5000",
-        "--tcp",
-        "35357",
-        "--max-output",
-        "24",
-    ]);
+    let r = run(
+        BIN,
+        &[
+            "--host-root",
+            host.root(),
+            "--tcp",
+            "5000",
+            "--tcp",
+            "35357",
+            "--max-output",
+            "24",
+        ],
+    );
     assert_eq!(
         (r.code, r.stdout.as_str()),
         (1, "no TCP listener on ports\n")

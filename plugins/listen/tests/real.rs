@@ -5,7 +5,8 @@
 
 use std::net::{TcpListener, TcpStream, UdpSocket};
 
-use crate::util::run;
+use crate::util::BIN;
+use npd_test_support::run;
 
 fn visible_here() -> bool {
     // The tables are PID 1's: a test run in a network namespace of its own (a
@@ -28,7 +29,7 @@ fn a_real_tcp_listener_is_found_and_its_absence_reported() {
     let port = listener.local_addr().unwrap().port().to_string();
     let exact = format!("127.0.0.1:{port}");
     for want in [port.as_str(), exact.as_str()] {
-        let r = run(&["--host-root", "/", "--tcp", want, "--explain"]);
+        let r = run(BIN, &["--host-root", "/", "--tcp", want, "--explain"]);
         assert_eq!(
             (r.code, r.line()),
             (0, "required TCP ports listening"),
@@ -40,7 +41,7 @@ fn a_real_tcp_listener_is_found_and_its_absence_reported() {
     let client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
     let (_server_end, _) = listener.accept().unwrap();
     drop(listener);
-    let r = run(&["--host-root", "/", "--tcp", &port]);
+    let r = run(BIN, &["--host-root", "/", "--tcp", &port]);
     assert_eq!(
         (r.code, r.line()),
         (1, format!("no TCP listener on port {port}").as_str())
@@ -56,13 +57,13 @@ fn a_real_udp_socket_is_found_and_a_connected_one_is_not() {
     }
     let server = UdpSocket::bind("127.0.0.1:0").unwrap();
     let port = server.local_addr().unwrap().port().to_string();
-    let r = run(&["--host-root", "/", "--udp", &port]);
+    let r = run(BIN, &["--host-root", "/", "--udp", &port]);
     assert_eq!((r.code, r.line()), (0, "required UDP ports bound"));
     // A client's socket: bound, then connected to a peer.
     let client = UdpSocket::bind("127.0.0.1:0").unwrap();
     client.connect(server.local_addr().unwrap()).unwrap();
     let port = client.local_addr().unwrap().port().to_string();
-    let r = run(&["--host-root", "/", "--udp", &port]);
+    let r = run(BIN, &["--host-root", "/", "--udp", &port]);
     assert_eq!(
         (r.code, r.line()),
         (1, format!("no UDP socket on port {port}").as_str())
@@ -72,7 +73,10 @@ fn a_real_udp_socket_is_found_and_a_connected_one_is_not() {
 #[test]
 fn this_machine_answers_without_connecting() {
     // Whatever listens here, the answer is a judgement (0 or 1), not Unknown.
-    let r = run(&["--host-root", "/", "--tcp", "1", "--udp", "1", "--explain"]);
+    let r = run(
+        BIN,
+        &["--host-root", "/", "--tcp", "1", "--udp", "1", "--explain"],
+    );
     assert!(matches!(r.code, 0 | 1), "{}\n{}", r.stdout, r.stderr);
     assert!(r.stderr.contains("lines read"), "{}", r.stderr);
 }

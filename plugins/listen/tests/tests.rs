@@ -10,8 +10,8 @@
 //!   machine's /proc (`--host-root /`).
 //! - `flags.rs`: bad flags (Unknown), --help, --max-output.
 //!
-//! `util.rs` runs the binary (bounded in time, fresh state dir) and writes tables in
-//! the kernel's format.
+//! `util.rs` writes socket tables in the kernel's format; running the binary (bounded
+//! in time, a fresh state dir) is `npd_test_support`.
 
 mod broken;
 mod fixtures;

@@ -6,9 +6,10 @@ use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::time::{Duration, Instant};
 
-use crate::util::{as_nobody, is_root, run, run_in, run_with, FakeHost, Output};
+use crate::util::{MemoryHost, BIN};
+use npd_test_support::{is_root, run, run_in, FakeHost, Invocation, Run};
 
-fn unknown(r: &Output) -> String {
+fn unknown(r: &Run) -> String {
     assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
     assert_eq!(r.stdout.lines().count(), 1, "{}", r.stdout);
     r.line().to_string()
@@ -16,15 +17,15 @@ fn unknown(r: &Output) -> String {
 
 #[test]
 fn missing_meminfo() {
-    let host = FakeHost::new();
+    let host = FakeHost::healthy();
     fs::remove_file(host.path("proc/meminfo")).unwrap();
-    let r = run(&["--host-root", host.root()]);
+    let r = run(BIN, &["--host-root", host.root()]);
     assert_eq!(
         unknown(&r),
         format!("cannot read {}/proc/meminfo: not found", host.root())
     );
-    let bare = FakeHost::bare();
-    let r = run(&["--host-root", bare.root(), "--check", "oom-kills"]);
+    let bare = FakeHost::new();
+    let r = run(BIN, &["--host-root", bare.root(), "--check", "oom-kills"]);
     assert!(
         unknown(&r).ends_with("/proc/vmstat: not found"),
         "{}",
@@ -34,7 +35,7 @@ fn missing_meminfo() {
 
 #[test]
 fn empty_and_garbage_meminfo() {
-    let host = FakeHost::new();
+    let host = FakeHost::healthy();
     for (bytes, why) in [
         (&b""[..], "no MemTotal"),
         (b"\n\n", "no MemTotal"),
@@ -54,7 +55,7 @@ fn empty_and_garbage_meminfo() {
         (b"\xff\xfe\x00garbage", "garbage (not text)"),
     ] {
         host.write("proc/meminfo", bytes);
-        let line = unknown(&run(&["--host-root", host.root()]));
+        let line = unknown(&run(BIN, &["--host-root", host.root()]));
         assert!(
             line.starts_with(&format!("{}/proc/meminfo: {why}", host.root())),
             "{line}"
@@ -64,15 +65,15 @@ fn empty_and_garbage_meminfo() {
 
 #[test]
 fn a_huge_file_is_garbage_not_a_long_read() {
-    let host = FakeHost::new();
-    host.write("proc/meminfo", &vec![b'x'; 5 << 20]);
-    let line = unknown(&run(&["--host-root", host.root()]));
+    let host = FakeHost::healthy();
+    host.write("proc/meminfo", vec![b'x'; 5 << 20]);
+    let line = unknown(&run(BIN, &["--host-root", host.root()]));
     assert!(line.ends_with("garbage (longer than 4096 KiB)"), "{line}");
 }
 
 #[test]
 fn unreadable_files() {
-    let host = FakeHost::new();
+    let host = FakeHost::healthy();
     fs::set_permissions(host.path(""), fs::Permissions::from_mode(0o755)).unwrap();
     for (file, check) in [
         ("proc/meminfo", "available"),
@@ -84,9 +85,12 @@ fn unreadable_files() {
         fs::set_permissions(state.path(), fs::Permissions::from_mode(0o777)).unwrap();
         let args = ["--host-root", host.root(), "--check", check];
         let r = if is_root() {
-            run_with(state.path(), &args, as_nobody)
+            Invocation::new(BIN, &args)
+                .state_dir(state.path())
+                .as_nobody()
+                .go()
         } else {
-            run_in(state.path(), &args)
+            run_in(BIN, state.path(), &args)
         };
         assert_eq!(
             unknown(&r),
@@ -98,9 +102,9 @@ fn unreadable_files() {
 
 #[test]
 fn a_kernel_without_psi_is_unknown_only_when_psi_is_asked_for() {
-    let host = FakeHost::new();
+    let host = FakeHost::healthy();
     fs::remove_dir_all(host.path("proc/pressure")).unwrap();
-    let r = run(&["--host-root", host.root(), "--check", "psi"]);
+    let r = run(BIN, &["--host-root", host.root(), "--check", "psi"]);
     assert_eq!(
         unknown(&r),
         format!(
@@ -112,7 +116,10 @@ fn a_kernel_without_psi_is_unknown_only_when_psi_is_asked_for() {
         .collect::<String>()
         .trim_end()
     );
-    let r = run(&["--host-root", host.root(), "--check", "available,oom-kills"]);
+    let r = run(
+        BIN,
+        &["--host-root", host.root(), "--check", "available,oom-kills"],
+    );
     assert_eq!(
         (r.code, r.line()),
         (0, "no new OOM kills; memory available normal")
@@ -121,7 +128,7 @@ fn a_kernel_without_psi_is_unknown_only_when_psi_is_asked_for() {
 
 #[test]
 fn garbage_pressure_files() {
-    let host = FakeHost::new();
+    let host = FakeHost::healthy();
     for (bytes, why) in [
         (&b""[..], "no \"some\" line"),
         (
@@ -135,7 +142,7 @@ fn garbage_pressure_files() {
         (b"0 0 0\n", "garbage line"),
     ] {
         host.write("proc/pressure/memory", bytes);
-        let line = unknown(&run(&["--host-root", host.root(), "--check", "psi"]));
+        let line = unknown(&run(BIN, &["--host-root", host.root(), "--check", "psi"]));
         assert!(
             line.starts_with(&format!("{}/proc/pressure/memory: {why}", host.root())),
             "{line}"
@@ -145,31 +152,38 @@ fn garbage_pressure_files() {
 
 #[test]
 fn a_kernel_without_the_oom_counter() {
-    let host = FakeHost::new();
+    let host = FakeHost::healthy();
     host.write("proc/vmstat", b"nr_free_pages 3000000\npgfault 1\n");
-    let line = unknown(&run(&["--host-root", host.root(), "--check", "oom-kills"]));
+    let line = unknown(&run(
+        BIN,
+        &["--host-root", host.root(), "--check", "oom-kills"],
+    ));
     assert!(
         line.ends_with("/proc/vmstat: no oom_kill counter (kernel before 4.13?)"),
         "{line}"
     );
     host.write("proc/vmstat", b"oom_kill many\n");
-    let line = unknown(&run(&["--host-root", host.root(), "--check", "oom-kills"]));
+    let line = unknown(&run(
+        BIN,
+        &["--host-root", host.root(), "--check", "oom-kills"],
+    ));
     assert!(line.contains("garbage oom_kill line"), "{line}");
     host.write("proc/vmstat", b"");
     assert_eq!(
-        run(&["--host-root", host.root(), "--check", "oom-kills"]).code,
+        run(BIN, &["--host-root", host.root(), "--check", "oom-kills"]).code,
         2
     );
 }
 
 #[test]
 fn oom_kills_without_a_usable_state_dir_are_unknown() {
-    let host = FakeHost::new();
+    let host = FakeHost::healthy();
     let tmp = tempfile::tempdir().unwrap();
     // A file where the directory should be: it can be neither created nor used.
     let not_a_dir = tmp.path().join("state");
     fs::write(&not_a_dir, b"").unwrap();
     let r = run_in(
+        BIN,
         &not_a_dir,
         &["--host-root", host.root(), "--check", "oom-kills"],
     );
@@ -179,16 +193,16 @@ fn oom_kills_without_a_usable_state_dir_are_unknown() {
         r.stdout
     );
     // The other checks need no state.
-    let r = run_in(&not_a_dir, &["--host-root", host.root()]);
+    let r = run_in(BIN, &not_a_dir, &["--host-root", host.root()]);
     assert_eq!(r.code, 0, "{}", r.stdout);
 }
 
 #[test]
 fn an_unwritable_state_dir_is_unknown() {
-    let host = FakeHost::new();
+    let host = FakeHost::healthy();
     let state = tempfile::tempdir().unwrap();
     let args = ["--host-root", host.root(), "--check", "oom-kills"];
-    let r = run_in(state.path(), &args);
+    let r = run_in(BIN, state.path(), &args);
     assert_eq!(r.code, 0);
     let is_read_only =
         |p: &std::path::Path| fs::set_permissions(p, fs::Permissions::from_mode(0o555));
@@ -199,9 +213,12 @@ fn an_unwritable_state_dir_is_unknown() {
     }
     host.oom_kills(9);
     let r = if is_root() {
-        run_with(state.path(), &args, as_nobody)
+        Invocation::new(BIN, &args)
+            .state_dir(state.path())
+            .as_nobody()
+            .go()
     } else {
-        run_in(state.path(), &args)
+        run_in(BIN, state.path(), &args)
     };
     fs::set_permissions(state.path(), fs::Permissions::from_mode(0o755)).unwrap();
     let line = unknown(&r);
@@ -213,7 +230,7 @@ fn an_unwritable_state_dir_is_unknown() {
 
 #[test]
 fn corrupt_state_is_unknown_once_then_a_new_baseline() {
-    let host = FakeHost::new();
+    let host = FakeHost::healthy();
     let state = tempfile::tempdir().unwrap();
     let args = [
         "--host-root",
@@ -223,28 +240,24 @@ fn corrupt_state_is_unknown_once_then_a_new_baseline() {
         "--state-key",
         "oom",
     ];
-    assert_eq!(run_in(state.path(), &args).code, 0);
+    assert_eq!(run_in(BIN, state.path(), &args).code, 0);
     let kept = state.path().join("npd-memory.oom.oom-kill.json");
     assert_eq!(fs::read_to_string(&kept).unwrap(), "{\"oom_kill\":2}");
     fs::write(&kept, b"{\"oom_kill\":").unwrap();
     host.oom_kills(5);
-    let line = unknown(&run_in(state.path(), &args));
+    let line = unknown(&run_in(BIN, state.path(), &args));
     assert!(line.starts_with("corrupt state "), "{line}");
-    let r = run_in(state.path(), &args);
+    let r = run_in(BIN, state.path(), &args);
     assert_eq!((r.code, r.line()), (0, "no new OOM kills"));
 }
 
 #[test]
 fn a_file_that_never_answers_is_named_by_the_timeout() {
     // A FIFO without a writer blocks its reader, as a hung file would.
-    let host = FakeHost::new();
-    let fifo = host.path("proc/meminfo");
-    fs::remove_file(&fifo).unwrap();
-    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
-    // SAFETY: mkfifo(3) on a valid C string.
-    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let host = FakeHost::healthy();
+    host.fifo("proc/meminfo");
     let started = Instant::now();
-    let r = run(&["--host-root", host.root(), "--timeout", "1s"]);
+    let r = run(BIN, &["--host-root", host.root(), "--timeout", "1s"]);
     assert_eq!(
         unknown(&r),
         format!("no answer in 1s while reading {}/proc/meminfo", host.root())

@@ -1,7 +1,8 @@
 //! Flags: anything wrong with them is Unknown (exit 2) with the reason, never a
 //! problem, and nothing is read before they are valid.
 
-use crate::util::{run, FakeHost};
+use crate::util::{MemoryHost, BIN};
+use npd_test_support::{run, FakeHost};
 
 #[test]
 fn bad_values_are_bad_flags() {
@@ -20,7 +21,7 @@ fn bad_values_are_bad_flags() {
         &["--timeout", "0s"],
         &["--fail-after", "0"],
     ] {
-        let r = run(args);
+        let r = run(BIN, args);
         assert_eq!(r.code, 2, "{args:?}: {}", r.stdout);
         assert!(
             r.line().starts_with("bad flags: "),
@@ -33,16 +34,16 @@ fn bad_values_are_bad_flags() {
 
 #[test]
 fn flags_are_checked_before_anything_is_read() {
-    let host = FakeHost::bare();
-    let r = run(&["--host-root", host.root(), "--min-available", "x"]);
+    let host = FakeHost::new();
+    let r = run(BIN, &["--host-root", host.root(), "--min-available", "x"]);
     assert!(r.line().starts_with("bad flags: "), "{}", r.stdout);
 }
 
 #[test]
 fn percent_signs_are_accepted_and_never_printed() {
-    let host = FakeHost::new();
+    let host = FakeHost::healthy();
     host.meminfo(1000, 50);
-    let r = run(&["--host-root", host.root(), "--min-available", "10%"]);
+    let r = run(BIN, &["--host-root", host.root(), "--min-available", "10%"]);
     assert_eq!(r.code, 1);
     assert!(!r.stdout.contains('%'), "{}", r.stdout);
     assert!(r.line().contains(" pct < min 10 "), "{}", r.stdout);
@@ -50,7 +51,7 @@ fn percent_signs_are_accepted_and_never_printed() {
 
 #[test]
 fn help_shows_example_rules_and_where_defaults_come_from() {
-    let r = run(&["--help"]);
+    let r = run(BIN, &["--help"]);
     assert_eq!(r.code, 0);
     assert!(r
         .stdout
@@ -64,8 +65,8 @@ fn help_shows_example_rules_and_where_defaults_come_from() {
 
 #[test]
 fn the_line_is_cut_at_max_output() {
-    let host = FakeHost::new();
+    let host = FakeHost::healthy();
     host.meminfo(16 << 20, 1 << 20);
-    let r = run(&["--host-root", host.root(), "--max-output", "20"]);
+    let r = run(BIN, &["--host-root", host.root(), "--max-output", "20"]);
     assert_eq!((r.code, r.stdout.as_str()), (1, "memory available 6.3\n"));
 }

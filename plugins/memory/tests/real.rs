@@ -4,11 +4,15 @@
 
 use std::fs;
 
-use crate::util::{run, run_in};
+use crate::util::BIN;
+use npd_test_support::{run, run_in};
 
 #[test]
 fn real_meminfo_is_judged() {
-    let r = run(&["--host-root", "/", "--min-available", "0", "--explain"]);
+    let r = run(
+        BIN,
+        &["--host-root", "/", "--min-available", "0", "--explain"],
+    );
     assert_eq!(
         (r.code, r.line()),
         (0, "memory available normal"),
@@ -17,7 +21,7 @@ fn real_meminfo_is_judged() {
     );
     assert!(r.stderr.contains("meminfo: MemTotal "), "{}", r.stderr);
     // No machine has all its memory available.
-    let r = run(&["--host-root", "/", "--min-available", "100"]);
+    let r = run(BIN, &["--host-root", "/", "--min-available", "100"]);
     assert_eq!(r.code, 1, "{}", r.stdout);
     assert!(r.line().starts_with("memory available "), "{}", r.stdout);
     assert!(r.line().contains(" pct < min 100 ("), "{}", r.stdout);
@@ -25,16 +29,19 @@ fn real_meminfo_is_judged() {
 
 #[test]
 fn real_pressure_is_judged_or_clearly_absent() {
-    let r = run(&[
-        "--host-root",
-        "/",
-        "--check",
-        "psi",
-        "--max-psi-some",
-        "100",
-        "--max-psi-full",
-        "100",
-    ]);
+    let r = run(
+        BIN,
+        &[
+            "--host-root",
+            "/",
+            "--check",
+            "psi",
+            "--max-psi-some",
+            "100",
+            "--max-psi-full",
+            "100",
+        ],
+    );
     if fs::metadata("/proc/pressure/memory").is_ok() {
         assert_eq!((r.code, r.line()), (0, "memory pressure normal"));
     } else {
@@ -55,10 +62,10 @@ fn real_oom_counter_takes_a_baseline_then_counts() {
         "1000000",
         "--explain",
     ];
-    let r = run_in(state.path(), &args);
+    let r = run_in(BIN, state.path(), &args);
     assert_eq!((r.code, r.line()), (0, "no new OOM kills"), "{}", r.stderr);
     assert!(r.stderr.contains("baseline taken"), "{}", r.stderr);
-    let r = run_in(state.path(), &args);
+    let r = run_in(BIN, state.path(), &args);
     assert_eq!((r.code, r.line()), (0, "no new OOM kills"), "{}", r.stderr);
     assert!(r.stderr.contains("since the previous run"), "{}", r.stderr);
 }

@@ -11,8 +11,8 @@
 //! - `flags.rs`: bad flags (Unknown, never a problem), --help, --max-output.
 //! - `shipped_config.rs`: npd-config/npd-memory.json against this binary.
 //!
-//! `util.rs` runs the binary (bounded in time, a state dir of the test's choosing)
-//! and writes fake hosts.
+//! `util.rs` writes fake hosts in the kernel's formats; running the binary (bounded in
+//! time, a state dir of the test's choosing) is `npd_test_support`.
 
 mod broken;
 mod fixtures;

@@ -2,19 +2,19 @@
 //! must not keep the plugin, or NPD waiting on its stdout, past the deadline; and
 //! repeated runs must not pile up stuck helpers.
 
-mod common;
-
 use std::time::Duration;
 
-use common::{fixture, stuck_processes, HungMount};
+use npd_test_support::{run, stuck_processes, HungMount};
+
+const FIXTURE: &str = env!("CARGO_BIN_EXE_contract-fixture");
 
 #[test]
 fn a_hung_mount_is_reported_in_time_with_at_most_one_stuck_helper() {
-    let Some(mount) = HungMount::start() else {
+    let Some(mount) = HungMount::start("hung-mount test") else {
         return;
     };
     let state = tempfile::tempdir().unwrap();
-    let path = mount.dir.path().to_str().unwrap();
+    let path = mount.name();
     let args = [
         "--behave",
         "stat",
@@ -25,19 +25,19 @@ fn a_hung_mount_is_reported_in_time_with_at_most_one_stuck_helper() {
         "--state-dir",
         state.path().to_str().unwrap(),
     ];
-    for run in 0..3 {
-        let r = fixture(&args);
-        assert_eq!(r.code, 1, "run {run}: {}", r.stdout);
+    for round in 0..3 {
+        let r = run(FIXTURE, &args);
+        assert_eq!(r.code, 1, "round {round}: {}", r.stdout);
         assert!(r.stdout.contains("not responding after 1s"), "{}", r.stdout);
         // `took` runs until stdout reached EOF: the stuck helper does not hold it.
         assert!(
             r.took < Duration::from_millis(1300),
-            "run {run} took {:?}",
+            "round {round} took {:?}",
             r.took
         );
         assert!(
             stuck_processes("contract-fixtu") <= 1,
-            "run {run} left a second helper"
+            "round {round} left a second helper"
         );
     }
     assert_eq!(stuck_processes("contract-fixtu"), 1);

@@ -1,0 +1,40 @@
+//! What the plugins' integration tests share: running a plugin binary the way NPD runs
+//! it, fixture host roots to point `--host-root` at, a mount that never answers, and
+//! the shipped configs in `npd-config/`.
+//!
+//! Not for plugin code (it is a dev-dependency only) and not for what a single plugin
+//! judges: fake `/proc` files in a plugin's own format stay in that plugin's tests, as
+//! extension traits on [`FakeHost`].
+//!
+//! ```no_run
+//! use npd_test_support::{assert_one_npd_line, run, FakeHost, Invocation};
+//!
+//! const BIN: &str = "/path/to/npd-memory"; // env!("CARGO_BIN_EXE_npd-memory")
+//!
+//! let host = FakeHost::new();
+//! host.write("proc/meminfo", "MemTotal: 16 kB\nMemAvailable: 12 kB\n");
+//! let r = run(BIN, &["--host-root", host.root(), "--check", "available"]);
+//! assert_eq!(r.code, 0, "{}", r.stderr);
+//! assert_one_npd_line(&r, 80);
+//!
+//! // The same run as user nobody, with a state dir kept across runs.
+//! let state = tempfile::tempdir().unwrap();
+//! let r = Invocation::new(BIN, &["--host-root", host.root()])
+//!     .state_dir(state.path())
+//!     .as_nobody()
+//!     .go();
+//! # let _ = r;
+//! ```
+
+mod config;
+mod host;
+mod hung;
+mod run;
+
+pub use config::{
+    assert_answers_in_time, rule_args, rule_name, rule_timeout, ShippedConfig, INSTALL_DIR,
+};
+pub use host::FakeHost;
+pub use hung::{in_ci, skip, stuck_processes, HungMount};
+pub use run::{assert_one_npd_line, is_root, run, run_in, Invocation, Run, BOUND};
+pub use serde_json::Value;
