@@ -4,6 +4,9 @@ OUT_DIR  := $(or $(CARGO_TARGET_DIR),target)
 RELEASE  := $(OUT_DIR)/$(TARGET)/release
 DEBUG    := $(OUT_DIR)/$(TARGET)/debug
 CONFIGS  := $(wildcard npd-config/*.json)
+# Example configs: linted with the shipped ones, never delivered (they need programs
+# the image does not carry).
+EXAMPLES := $(wildcard npd-config/examples/*.json)
 
 .PHONY: all build run test lint bench fmt clean
 
@@ -21,7 +24,7 @@ run: build
 test:
 	cargo build --workspace
 	cargo test --workspace
-	$(DEBUG)/npd-checks lint --plugin-dir $(DEBUG) $(CONFIGS)
+	$(DEBUG)/npd-checks lint --plugin-dir $(DEBUG) $(CONFIGS) $(EXAMPLES)
 
 ## bench: side-by-side figures against the alternatives, written to BENCHMARKS.md
 bench: build

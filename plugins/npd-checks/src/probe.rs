@@ -144,10 +144,12 @@ pub fn is_npd_plugin(path: &str) -> bool {
     name.starts_with("npd-") && name != "npd-checks"
 }
 
-/// Runs `<plugin> <args...> --lint-args`.
+/// Runs `<plugin> <args...> --lint-args`, the flag placed before a `--`: what follows
+/// one is not the plugin's own (npd-nagios passes it to the plugin it runs).
 pub fn ask(plugin: &Path, args: &[String]) -> Probe {
     let mut argv = args.to_vec();
-    argv.push("--lint-args".into());
+    let at = argv.iter().position(|a| a == "--").unwrap_or(argv.len());
+    argv.insert(at, "--lint-args".into());
     let ex = exec::run(plugin, &argv, PROBE_TIMEOUT);
     let line = String::from_utf8_lossy(crate::golang::trim_space(&ex.stdout)).into_owned();
     let first = line.lines().next().unwrap_or("").to_string();

@@ -1,0 +1,44 @@
+//! Bad flags are Unknown with the reason, never a problem.
+
+use crate::util::run;
+
+#[test]
+fn bad_flags_are_unknown() {
+    for args in [
+        &[][..],
+        &["--name", "a..b"],
+        &["--name", "bad name"],
+        &["--name", "ok.test", "--server", "dns.example"],
+        &["--name", "ok.test", "--server", "127.0.0.1:0"],
+        &["--name", "ok.test", "--type", "MX"],
+        &["--name", "ok.test", "--expect-address", "fd00::1"],
+        &["--name", "ok.test", "--expect-address", "nope"],
+        &["--name", "ok.test", "--max-latency", "0s"],
+        &["--name", "ok.test", "--bogus"],
+        &[
+            "--name",
+            "ok.test",
+            "--server",
+            "127.0.0.1",
+            "--resolv-conf",
+            "/etc/resolv.conf",
+        ],
+    ] {
+        let r = run(args);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stdout);
+        assert!(
+            r.line().starts_with("bad flags: "),
+            "{args:?}: {}",
+            r.stdout
+        );
+    }
+}
+
+#[test]
+fn help_shows_an_example_rule() {
+    let r = run(&["--help"]);
+    assert_eq!(r.code, 0);
+    assert!(r
+        .stdout
+        .contains("\"path\": \"/opt/npd-checks/bin/npd-dns\""));
+}

@@ -1,0 +1,16 @@
+//! End-to-end tests of the `npd-dns` binary against real DNS servers on 127.0.0.1.
+//!
+//! Where a new test belongs:
+//! - `dnsmasq.rs`: answers of a real server (Debian's dnsmasq on a high port, local
+//!   names only): names that resolve, NXDOMAIN, REFUSED, no record of the type,
+//!   expected addresses, failover from a silent server.
+//! - `peers.rs`: servers only a test can make misbehave (silent, SERVFAIL, garbage)
+//!   and the host's resolv.conf under --host-root; deadlines are measured.
+//! - `flags.rs`: bad flags (Unknown, never a problem), --help.
+//!
+//! `util.rs` runs the binary, dnsmasq and the scripted UDP peers.
+
+mod dnsmasq;
+mod flags;
+mod peers;
+mod util;

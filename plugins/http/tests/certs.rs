@@ -1,0 +1,100 @@
+//! A throw-away PKI made inside the test: a CA, server certificates (good, expired, for
+//! another name) and a client certificate, written as PEM files for the plugin's flags.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+
+pub struct Pki {
+    pub dir: tempfile::TempDir,
+    ca: rcgen::Certificate,
+    ca_key: KeyPair,
+}
+
+pub struct Issued {
+    pub cert_pem: PathBuf,
+    pub key_pem: PathBuf,
+    pub der: CertificateDer<'static>,
+    pub key_der: Vec<u8>,
+}
+
+impl Pki {
+    pub fn new(name: &str) -> Pki {
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.distinguished_name.push(DnType::CommonName, name);
+        let ca_key = KeyPair::generate().unwrap();
+        let ca = params.self_signed(&ca_key).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("ca.pem"), ca.pem()).unwrap();
+        Pki { dir, ca, ca_key }
+    }
+
+    pub fn ca_pem(&self) -> PathBuf {
+        self.dir.path().join("ca.pem")
+    }
+
+    pub fn ca_text(&self) -> String {
+        self.ca.pem()
+    }
+
+    pub fn issue(&self, file: &str, names: &[&str], expired: bool) -> Issued {
+        let mut params =
+            CertificateParams::new(names.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+                .unwrap();
+        params.distinguished_name.push(DnType::CommonName, names[0]);
+        if expired {
+            params.not_before = rcgen::date_time_ymd(2000, 1, 1);
+            params.not_after = rcgen::date_time_ymd(2001, 1, 1);
+        }
+        let key = KeyPair::generate().unwrap();
+        let cert = params.signed_by(&key, &self.ca, &self.ca_key).unwrap();
+        let cert_pem = self.dir.path().join(format!("{file}.pem"));
+        let key_pem = self.dir.path().join(format!("{file}-key.pem"));
+        std::fs::write(&cert_pem, cert.pem()).unwrap();
+        std::fs::write(&key_pem, key.serialize_pem()).unwrap();
+        Issued {
+            cert_pem,
+            key_pem,
+            der: cert.der().clone(),
+            key_der: key.serialize_der(),
+        }
+    }
+
+    /// A server presenting `cert`; with `client_ca`, it demands a client certificate
+    /// signed by that CA.
+    pub fn server_config(
+        &self,
+        cert: &Issued,
+        client_ca: Option<&Pki>,
+    ) -> Arc<rustls::ServerConfig> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()
+            .unwrap();
+        let builder = match client_ca {
+            None => builder.with_no_client_auth(),
+            Some(ca) => {
+                let mut roots = rustls::RootCertStore::empty();
+                roots.add(ca.ca.der().clone()).unwrap();
+                let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+                    Arc::new(roots),
+                    provider,
+                )
+                .build()
+                .unwrap();
+                builder.with_client_cert_verifier(verifier)
+            }
+        };
+        let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(cert.key_der.clone()));
+        Arc::new(
+            builder
+                .with_single_cert(vec![cert.der.clone()], key)
+                .unwrap(),
+        )
+    }
+}

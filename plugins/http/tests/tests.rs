@@ -1,0 +1,19 @@
+//! End-to-end tests of the `npd-http` binary against real peers on 127.0.0.1.
+//!
+//! Where a new test belongs:
+//! - `probe.rs`: the judgement of answers (statuses, redirects, body, latency,
+//!   headers and tokens sent).
+//! - `failures.rs`: peers that refuse, never answer, answer slowly, send garbage or
+//!   close; every deadline test measures when the answer came.
+//! - `tls.rs`: HTTPS with a CA made in the test: trust, names, expiry, --insecure,
+//!   mTLS, the host's bundle under --host-root, unusable CA files.
+//! - `flags.rs`: bad flags (Unknown, never a problem), --help.
+//!
+//! `util.rs` runs the binary and the peers; `certs.rs` makes the certificates.
+
+mod certs;
+mod failures;
+mod flags;
+mod probe;
+mod tls;
+mod util;

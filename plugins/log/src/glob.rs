@@ -1,0 +1,182 @@
+//! `--file` wildcards: `*`, `?` and `[..]` in any path component, matched against
+//! the host's directories under the host root, as a shell would (a leading `.` is only
+//! matched by a literal `.`). Symlinks are followed as the host would follow them
+//! (/var/log/containers/*.log point into /var/log/pods).
+
+use std::io;
+use std::path::PathBuf;
+
+use npd_plugin::host::HostRoot;
+use npd_plugin::{Error, Result};
+use regex::bytes::Regex;
+
+/// More files than this under one pattern is a pattern gone wrong.
+const MAX_FILES: usize = 1000;
+
+/// A file the pattern names: its host path (for messages) and where it is read here.
+#[derive(Debug, Clone)]
+pub struct Named {
+    pub host: String,
+    pub local: PathBuf,
+}
+
+pub fn has_wildcards(pattern: &str) -> bool {
+    pattern.contains(['*', '?', '['])
+}
+
+/// The files `pattern` names, sorted; empty when none exists.
+pub fn expand(host: &HostRoot, pattern: &str) -> Result<Vec<Named>> {
+    let absolute = format!("/{}", pattern.trim_start_matches('/'));
+    if !has_wildcards(&absolute) {
+        let local = host
+            .resolve(&absolute)
+            .map_err(|e| Error::io(&absolute, &e))?;
+        return Ok(vec![Named {
+            host: absolute,
+            local,
+        }]);
+    }
+    let mut found = vec![String::new()];
+    let parts: Vec<&str> = absolute.split('/').filter(|p| !p.is_empty()).collect();
+    for part in parts {
+        let mut next = Vec::new();
+        for prefix in &found {
+            if !has_wildcards(part) {
+                next.push(format!("{prefix}/{part}"));
+                continue;
+            }
+            let matcher = component_regex(part)?;
+            let dir_host = if prefix.is_empty() {
+                "/"
+            } else {
+                prefix.as_str()
+            };
+            let dir = host
+                .resolve(dir_host)
+                .map_err(|e| Error::io(dir_host, &e))?;
+            let entries = match std::fs::read_dir(&dir) {
+                Ok(e) => e,
+                Err(e)
+                    if e.kind() == io::ErrorKind::NotFound
+                        || e.raw_os_error() == Some(libc::ENOTDIR) =>
+                {
+                    continue
+                }
+                Err(e) => return Err(Error::io(dir.display(), &e)),
+            };
+            for entry in entries {
+                let entry = entry.map_err(|e| Error::io(dir.display(), &e))?;
+                let name = entry.file_name();
+                let bytes = std::os::unix::ffi::OsStrExt::as_bytes(name.as_os_str());
+                if bytes.first() == Some(&b'.') && !part.starts_with('.') {
+                    continue;
+                }
+                if matcher.is_match(bytes) {
+                    next.push(format!("{prefix}/{}", name.to_string_lossy()));
+                }
+            }
+            if next.len() > MAX_FILES {
+                return Err(Error::new(format!(
+                    "--file {pattern} matches more than {MAX_FILES} paths"
+                )));
+            }
+        }
+        found = next;
+    }
+    found.sort();
+    let mut named = Vec::new();
+    for h in found {
+        let local = host.resolve(&h).map_err(|e| Error::io(&h, &e))?;
+        if local.exists() {
+            named.push(Named { host: h, local });
+        }
+    }
+    Ok(named)
+}
+
+/// One component of a pattern as an anchored regex.
+fn component_regex(part: &str) -> Result<Regex> {
+    let mut re = String::from("^");
+    let mut chars = part.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '*' => re.push_str("[^/]*"),
+            '?' => re.push_str("[^/]"),
+            '[' => {
+                let mut class = String::from("[");
+                if matches!(chars.peek(), Some('!') | Some('^')) {
+                    chars.next();
+                    class.push('^');
+                }
+                let mut closed = false;
+                let mut first = true;
+                for c in chars.by_ref() {
+                    if c == ']' && !first {
+                        closed = true;
+                        break;
+                    }
+                    first = false;
+                    if c == '\\' || c == '[' || c == '&' || c == '~' || (c == ']') {
+                        class.push('\\');
+                    }
+                    class.push(c);
+                }
+                if !closed {
+                    return Err(Error::new(format!("--file: unclosed '[' in {part:?}")));
+                }
+                class.push(']');
+                re.push_str(&class);
+            }
+            c => re.push_str(&regex::escape(c.encode_utf8(&mut [0; 4]))),
+        }
+    }
+    re.push('$');
+    Regex::new(&re).map_err(|e| Error::new(format!("--file {part:?}: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn components_match_as_in_a_shell() {
+        let m = |p: &str, s: &str| component_regex(p).unwrap().is_match(s.as_bytes());
+        assert!(m("*.log", "0.log"));
+        assert!(!m("*.log", "0.log.20240101"));
+        assert!(m("keystone-*", "keystone-7d9f"));
+        assert!(m("[0-9].log", "3.log"));
+        assert!(!m("[!0-9].log", "3.log"));
+        assert!(m("a?c", "abc"));
+        assert!(m("a+b(c)", "a+b(c)"));
+        assert!(component_regex("[abc").is_err());
+    }
+
+    #[test]
+    fn expands_under_the_host_root_sorted() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        for d in [
+            "var/log/pods/ns_a-1/c",
+            "var/log/pods/ns_a-2/c",
+            "var/log/pods/ns_b/c",
+        ] {
+            std::fs::create_dir_all(root.join(d)).unwrap();
+            std::fs::write(root.join(d).join("0.log"), b"").unwrap();
+            std::fs::write(root.join(d).join(".hidden.log"), b"").unwrap();
+        }
+        let host = HostRoot::new(root);
+        let got: Vec<String> = expand(&host, "/var/log/pods/ns_a-*/c/*.log")
+            .unwrap()
+            .into_iter()
+            .map(|n| n.host)
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "/var/log/pods/ns_a-1/c/0.log",
+                "/var/log/pods/ns_a-2/c/0.log"
+            ]
+        );
+        assert!(expand(&host, "/var/log/none-*/x.log").unwrap().is_empty());
+    }
+}

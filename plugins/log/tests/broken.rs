@@ -1,0 +1,189 @@
+//! What blinds the check: Unknown (2), never a problem (1).
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+
+use crate::util::{as_nobody, count_401, is_root, lines, run_command, Node, BIN};
+
+const LOG: &str = "/var/log/keystone.log";
+
+#[test]
+fn a_missing_file_is_unknown_unless_missing_ok() {
+    let n = Node::new();
+    let r = n.run(&count_401());
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(r.line(), "/var/log/keystone.log: no such file");
+    let mut args = count_401();
+    args.extend(["--missing", "ok"]);
+    assert_eq!(n.run(&args).line(), "keystone.log: no log file");
+    let glob = [
+        "--file",
+        "/var/log/none-*/x.log",
+        "--pattern",
+        "x",
+        "--max-count",
+        "1",
+    ];
+    assert_eq!(n.run(&glob).code, 2);
+}
+
+#[test]
+fn a_directory_or_fifo_at_the_path_is_unknown_without_hanging() {
+    let n = Node::new();
+    fs::create_dir_all(n.path(LOG)).unwrap();
+    let r = n.run(&count_401());
+    assert_eq!(
+        (r.code, r.line()),
+        (2, "/var/log/keystone.log: not a regular file")
+    );
+    let fifo = n.path("/var/log/fifo.log");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: mkfifo on a valid C string.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+    let r = n.run(&[
+        "--file",
+        "/var/log/fifo.log",
+        "--pattern",
+        "x",
+        "--max-count",
+        "1",
+    ]);
+    assert_eq!(
+        (r.code, r.line()),
+        (2, "/var/log/fifo.log: not a regular file")
+    );
+}
+
+#[test]
+fn an_unreadable_file_is_unknown() {
+    let n = Node::new();
+    n.write(LOG, &lines(1, "POST", "/v3/auth/tokens", 401));
+    fs::set_permissions(n.path(LOG), fs::Permissions::from_mode(0o000)).unwrap();
+    if is_root() {
+        // Root reads whatever the modes say: run as nobody, with a state dir it owns.
+        fs::set_permissions(n.state_dir(), fs::Permissions::from_mode(0o777)).unwrap();
+        fs::set_permissions(n.path("/"), fs::Permissions::from_mode(0o755)).unwrap();
+        let r = n.run_with(&count_401(), as_nobody);
+        assert_eq!(
+            (r.code, r.line()),
+            (2, "cannot read /var/log/keystone.log: permission denied"),
+            "{}",
+            r.stderr
+        );
+    } else {
+        let r = n.run(&count_401());
+        assert_eq!(
+            (r.code, r.line()),
+            (2, "cannot read /var/log/keystone.log: permission denied")
+        );
+    }
+}
+
+#[test]
+fn a_state_dir_that_cannot_be_created_is_unknown() {
+    let n = Node::new();
+    n.write(LOG, &lines(1, "POST", "/v3/auth/tokens", 401));
+    // A file where a directory should be: fails for root too.
+    let blocker = n.path("/state-is-a-file");
+    fs::write(&blocker, b"").unwrap();
+    let mut cmd = std::process::Command::new(BIN);
+    cmd.args(count_401())
+        .args(["--host-root", n.root(), "--state-dir"])
+        .arg(blocker.join("sub"));
+    let r = run_command(cmd);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.line().starts_with("state dir "), "{}", r.line());
+}
+
+#[test]
+fn a_state_that_cannot_be_written_is_unknown() {
+    let n = Node::new();
+    n.write(LOG, &lines(1, "POST", "/v3/auth/tokens", 401));
+    let mut args = count_401();
+    args.extend(["--state-key", "k"]);
+    assert_eq!(n.run(&args).code, 0);
+    // A directory where the state file goes: the rename fails, for root too.
+    let doc = n.state_dir().join("npd-log.k.log.json");
+    fs::remove_file(&doc).unwrap();
+    fs::create_dir(&doc).unwrap();
+    fs::write(doc.join("x"), b"").unwrap();
+    n.append(LOG, &lines(5, "POST", "/v3/auth/tokens", 401));
+    let r = n.run(&args);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.line().starts_with("cannot "), "{}", r.line());
+}
+
+#[test]
+fn a_corrupt_state_is_unknown_once_then_starts_over() {
+    let n = Node::new();
+    n.write(LOG, &lines(1, "POST", "/v3/auth/tokens", 401));
+    let mut args = count_401();
+    args.extend(["--state-key", "k"]);
+    n.run(&args);
+    fs::write(n.state_dir().join("npd-log.k.log.json"), b"{garbage").unwrap();
+    let r = n.run(&args);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.line().starts_with("corrupt state"), "{}", r.line());
+    n.append(LOG, &lines(1, "POST", "/v3/auth/tokens", 401));
+    assert_eq!(n.run(&args).count(), 1);
+}
+
+#[test]
+fn bad_flags_are_unknown() {
+    let n = Node::new();
+    for args in [
+        vec!["--file", LOG, "--pattern", "(", "--max-count", "1"],
+        vec!["--file", LOG, "--pattern", "x"],
+        vec!["--file", LOG, "--pattern", "x", "--max-p95", "1s"],
+        vec![
+            "--file",
+            LOG,
+            "--pattern",
+            "x",
+            "--field",
+            "u",
+            "--max-p95",
+            "1s",
+        ],
+        vec![
+            "--file",
+            LOG,
+            "--pattern",
+            "x",
+            "--max-count",
+            "1",
+            "--window",
+            "0s",
+        ],
+        vec![
+            "--file",
+            "/var/log/[x.log",
+            "--pattern",
+            "x",
+            "--max-count",
+            "1",
+        ],
+    ] {
+        let r = n.run(&args);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stdout);
+        assert!(
+            r.line().starts_with("bad flags: ") || r.line().starts_with("--file"),
+            "{args:?}: {}",
+            r.line()
+        );
+    }
+}
+
+#[test]
+fn help_shows_an_example_rule() {
+    let out = std::process::Command::new(BIN)
+        .arg("--help")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        text.contains("Example NPD rule:") && text.contains("--missing"),
+        "{text}"
+    );
+}

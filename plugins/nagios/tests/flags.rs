@@ -1,0 +1,44 @@
+//! Bad flags and plugins that cannot run are Unknown, never a problem.
+
+use crate::util::run;
+
+#[test]
+fn bad_flags_are_unknown() {
+    for args in [
+        &[][..],
+        &["--"],
+        &["--", ""],
+        &["--bogus", "--", "/bin/true"],
+        &["/bin/true"],
+    ] {
+        let r = run(args);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stdout);
+        assert!(
+            r.line().starts_with("bad flags: "),
+            "{args:?}: {}",
+            r.stdout
+        );
+    }
+}
+
+#[test]
+fn a_missing_or_unrunnable_plugin_is_unknown() {
+    let r = run(&["--", "/nonexistent/check_x"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.line().starts_with("cannot run /nonexistent/check_x"),
+        "{}",
+        r.line()
+    );
+    let r = run(&["--", "/etc/hostname"]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+}
+
+#[test]
+fn help_shows_an_example_rule() {
+    let r = run(&["--help"]);
+    assert_eq!(r.code, 0);
+    assert!(r
+        .stdout
+        .contains("\"path\": \"/opt/npd-checks/bin/npd-nagios\""));
+}
