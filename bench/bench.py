@@ -110,6 +110,13 @@ def run_suite(suite, opts, spawner) -> SuiteResult:
         except Skip as e:
             res.skipped = str(e)
             return res
+        # Fixtures name what they made ({http_port}, {log_file}): fill it in.
+        values = {k: v for info in res.fixtures for k, v in info.items()
+                  if isinstance(v, str) and k != "setup"}
+        for name, argv in res.argv.items():
+            for key, value in values.items():
+                argv = [a.replace("{" + key + "}", value) for a in argv]
+            res.argv[name] = argv
         for name, argv in res.argv.items():
             res.answers[name] = _answer(argv)
         runs = opts.runs or suite.runs

@@ -188,6 +188,21 @@ def sleepers(opts):
 
 # ---- the suites -------------------------------------------------------------------------
 
+import peers  # noqa: E402  (its fixtures raise Skip, defined above)
+
+AUTH_401 = '"POST /v(3/auth/tokens|2\\.0/tokens)[^"]*" 401 '
+TOKEN_REQUEST = '"POST /v(3/auth/tokens|2\\.0/tokens)[^"]*" [0-9]+ '
+
+
+def log_plugin(name: str, *args: str) -> Command:
+    """npd-log reading the whole generated log as new bytes on every run: its state is
+    removed first, and --from-start makes a first run count what the file holds."""
+    state = "{state_dir}/" + name.replace(" ", "-")
+    script = ("rm -rf " + state + " && exec {bin_dir}/npd-log --host-root {log_dir} "
+              "--file /var/log/keystone.log --from-start --timeout 60s "
+              "--state-dir " + state + " " + " ".join(args))
+    return Command(name, ("/bin/sh", "-c", script), plugin=True)
+
 SUITES = (
     Suite(
         name="disk",
@@ -310,6 +325,79 @@ SUITES = (
         notes=("Nothing needs to listen on port 5000: both commands read the socket tables "
                "and answer either way; check_tcp would connect instead, which is another "
                "question.",),
+    ),
+    Suite(
+        name="http",
+        title="an HTTP GET on 127.0.0.1",
+        commands=(
+            plugin("npd-http", "--url", "http://127.0.0.1:{http_port}/healthz"),
+            nagios("check_http", "-H", "127.0.0.1", "-p", "{http_port}", "-u", "/healthz"),
+            program("curl", "curl", "-fsS", "-o", "/dev/null",
+                    "http://127.0.0.1:{http_port}/healthz"),
+        ),
+        baseline="check_http",
+        targets=(Ratio("npd-http", "check_http", 0.7),),
+        fixtures=(peers.http_server,),
+        runs=500,
+        budget_s=90,
+        notes=("Every command's time includes the Python server's answer, alike for all.",),
+    ),
+    Suite(
+        name="https",
+        title="an HTTPS GET on 127.0.0.1, certificate verified against a given CA",
+        commands=(
+            plugin("npd-http", "--url", "https://127.0.0.1:{https_port}/healthz",
+                   "--ca-file", "{ca_file}"),
+            nagios("check_curl", "--ssl", "-H", "127.0.0.1", "-p", "{https_port}",
+                   "-u", "/healthz", "--verify-cert", "--ca-cert", "{ca_file}"),
+            program("curl", "curl", "-fsS", "-o", "/dev/null", "--cacert", "{ca_file}",
+                    "https://127.0.0.1:{https_port}/healthz"),
+        ),
+        baseline="check_curl",
+        targets=(Ratio("npd-http", "check_curl", 0.7),),
+        fixtures=(peers.https_server,),
+        runs=300,
+        budget_s=90,
+        notes=("Every command's time includes the Python server's TLS handshake and "
+               "answer, alike for all.",),
+    ),
+    Suite(
+        name="tcp",
+        title="a TCP connect on 127.0.0.1",
+        commands=(
+            plugin("npd-tcp", "--connect", "127.0.0.1:{http_port}"),
+            nagios("check_tcp", "-H", "127.0.0.1", "-p", "{http_port}"),
+        ),
+        baseline="check_tcp",
+        targets=(Ratio("npd-tcp", "check_tcp", 0.6),),
+        fixtures=(peers.http_server,),
+        runs=500,
+        budget_s=60,
+    ),
+    Suite(
+        name="log",
+        title="1 GiB of appended access log: a 401 rate and a p95 response time",
+        commands=(
+            log_plugin("npd-log 401", "--pattern", "'" + AUTH_401 + "'",
+                       "--max-count", "0", "--window", "5m"),
+            program("grep -c", "grep", "-c", "-E", AUTH_401, "{log_file}"),
+            log_plugin("npd-log p95", "--pattern", "'" + TOKEN_REQUEST + "'", "--field", "-1",
+                       "--max-p95", "100ms", "--min-samples", "1", "--window", "5m"),
+            shell("awk p95",
+                  "awk '/" + TOKEN_REQUEST.replace("/", "\\/") + "/ { print $NF }' "
+                  "{log_file} | sort -n | awk '{ v[NR] = $1 } END { i = int(NR * 0.95); "
+                  "if (i < NR * 0.95) i++; print \"p95\", v[i], \"of\", NR }'",
+                  requires=("awk", "sort")),
+        ),
+        baseline="grep -c",
+        targets=(Ratio("npd-log 401", "grep -c", 1.0),
+                 Ratio("npd-log p95", "awk p95", 0.25)),
+        fixtures=(peers.keystone_log,),
+        runs=5,
+        budget_s=300,
+        notes=("`LC_ALL=C` for every command, grep included (its fastest setting). "
+               "npd-log's time includes a `sh -c` that removes its state first "
+               "(about 1 ms).",),
     ),
 )
 

@@ -1,6 +1,8 @@
 //! Bad flags are Unknown with the reason, never a problem.
 
-use crate::util::run;
+use npd_test_support::run;
+
+use crate::util::BIN;
 
 #[test]
 fn bad_flags_are_unknown() {
@@ -24,7 +26,7 @@ fn bad_flags_are_unknown() {
             "/etc/resolv.conf",
         ],
     ] {
-        let r = run(args);
+        let r = run(BIN, args);
         assert_eq!(r.code, 2, "{args:?}: {}", r.stdout);
         assert!(
             r.line().starts_with("bad flags: "),
@@ -36,7 +38,7 @@ fn bad_flags_are_unknown() {
 
 #[test]
 fn help_shows_an_example_rule() {
-    let r = run(&["--help"]);
+    let r = run(BIN, &["--help"]);
     assert_eq!(r.code, 0);
     assert!(r
         .stdout

@@ -2,21 +2,26 @@
 
 use std::time::Duration;
 
-use crate::util::{run, Behaviour, UdpPeer};
+use npd_test_support::{run, skip, FakeHost};
+
+use crate::util::{Behaviour, UdpPeer, BIN};
 
 const MARGIN: Duration = Duration::from_millis(400);
 
 #[test]
 fn a_server_that_never_answers_fails_by_the_timeout() {
     let silent = UdpPeer::start(Behaviour::Silent);
-    let r = run(&[
-        "--server",
-        &silent.addr(),
-        "--name",
-        "ok.test",
-        "--timeout",
-        "1s",
-    ]);
+    let r = run(
+        BIN,
+        &[
+            "--server",
+            &silent.addr(),
+            "--name",
+            "ok.test",
+            "--timeout",
+            "1s",
+        ],
+    );
     assert_eq!(
         (r.code, r.line()),
         (
@@ -24,24 +29,20 @@ fn a_server_that_never_answers_fails_by_the_timeout() {
             format!("ok.test no answer from {} in 1s", silent.addr()).as_str()
         )
     );
-    assert!(
-        r.elapsed < Duration::from_secs(1) + MARGIN,
-        "{:?}",
-        r.elapsed
-    );
-    assert!(r.elapsed > Duration::from_millis(600), "{:?}", r.elapsed);
+    assert!(r.took < Duration::from_secs(1) + MARGIN, "{:?}", r.took);
+    assert!(r.took > Duration::from_millis(600), "{:?}", r.took);
 }
 
 #[test]
 fn servfail_and_garbage_are_problems() {
     let peer = UdpPeer::start(Behaviour::ServFail);
-    let r = run(&["--server", &peer.addr(), "--name", "ok.test"]);
+    let r = run(BIN, &["--server", &peer.addr(), "--name", "ok.test"]);
     assert_eq!(
         (r.code, r.line()),
         (1, format!("ok.test SERVFAIL from {}", peer.addr()).as_str())
     );
     let peer = UdpPeer::start(Behaviour::Garbage);
-    let r = run(&["--server", &peer.addr(), "--name", "ok.test"]);
+    let r = run(BIN, &["--server", &peer.addr(), "--name", "ok.test"]);
     assert_eq!(r.code, 1);
     assert!(
         r.line().contains("not a DNS response") || r.line().contains("garbled"),
@@ -57,12 +58,15 @@ fn a_closed_port_is_a_problem() {
         .local_addr()
         .unwrap()
         .port();
-    let r = run(&[
-        "--server",
-        &format!("127.0.0.1:{port}"),
-        "--name",
-        "ok.test",
-    ]);
+    let r = run(
+        BIN,
+        &[
+            "--server",
+            &format!("127.0.0.1:{port}"),
+            "--name",
+            "ok.test",
+        ],
+    );
     assert_eq!(r.code, 1, "{}", r.stdout);
 }
 
@@ -76,49 +80,59 @@ fn the_hosts_resolv_conf_names_the_servers() {
     ) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("skipped: cannot bind 127.83.41.7:53 ({e}); needs root");
+            skip(
+                "the_hosts_resolv_conf_names_the_servers",
+                &format!("cannot bind 127.83.41.7:53 ({e})"),
+            );
             return;
         }
     };
-    let host = tempfile::tempdir().unwrap();
-    std::fs::create_dir(host.path().join("etc")).unwrap();
-    let conf = host.path().join("etc/resolv.conf");
-    std::fs::write(
-        &conf,
+    let host = FakeHost::new();
+    host.write(
+        "/etc/resolv.conf",
         "search cluster.local\nnameserver 127.83.41.7\noptions ndots:5\n",
-    )
-    .unwrap();
-    let root = host.path().to_str().unwrap();
-    let r = run(&[
-        "--host-root",
-        root,
-        "--name",
-        "kubernetes.default",
-        "--expect-address",
-        "10.5.5.5",
-    ]);
+    );
+    let conf = host.path("/etc/resolv.conf");
+    let root = host.root();
+    let r = run(
+        BIN,
+        &[
+            "--host-root",
+            root,
+            "--name",
+            "kubernetes.default",
+            "--expect-address",
+            "10.5.5.5",
+        ],
+    );
     assert_eq!((r.code, r.line()), (0, "kubernetes.default resolves"));
     // --resolv-conf names a file as given, not under the host root.
-    let r = run(&[
-        "--resolv-conf",
-        conf.to_str().unwrap(),
-        "--name",
-        "kubernetes.default",
-    ]);
+    let r = run(
+        BIN,
+        &[
+            "--resolv-conf",
+            conf.to_str().unwrap(),
+            "--name",
+            "kubernetes.default",
+        ],
+    );
     assert_eq!((r.code, r.line()), (0, "kubernetes.default resolves"));
     drop(peer);
     // No usable nameserver, or no file: the check cannot ask anyone.
-    std::fs::write(&conf, "search cluster.local\n").unwrap();
-    let r = run(&["--host-root", root, "--name", "x.test"]);
+    host.write("/etc/resolv.conf", "search cluster.local\n");
+    let r = run(BIN, &["--host-root", root, "--name", "x.test"]);
     assert_eq!(r.code, 2, "{}", r.stdout);
-    std::fs::remove_file(&conf).unwrap();
-    let r = run(&["--host-root", root, "--name", "x.test"]);
+    host.remove("/etc/resolv.conf");
+    let r = run(BIN, &["--host-root", root, "--name", "x.test"]);
     assert_eq!(r.code, 2, "{}", r.stdout);
-    let r = run(&[
-        "--resolv-conf",
-        "/nonexistent/resolv.conf",
-        "--name",
-        "x.test",
-    ]);
+    let r = run(
+        BIN,
+        &[
+            "--resolv-conf",
+            "/nonexistent/resolv.conf",
+            "--name",
+            "x.test",
+        ],
+    );
     assert_eq!(r.code, 2, "{}", r.stdout);
 }

@@ -7,10 +7,13 @@
 //! - `peers.rs`: servers only a test can make misbehave (silent, SERVFAIL, garbage)
 //!   and the host's resolv.conf under --host-root; deadlines are measured.
 //! - `flags.rs`: bad flags (Unknown, never a problem), --help.
+//! - `shipped_config.rs`: npd-config/npd-dns.json against this binary.
 //!
-//! `util.rs` runs the binary, dnsmasq and the scripted UDP peers.
+//! `util.rs` starts dnsmasq and the scripted UDP peers; running the binary as NPD does
+//! is `npd_test_support`.
 
 mod dnsmasq;
 mod flags;
 mod peers;
+mod shipped_config;
 mod util;

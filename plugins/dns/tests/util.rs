@@ -1,71 +1,18 @@
-//! Running `npd-dns` as NPD would, a dnsmasq on a free port, and scripted UDP peers.
+//! The servers `npd-dns` asks: a dnsmasq on a free port, and scripted UDP peers.
 //! Every server stops when the test drops it, and lives 30s at most.
 
 #![allow(dead_code)]
 
-use std::io::Read;
 use std::net::{Ipv4Addr, SocketAddr, UdpSocket};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use npd_test_support::{run, skip, Run};
+
 pub const BIN: &str = env!("CARGO_BIN_EXE_npd-dns");
 const DNSMASQ: &str = "/usr/sbin/dnsmasq";
-
-pub struct Output {
-    pub code: i32,
-    pub stdout: String,
-    pub elapsed: Duration,
-}
-
-impl Output {
-    pub fn line(&self) -> &str {
-        self.stdout.strip_suffix('\n').unwrap_or(&self.stdout)
-    }
-}
-
-pub fn run(args: &[&str]) -> Output {
-    let state = tempfile::tempdir().unwrap();
-    let started = Instant::now();
-    let mut child = Command::new(BIN)
-        .args(args)
-        .arg("--state-dir")
-        .arg(state.path())
-        .env_remove("HOST_ROOT")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if started.elapsed() > Duration::from_secs(20) {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("npd-dns ran for 20s: {args:?}");
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    };
-    let elapsed = started.elapsed();
-    let mut stdout = String::new();
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut stdout)
-        .unwrap();
-    if !args.contains(&"--help") {
-        assert_eq!(stdout.lines().count(), 1, "{stdout:?}");
-    }
-    Output {
-        code: status.code().unwrap_or(-1),
-        stdout,
-        elapsed,
-    }
-}
 
 /// dnsmasq answering only from its own records: ok.test 10.1.2.3, ok6.test fd00::1,
 /// anything under wild.test 10.9.9.9, NXDOMAIN for other .test names, REFUSED for
@@ -76,13 +23,10 @@ pub struct Dnsmasq {
 }
 
 impl Dnsmasq {
-    /// None (with a notice) when dnsmasq is missing outside CI; in CI it fails.
-    pub fn start() -> Option<Dnsmasq> {
+    /// Starts it for `test`, or returns `None` after [`skip`] where it is missing.
+    pub fn start(test: &str) -> Option<Dnsmasq> {
         if !std::path::Path::new(DNSMASQ).is_file() {
-            if std::env::var_os("CI").is_some() {
-                panic!("{DNSMASQ} is missing: install Debian's dnsmasq-base");
-            }
-            eprintln!("skipped: {DNSMASQ} missing (Debian's dnsmasq-base)");
+            skip(test, &format!("{DNSMASQ} missing (Debian's dnsmasq-base)"));
             return None;
         }
         for _ in 0..3 {
@@ -121,14 +65,17 @@ impl Dnsmasq {
                 if server.child.try_wait().unwrap().is_some() {
                     break; // the port was taken meanwhile: try another
                 }
-                let r = run(&[
-                    "--server",
-                    &server.addr,
-                    "--name",
-                    "ok.test",
-                    "--timeout",
-                    "300ms",
-                ]);
+                let r = run(
+                    BIN,
+                    &[
+                        "--server",
+                        &server.addr,
+                        "--name",
+                        "ok.test",
+                        "--timeout",
+                        "300ms",
+                    ],
+                );
                 if r.code == 0 {
                     return Some(server);
                 }
@@ -136,6 +83,13 @@ impl Dnsmasq {
             }
         }
         panic!("dnsmasq did not start answering");
+    }
+
+    /// Runs npd-dns with `flags`, asking this server only.
+    pub fn ask(&self, flags: &[&str]) -> Run {
+        let mut args = vec!["--server", self.addr.as_str()];
+        args.extend_from_slice(flags);
+        run(BIN, &args)
     }
 }
 

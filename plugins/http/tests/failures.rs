@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
-use crate::util::{closed_port, run, Peer, Reply};
+use npd_test_support::{closed_port, run};
+
+use crate::util::{Peer, Reply, BIN};
 
 /// Process start and exit on a loaded 2-core machine.
 const MARGIN: Duration = Duration::from_millis(400);
@@ -11,7 +13,7 @@ const MARGIN: Duration = Duration::from_millis(400);
 #[test]
 fn a_refused_connection_is_a_problem() {
     let url = format!("http://127.0.0.1:{}/healthz", closed_port());
-    let r = run(&["--url", &url]);
+    let r = run(BIN, &["--url", &url]);
     assert_eq!(
         (r.code, r.line()),
         (1, format!("{url} connection refused").as_str())
@@ -22,55 +24,43 @@ fn a_refused_connection_is_a_problem() {
 fn a_peer_that_accepts_and_never_answers_fails_by_the_timeout() {
     let peer = Peer::silent();
     let url = peer.url("/healthz");
-    let r = run(&["--url", &url, "--timeout", "1s"]);
+    let r = run(BIN, &["--url", &url, "--timeout", "1s"]);
     assert_eq!(
         (r.code, r.line()),
         (1, format!("{url} no answer in 1s").as_str())
     );
-    assert!(
-        r.elapsed < Duration::from_secs(1) + MARGIN,
-        "{:?}",
-        r.elapsed
-    );
-    assert!(r.elapsed > Duration::from_millis(600), "{:?}", r.elapsed);
+    assert!(r.took < Duration::from_secs(1) + MARGIN, "{:?}", r.took);
+    assert!(r.took > Duration::from_millis(600), "{:?}", r.took);
 }
 
 #[test]
 fn a_peer_dripping_its_answer_fails_by_the_timeout() {
     let answer = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".to_vec();
     let peer = Peer::http(move |_| Reply::Drip(answer.clone(), Duration::from_millis(100)));
-    let r = run(&["--url", &peer.url("/"), "--timeout", "1s"]);
+    let r = run(BIN, &["--url", &peer.url("/"), "--timeout", "1s"]);
     assert_eq!(r.code, 1, "{}", r.stdout);
     assert!(r.line().ends_with("no answer in 1s"), "{}", r.line());
-    assert!(
-        r.elapsed < Duration::from_secs(1) + MARGIN,
-        "{:?}",
-        r.elapsed
-    );
+    assert!(r.took < Duration::from_secs(1) + MARGIN, "{:?}", r.took);
 }
 
 #[test]
 fn a_body_that_never_ends_fails_by_the_timeout() {
     let peer =
         Peer::http(|_| Reply::Stall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nok".to_vec()));
-    let r = run(&["--url", &peer.url("/"), "--timeout", "500ms"]);
+    let r = run(BIN, &["--url", &peer.url("/"), "--timeout", "500ms"]);
     assert_eq!(r.code, 1, "{}", r.stdout);
     assert!(r.line().ends_with("no answer in 500ms"), "{}", r.line());
-    assert!(
-        r.elapsed < Duration::from_millis(500) + MARGIN,
-        "{:?}",
-        r.elapsed
-    );
+    assert!(r.took < Duration::from_millis(500) + MARGIN, "{:?}", r.took);
 }
 
 #[test]
 fn garbage_is_a_problem_named_as_such() {
     let peer = Peer::http(|_| Reply::Raw(b"SSH-2.0-OpenSSH_9.2p1\r\n".to_vec()));
-    let r = run(&["--url", &peer.url("/")]);
+    let r = run(BIN, &["--url", &peer.url("/")]);
     assert_eq!(r.code, 1);
     assert!(r.line().contains("not an HTTP response"), "{}", r.line());
     let peer = Peer::http(|_| Reply::Raw(vec![0xff; 100]));
-    let r = run(&["--url", &peer.url("/")]);
+    let r = run(BIN, &["--url", &peer.url("/")]);
     assert_eq!(r.code, 1);
     assert!(r.line().contains("not an HTTP response"), "{}", r.line());
     assert!(r.stdout.is_ascii());
@@ -87,7 +77,7 @@ fn malformed_answers_are_problems() {
     ] {
         let bytes = raw.to_vec();
         let peer = Peer::http(move |_| Reply::Raw(bytes.clone()));
-        let r = run(&["--url", &peer.url("/")]);
+        let r = run(BIN, &["--url", &peer.url("/")]);
         assert_eq!(
             r.code,
             1,
@@ -101,7 +91,7 @@ fn malformed_answers_are_problems() {
 #[test]
 fn a_close_without_an_answer_is_a_problem() {
     let peer = Peer::http(|_| Reply::Close);
-    let r = run(&["--url", &peer.url("/")]);
+    let r = run(BIN, &["--url", &peer.url("/")]);
     assert_eq!(r.code, 1);
     assert!(
         r.line().contains("closed without a response"),

@@ -1,7 +1,9 @@
 //! Bad flags are Unknown (exit 2) with the reason, never a problem, and nothing is
 //! sent before the flags are valid.
 
-use crate::util::{ok, run, Peer};
+use npd_test_support::run;
+
+use crate::util::{ok, Peer, BIN};
 
 #[test]
 fn bad_flags_are_unknown() {
@@ -33,7 +35,7 @@ fn bad_flags_are_unknown() {
         &["--url", &url, "--timeout", "0s"],
         &["--url", &url, "--no-such-flag"],
     ] {
-        let r = run(args);
+        let r = run(BIN, args);
         assert_eq!(r.code, 2, "{args:?}: {}", r.stdout);
         assert!(
             r.line().starts_with("bad flags: "),
@@ -47,12 +49,15 @@ fn bad_flags_are_unknown() {
 #[test]
 fn an_unreadable_or_empty_token_file_is_unknown() {
     let peer = Peer::http(|_| ok(""));
-    let r = run(&[
-        "--url",
-        &peer.url("/"),
-        "--bearer-token-file",
-        "/nonexistent/token",
-    ]);
+    let r = run(
+        BIN,
+        &[
+            "--url",
+            &peer.url("/"),
+            "--bearer-token-file",
+            "/nonexistent/token",
+        ],
+    );
     assert_eq!(r.code, 2);
     assert!(
         r.line().starts_with("cannot read token /nonexistent/token"),
@@ -62,19 +67,22 @@ fn an_unreadable_or_empty_token_file_is_unknown() {
     let dir = tempfile::tempdir().unwrap();
     let empty = dir.path().join("token");
     std::fs::write(&empty, "\n").unwrap();
-    let r = run(&[
-        "--url",
-        &peer.url("/"),
-        "--bearer-token-file",
-        empty.to_str().unwrap(),
-    ]);
+    let r = run(
+        BIN,
+        &[
+            "--url",
+            &peer.url("/"),
+            "--bearer-token-file",
+            empty.to_str().unwrap(),
+        ],
+    );
     assert_eq!(r.code, 2, "{}", r.stdout);
     assert!(peer.requests().is_empty());
 }
 
 #[test]
 fn help_shows_an_example_rule() {
-    let r = run(&["--help"]);
+    let r = run(BIN, &["--help"]);
     assert_eq!(r.code, 0);
     assert!(r
         .stdout

@@ -1,13 +1,16 @@
 //! How answers are judged: Kubernetes probe semantics.
 
-use crate::util::{ok, path_of, run, Peer, Reply};
 use std::time::Duration;
+
+use npd_test_support::run;
+
+use crate::util::{ok, path_of, Peer, Reply, BIN};
 
 #[test]
 fn a_200_is_healthy_with_a_stable_message() {
     let peer = Peer::http(|_| ok("ok"));
     let url = peer.url("/healthz");
-    let r = run(&["--url", &url]);
+    let r = run(BIN, &["--url", &url]);
     assert_eq!(
         (r.code, r.line()),
         (0, format!("{url} is healthy").as_str())
@@ -30,7 +33,7 @@ fn statuses_200_to_399_are_healthy_others_are_problems() {
         (500, 1),
         (503, 1),
     ] {
-        let r = run(&["--url", &peer.url(&format!("/{code}"))]);
+        let r = run(BIN, &["--url", &peer.url(&format!("/{code}"))]);
         assert_eq!(r.code, want, "{code}: {}", r.stdout);
         if want == 1 {
             assert!(
@@ -45,7 +48,10 @@ fn statuses_200_to_399_are_healthy_others_are_problems() {
 #[test]
 fn expect_status_replaces_the_probe_range() {
     let peer = Peer::http(|_| Reply::Status(301, "", String::new()));
-    let r = run(&["--url", &peer.url("/"), "--expect-status", "200,204"]);
+    let r = run(
+        BIN,
+        &["--url", &peer.url("/"), "--expect-status", "200,204"],
+    );
     assert_eq!(r.code, 1);
     assert!(
         r.line().ends_with("status 301 not in 200,204"),
@@ -53,7 +59,10 @@ fn expect_status_replaces_the_probe_range() {
         r.line()
     );
     let peer = Peer::http(|_| Reply::Status(503, "", String::new()));
-    let r = run(&["--url", &peer.url("/"), "--expect-status", "500-599"]);
+    let r = run(
+        BIN,
+        &["--url", &peer.url("/"), "--expect-status", "500-599"],
+    );
     assert_eq!(r.code, 0, "{}", r.stdout);
 }
 
@@ -71,13 +80,16 @@ fn a_redirect_chain_on_the_same_host_is_followed() {
             )
         }
     });
-    let r = run(&["--url", &peer.url("/r/3"), "--body-regex", "^arrived$"]);
+    let r = run(
+        BIN,
+        &["--url", &peer.url("/r/3"), "--body-regex", "^arrived$"],
+    );
     assert_eq!(r.code, 0, "{}", r.stdout);
     assert_eq!(peer.requests().len(), 4);
     // Go's client makes ten requests at most: nine redirects pass, the tenth fails.
-    let r = run(&["--url", &peer.url("/r/9")]);
+    let r = run(BIN, &["--url", &peer.url("/r/9")]);
     assert_eq!(r.code, 0, "{}", r.stdout);
-    let r = run(&["--url", &peer.url("/r/10")]);
+    let r = run(BIN, &["--url", &peer.url("/r/10")]);
     assert_eq!(r.code, 1);
     assert!(
         r.line().ends_with("stopped after 10 redirects"),
@@ -89,7 +101,7 @@ fn a_redirect_chain_on_the_same_host_is_followed() {
 #[test]
 fn a_redirect_loop_is_a_problem_not_a_hang() {
     let peer = Peer::http(|_| Reply::Status(307, "Location: /loop\r\n", String::new()));
-    let r = run(&["--url", &peer.url("/loop"), "--timeout", "2s"]);
+    let r = run(BIN, &["--url", &peer.url("/loop"), "--timeout", "2s"]);
     assert_eq!(r.code, 1);
     assert!(r.line().ends_with("stopped after 10 redirects"));
     assert_eq!(peer.requests().len(), 10);
@@ -100,7 +112,7 @@ fn a_redirect_to_another_host_is_not_followed_and_counts_as_healthy() {
     let other = Peer::http(|_| Reply::Status(500, "", String::new()));
     let location: &str = format!("Location: http://localhost:{}/elsewhere\r\n", other.port).leak();
     let peer = Peer::http(move |_| Reply::Status(302, location, String::new()));
-    let r = run(&["--url", &peer.url("/"), "--explain"]);
+    let r = run(BIN, &["--url", &peer.url("/"), "--explain"]);
     assert_eq!(r.code, 0, "{}", r.stdout);
     assert!(r.stderr.contains("not followed"), "{}", r.stderr);
     assert!(other.requests().is_empty());
@@ -113,22 +125,28 @@ fn a_relative_redirect_is_resolved_against_the_request() {
         "/a/c" => ok("here"),
         _ => Reply::Status(404, "", String::new()),
     });
-    let r = run(&["--url", &peer.url("/a/b")]);
+    let r = run(BIN, &["--url", &peer.url("/a/b")]);
     assert_eq!(r.code, 0, "{}", r.stdout);
 }
 
 #[test]
 fn body_regex_must_match() {
     let peer = Peer::http(|_| ok("{\"health\": \"false\"}"));
-    let r = run(&[
-        "--url",
-        &peer.url("/health"),
-        "--body-regex",
-        "\"health\": *\"true\"",
-    ]);
+    let r = run(
+        BIN,
+        &[
+            "--url",
+            &peer.url("/health"),
+            "--body-regex",
+            "\"health\": *\"true\"",
+        ],
+    );
     assert_eq!(r.code, 1);
     assert!(r.line().contains("body does not match"), "{}", r.line());
-    let r = run(&["--url", &peer.url("/health"), "--body-regex", "health"]);
+    let r = run(
+        BIN,
+        &["--url", &peer.url("/health"), "--body-regex", "health"],
+    );
     assert_eq!(r.code, 0);
 }
 
@@ -140,9 +158,12 @@ fn chunked_and_until_close_bodies_are_read() {
         ),
         _ => Reply::Raw(b"HTTP/1.0 200 OK\r\n\r\nfine then".to_vec()),
     });
-    let r = run(&["--url", &peer.url("/chunked"), "--body-regex", "^ok$"]);
+    let r = run(
+        BIN,
+        &["--url", &peer.url("/chunked"), "--body-regex", "^ok$"],
+    );
     assert_eq!(r.code, 0, "{}", r.stdout);
-    let r = run(&["--url", &peer.url("/close"), "--body-regex", "fine"]);
+    let r = run(BIN, &["--url", &peer.url("/close"), "--body-regex", "fine"]);
     assert_eq!(r.code, 0, "{}", r.stdout);
 }
 
@@ -154,11 +175,11 @@ fn a_slow_answer_is_a_problem_with_max_latency() {
             b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".to_vec(),
         )
     });
-    let r = run(&["--url", &peer.url("/"), "--max-latency", "100ms"]);
+    let r = run(BIN, &["--url", &peer.url("/"), "--max-latency", "100ms"]);
     assert_eq!(r.code, 1);
     assert!(r.line().contains("answered in 3"), "{}", r.line());
     assert!(r.line().ends_with("> 100ms"), "{}", r.line());
-    let r = run(&["--url", &peer.url("/"), "--max-latency", "2s"]);
+    let r = run(BIN, &["--url", &peer.url("/"), "--max-latency", "2s"]);
     assert_eq!(r.code, 0);
 }
 
@@ -185,10 +206,10 @@ fn headers_and_the_token_are_sent_and_the_token_is_reread() {
         "--header",
         "Host: api.local",
     ];
-    let r = run(&args);
+    let r = run(BIN, &args);
     assert_eq!(r.code, 1, "{}", r.stdout);
     std::fs::write(&token, "t2\n").unwrap();
-    let r = run(&args);
+    let r = run(BIN, &args);
     assert_eq!(r.code, 0, "{}", r.stdout);
     let head = peer.requests().pop().unwrap();
     assert!(head.starts_with("GET / HTTP/1.1\r\n"), "{head}");
@@ -200,12 +221,15 @@ fn headers_and_the_token_are_sent_and_the_token_is_reread() {
 #[test]
 fn the_line_is_cut_at_max_output() {
     let peer = Peer::http(|_| Reply::Status(500, "", String::new()));
-    let r = run(&[
-        "--url",
-        &peer.url("/a-rather-long-path/that/goes/on"),
-        "--max-output",
-        "30",
-    ]);
+    let r = run(
+        BIN,
+        &[
+            "--url",
+            &peer.url("/a-rather-long-path/that/goes/on"),
+            "--max-output",
+            "30",
+        ],
+    );
     assert_eq!(r.code, 1);
     assert_eq!(r.stdout.len(), 31, "{:?}", r.stdout);
 }

@@ -8,12 +8,15 @@
 //! - `tls.rs`: HTTPS with a CA made in the test: trust, names, expiry, --insecure,
 //!   mTLS, the host's bundle under --host-root, unusable CA files.
 //! - `flags.rs`: bad flags (Unknown, never a problem), --help.
+//! - `shipped_config.rs`: the npd-http configs in npd-config/ against this binary.
 //!
-//! `util.rs` runs the binary and the peers; `certs.rs` makes the certificates.
+//! `util.rs` runs the peers; `certs.rs` makes the certificates; running the binary as
+//! NPD does (bounded and timed) is `npd_test_support`.
 
 mod certs;
 mod failures;
 mod flags;
 mod probe;
+mod shipped_config;
 mod tls;
 mod util;

@@ -1,12 +1,11 @@
-//! Running `npd-http` as NPD would (no stdin, output captured, bounded wait, timed), and
-//! the peers it probes: HTTP and HTTPS servers on 127.0.0.1 that answer what each test
-//! scripts, hang, drip or send garbage. Every peer stops when the test drops it.
+//! The peers `npd-http` probes: HTTP and HTTPS servers on 127.0.0.1 that answer what
+//! each test scripts, hang, drip or send garbage. Every peer stops when the test drops
+//! it.
 
 #![allow(dead_code)]
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -16,81 +15,6 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_npd-http");
 
 /// No peer lives longer than this, whatever a test does.
 const PEER_LIFETIME: Duration = Duration::from_secs(30);
-
-pub struct Output {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
-    pub elapsed: Duration,
-}
-
-impl Output {
-    pub fn line(&self) -> &str {
-        self.stdout.strip_suffix('\n').unwrap_or(&self.stdout)
-    }
-}
-
-pub fn run(args: &[&str]) -> Output {
-    let state = tempfile::tempdir().unwrap();
-    let started = Instant::now();
-    let child = Command::new(BIN)
-        .args(args)
-        .arg("--state-dir")
-        .arg(state.path())
-        .env_remove("HOST_ROOT")
-        .env_remove("NPD_CHECKS_STATE_DIR")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn npd-http");
-    let mut child = Reaped(child);
-    let deadline = started + Duration::from_secs(20);
-    let status = loop {
-        if let Some(status) = child.0.try_wait().unwrap() {
-            break status;
-        }
-        assert!(Instant::now() < deadline, "npd-http ran for 20s: {args:?}");
-        std::thread::sleep(Duration::from_millis(2));
-    };
-    let elapsed = started.elapsed();
-    let mut stdout = String::new();
-    let mut stderr = String::new();
-    child
-        .0
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut stdout)
-        .unwrap();
-    child
-        .0
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
-    let out = Output {
-        code: status.code().unwrap_or(-1),
-        stdout,
-        stderr,
-        elapsed,
-    };
-    if !args.contains(&"--help") {
-        assert_eq!(out.stdout.lines().count(), 1, "one line: {:?}", out.stdout);
-    }
-    assert!(!out.stdout.contains('%'));
-    out
-}
-
-pub struct Reaped(pub std::process::Child);
-
-impl Drop for Reaped {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// What a peer does with one request.
 pub enum Reply {
@@ -266,12 +190,6 @@ fn serve(
     let _ = conn.flush();
     // Let the client read everything before the close.
     std::thread::sleep(Duration::from_millis(20));
-}
-
-/// A port on 127.0.0.1 where nothing listens.
-pub fn closed_port() -> u16 {
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    l.local_addr().unwrap().port()
 }
 
 /// The path of a request head ("GET /x HTTP/1.1" -> "/x").

@@ -8,6 +8,7 @@
 //!   half there, another network namespace: Unknown, never a problem.
 //! - `real.rs`: this machine's own /proc (`--host-root /`).
 //! - `flags.rs`: bad flags (Unknown), --help, --max-output.
+//! - `shipped_config.rs`: npd-config/npd-limits.json against this binary.
 //!
 //! `util.rs` writes fake hosts in the kernel's formats; running the binary (bounded in
 //! time, a fresh state dir) is `npd_test_support`.
@@ -16,4 +17,5 @@ mod broken;
 mod fixtures;
 mod flags;
 mod real;
+mod shipped_config;
 mod util;

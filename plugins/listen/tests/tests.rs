@@ -9,6 +9,8 @@
 //! - `real.rs`: real sockets this test opens on 127.0.0.1, seen through this
 //!   machine's /proc (`--host-root /`).
 //! - `flags.rs`: bad flags (Unknown), --help, --max-output.
+//! - `shipped_config.rs`: npd-config/npd-listen-openstack-control-plane.json against
+//!   this binary.
 //!
 //! `util.rs` writes socket tables in the kernel's format; running the binary (bounded
 //! in time, a fresh state dir) is `npd_test_support`.
@@ -17,4 +19,5 @@ mod broken;
 mod fixtures;
 mod flags;
 mod real;
+mod shipped_config;
 mod util;

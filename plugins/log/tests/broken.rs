@@ -3,7 +3,9 @@
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 
-use crate::util::{as_nobody, count_401, is_root, lines, run_command, Node, BIN};
+use npd_test_support::{is_root, run};
+
+use crate::util::{count_401, lines, Explained, Node, BIN};
 
 const LOG: &str = "/var/log/keystone.log";
 
@@ -36,10 +38,7 @@ fn a_directory_or_fifo_at_the_path_is_unknown_without_hanging() {
         (r.code, r.line()),
         (2, "/var/log/keystone.log: not a regular file")
     );
-    let fifo = n.path("/var/log/fifo.log");
-    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
-    // SAFETY: mkfifo on a valid C string.
-    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+    n.fifo("/var/log/fifo.log");
     let r = n.run(&[
         "--file",
         "/var/log/fifo.log",
@@ -57,13 +56,12 @@ fn a_directory_or_fifo_at_the_path_is_unknown_without_hanging() {
 #[test]
 fn an_unreadable_file_is_unknown() {
     let n = Node::new();
-    n.write(LOG, &lines(1, "POST", "/v3/auth/tokens", 401));
+    n.write(LOG, lines(1, "POST", "/v3/auth/tokens", 401));
     fs::set_permissions(n.path(LOG), fs::Permissions::from_mode(0o000)).unwrap();
     if is_root() {
         // Root reads whatever the modes say: run as nobody, with a state dir it owns.
         fs::set_permissions(n.state_dir(), fs::Permissions::from_mode(0o777)).unwrap();
-        fs::set_permissions(n.path("/"), fs::Permissions::from_mode(0o755)).unwrap();
-        let r = n.run_with(&count_401(), as_nobody);
+        let r = n.invocation(&count_401()).as_nobody().go();
         assert_eq!(
             (r.code, r.line()),
             (2, "cannot read /var/log/keystone.log: permission denied"),
@@ -82,15 +80,18 @@ fn an_unreadable_file_is_unknown() {
 #[test]
 fn a_state_dir_that_cannot_be_created_is_unknown() {
     let n = Node::new();
-    n.write(LOG, &lines(1, "POST", "/v3/auth/tokens", 401));
+    n.write(LOG, lines(1, "POST", "/v3/auth/tokens", 401));
     // A file where a directory should be: fails for root too.
-    let blocker = n.path("/state-is-a-file");
-    fs::write(&blocker, b"").unwrap();
-    let mut cmd = std::process::Command::new(BIN);
-    cmd.args(count_401())
-        .args(["--host-root", n.root(), "--state-dir"])
-        .arg(blocker.join("sub"));
-    let r = run_command(cmd);
+    n.write("/state-is-a-file", b"");
+    let state = n.path("/state-is-a-file/sub");
+    let mut args = count_401();
+    args.extend([
+        "--host-root",
+        n.root(),
+        "--state-dir",
+        state.to_str().unwrap(),
+    ]);
+    let r = run(BIN, &args);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.line().starts_with("state dir "), "{}", r.line());
 }
@@ -98,7 +99,7 @@ fn a_state_dir_that_cannot_be_created_is_unknown() {
 #[test]
 fn a_state_that_cannot_be_written_is_unknown() {
     let n = Node::new();
-    n.write(LOG, &lines(1, "POST", "/v3/auth/tokens", 401));
+    n.write(LOG, lines(1, "POST", "/v3/auth/tokens", 401));
     let mut args = count_401();
     args.extend(["--state-key", "k"]);
     assert_eq!(n.run(&args).code, 0);
@@ -107,7 +108,7 @@ fn a_state_that_cannot_be_written_is_unknown() {
     fs::remove_file(&doc).unwrap();
     fs::create_dir(&doc).unwrap();
     fs::write(doc.join("x"), b"").unwrap();
-    n.append(LOG, &lines(5, "POST", "/v3/auth/tokens", 401));
+    n.append(LOG, lines(5, "POST", "/v3/auth/tokens", 401));
     let r = n.run(&args);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.line().starts_with("cannot "), "{}", r.line());
@@ -116,7 +117,7 @@ fn a_state_that_cannot_be_written_is_unknown() {
 #[test]
 fn a_corrupt_state_is_unknown_once_then_starts_over() {
     let n = Node::new();
-    n.write(LOG, &lines(1, "POST", "/v3/auth/tokens", 401));
+    n.write(LOG, lines(1, "POST", "/v3/auth/tokens", 401));
     let mut args = count_401();
     args.extend(["--state-key", "k"]);
     n.run(&args);
@@ -124,7 +125,7 @@ fn a_corrupt_state_is_unknown_once_then_starts_over() {
     let r = n.run(&args);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.line().starts_with("corrupt state"), "{}", r.line());
-    n.append(LOG, &lines(1, "POST", "/v3/auth/tokens", 401));
+    n.append(LOG, lines(1, "POST", "/v3/auth/tokens", 401));
     assert_eq!(n.run(&args).count(), 1);
 }
 
@@ -176,14 +177,11 @@ fn bad_flags_are_unknown() {
 
 #[test]
 fn help_shows_an_example_rule() {
-    let out = std::process::Command::new(BIN)
-        .arg("--help")
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(0));
+    let r = run(BIN, &["--help"]);
+    assert_eq!(r.code, 0);
     assert!(
-        text.contains("Example NPD rule:") && text.contains("--missing"),
-        "{text}"
+        r.stdout.contains("Example NPD rule:") && r.stdout.contains("--missing"),
+        "{}",
+        r.stdout
     );
 }

@@ -5,14 +5,14 @@ use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use crate::util::{access, count_401, lines, Node};
+use crate::util::{access, count_401, lines, Explained, Node};
 
 const LOG: &str = "/var/log/keystone.log";
 
 #[test]
 fn the_first_run_starts_at_the_end_and_counts_only_what_follows() {
     let n = Node::new();
-    n.write(LOG, &lines(30, "POST", "/v3/auth/tokens", 401));
+    n.write(LOG, lines(30, "POST", "/v3/auth/tokens", 401));
     let r = n.run(&count_401());
     assert_eq!(
         (r.code, r.line()),
@@ -21,9 +21,9 @@ fn the_first_run_starts_at_the_end_and_counts_only_what_follows() {
         r.stderr
     );
     assert_eq!(r.bytes_read(), 0);
-    n.append(LOG, &lines(2, "POST", "/v2.0/tokens", 401));
-    n.append(LOG, &lines(5, "POST", "/v3/auth/tokens", 201));
-    n.append(LOG, &lines(1, "GET", "/v3/auth/tokens", 401));
+    n.append(LOG, lines(2, "POST", "/v2.0/tokens", 401));
+    n.append(LOG, lines(5, "POST", "/v3/auth/tokens", 201));
+    n.append(LOG, lines(1, "GET", "/v3/auth/tokens", 401));
     let r = n.run(&count_401());
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(
@@ -37,7 +37,7 @@ fn the_first_run_starts_at_the_end_and_counts_only_what_follows() {
 #[test]
 fn from_start_counts_the_history_once() {
     let n = Node::new();
-    n.write(LOG, &lines(3, "POST", "/v3/auth/tokens", 401));
+    n.write(LOG, lines(3, "POST", "/v3/auth/tokens", 401));
     let mut args = count_401();
     args.push("--from-start");
     assert_eq!(n.run(&args).count(), 3);
@@ -135,7 +135,7 @@ fn a_long_line_still_being_written_is_counted_once_across_runs() {
     big.resize(200_000, b'y');
     n.append(LOG, &big);
     assert_eq!(n.run(&count_401()).count(), 1);
-    n.append(LOG, &vec![b'z'; 300_000]);
+    n.append(LOG, vec![b'z'; 300_000]);
     assert_eq!(n.run(&count_401()).count(), 1);
     n.append(LOG, b"\n");
     n.append(LOG, head.as_bytes());

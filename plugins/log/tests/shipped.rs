@@ -1,34 +1,23 @@
-//! npd-config/npd-log-openstack.json against this plugin: every rule runs on a node
+//! npd-config/npd-log-openstack.json against this plugin: every rule's args are
+//! accepted and its own --timeout is below the rule's, every rule runs on a node
 //! without the services (OK, not Unknown), and on one with them it counts.
 
-use serde_json::Value;
+use npd_test_support::{rule_args, ShippedConfig};
 
-use crate::util::{access, Node};
+use crate::util::{access, Node, BIN};
 
-fn rules() -> (Value, Vec<Value>) {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../npd-config/npd-log-openstack.json"
-    );
-    let config: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let rules = config["rules"].as_array().unwrap().clone();
-    (config, rules)
-}
+const CONFIG: &str = "npd-log-openstack";
 
-fn args(rule: &Value) -> Vec<&str> {
-    rule["args"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a.as_str().unwrap())
-        .collect()
+#[test]
+fn every_rule_is_accepted_and_answers_before_its_timeout() {
+    ShippedConfig::load(CONFIG).assert_every_rule_runs(BIN);
 }
 
 #[test]
 fn without_the_services_every_rule_is_ok() {
     let n = Node::new();
-    for rule in rules().1 {
-        let r = n.run(&args(&rule));
+    for rule in ShippedConfig::load(CONFIG).rules() {
+        let r = n.run(&rule_args(rule));
         assert_eq!(r.code, 0, "{}: {}", rule["reason"], r.line());
         assert!(r.line().ends_with(": no log file"), "{}", r.line());
     }
@@ -36,12 +25,13 @@ fn without_the_services_every_rule_is_ok() {
 
 #[test]
 fn with_keystone_the_rules_count_and_the_condition_starts_with_the_ok_line() {
-    let (config, rules) = rules();
+    let config = ShippedConfig::load(CONFIG);
+    let rules = config.rules();
     let mut n = Node::new();
     let log = "/var/log/apache2/keystone_access.log";
     n.write(log, b"");
-    for rule in &rules {
-        n.run(&args(rule));
+    for rule in rules {
+        n.run(&rule_args(rule));
     }
     let mut text = String::new();
     for _ in 0..60 {
@@ -54,7 +44,7 @@ fn with_keystone_the_rules_count_and_the_condition_starts_with_the_ok_line() {
     let answers: Vec<(String, i32, String)> = rules
         .iter()
         .map(|rule| {
-            let r = n.run(&args(rule));
+            let r = n.run(&rule_args(rule));
             (
                 rule["reason"].as_str().unwrap().to_string(),
                 r.code,
@@ -75,5 +65,5 @@ fn with_keystone_the_rules_count_and_the_condition_starts_with_the_ok_line() {
     assert_eq!(find("KeystoneServerErrors").1, 0, "{answers:?}");
     let p95 = find("KeystoneAuthResponseTimeHigh");
     assert_eq!(p95.1, 0, "{answers:?}");
-    assert_eq!(config["conditions"][0]["message"].as_str().unwrap(), p95.2);
+    assert_eq!(config.conditions()[0]["message"].as_str().unwrap(), p95.2);
 }

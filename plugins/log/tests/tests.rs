@@ -12,8 +12,9 @@
 //! - `broken.rs`: what blinds the check (unreadable or missing file, unusable or
 //!   corrupt state, bad flags): Unknown, never a problem.
 //!
-//! `util.rs` runs the binary (bounded in time) against a host root and a state dir
-//! kept across the runs of one test.
+//! `util.rs` runs the binary against a host root and a state dir kept across the runs
+//! of one test, with the clock the test sets; running it as NPD does (bounded in
+//! time, one line, exit 0/1/2) is `npd_test_support`.
 
 mod broken;
 mod reading;

@@ -1,31 +1,27 @@
-//! Running `npd-log` as NPD would, again and again against the same host root and
-//! state dir, with a clock the test sets.
+//! Running `npd-log` again and again against the same host root and state dir, with a
+//! clock the test sets, and the Keystone access-log lines it counts.
 
 #![allow(dead_code)]
 
-use std::fs::{self, OpenOptions};
-use std::io::{Read, Write};
-use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::ops::Deref;
+use std::path::Path;
+
+use npd_test_support::{FakeHost, Invocation, Run};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_npd-log");
 
-pub struct Output {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
+/// What `--explain` adds on stderr, and the count in a problem line.
+pub trait Explained {
+    /// The bytes read, as --explain reports them.
+    fn bytes_read(&self) -> u64;
+    /// Peak memory of the run, as --explain reports it.
+    fn peak_kib(&self) -> u64;
+    /// `count` in a message `label: count in window > max ...`.
+    fn count(&self) -> u64;
 }
 
-impl Output {
-    /// The answer line without its newline.
-    pub fn line(&self) -> &str {
-        self.stdout.strip_suffix('\n').unwrap_or(&self.stdout)
-    }
-
-    /// The bytes read, as --explain reports them.
-    pub fn bytes_read(&self) -> u64 {
+impl Explained for Run {
+    fn bytes_read(&self) -> u64 {
         let at = self.stderr.find("\nread ").expect("no 'read N bytes' line") + 6;
         self.stderr[at..]
             .split(' ')
@@ -35,8 +31,7 @@ impl Output {
             .unwrap()
     }
 
-    /// Peak memory of the run, as --explain reports it.
-    pub fn peak_kib(&self) -> u64 {
+    fn peak_kib(&self) -> u64 {
         let at = self.stderr.find("peak memory ").expect("no peak memory") + 12;
         self.stderr[at..]
             .split(' ')
@@ -46,8 +41,7 @@ impl Output {
             .unwrap()
     }
 
-    /// `count` in a message `label: count in window > max ...`.
-    pub fn count(&self) -> u64 {
+    fn count(&self) -> u64 {
         let after = self.line().split(": ").nth(1).unwrap_or_default();
         match after.split(' ').next().unwrap_or_default().parse() {
             Ok(n) => n,
@@ -56,53 +50,36 @@ impl Output {
     }
 }
 
-/// A host root with log files, and a state dir kept across runs.
+/// A host root with log files (written through [`FakeHost`]'s methods), a state dir
+/// kept across runs, and the clock the plugin is told it is.
 pub struct Node {
-    root: tempfile::TempDir,
+    host: FakeHost,
     state: tempfile::TempDir,
     /// Test clock: wall ms, boot ms, boot id.
     pub clock: (i64, u64, String),
 }
 
+impl Deref for Node {
+    type Target = FakeHost;
+
+    fn deref(&self) -> &FakeHost {
+        &self.host
+    }
+}
+
 impl Node {
     pub fn new() -> Node {
-        let root = tempfile::tempdir().unwrap();
-        fs::create_dir_all(root.path().join("var/log")).unwrap();
+        let host = FakeHost::new();
+        host.dir("var/log");
         Node {
-            root,
+            host,
             state: tempfile::tempdir().unwrap(),
             clock: (1_700_000_000_000, 1_000_000, "boot-a".into()),
         }
     }
 
-    pub fn root(&self) -> &str {
-        self.root.path().to_str().unwrap()
-    }
-
     pub fn state_dir(&self) -> &Path {
         self.state.path()
-    }
-
-    /// A host path (`/var/log/x.log`) as it lies under the root.
-    pub fn path(&self, host: &str) -> PathBuf {
-        self.root.path().join(host.trim_start_matches('/'))
-    }
-
-    pub fn write(&self, host: &str, bytes: &[u8]) {
-        let p = self.path(host);
-        fs::create_dir_all(p.parent().unwrap()).unwrap();
-        fs::write(p, bytes).unwrap();
-    }
-
-    pub fn append(&self, host: &str, bytes: &[u8]) {
-        let p = self.path(host);
-        fs::create_dir_all(p.parent().unwrap()).unwrap();
-        let mut f = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(p)
-            .unwrap();
-        f.write_all(bytes).unwrap();
     }
 
     /// Moves the test clock on by `secs` on both clocks.
@@ -112,101 +89,19 @@ impl Node {
     }
 
     /// Runs the plugin with `args`, the root, the state dir and `--explain`.
-    pub fn run(&self, args: &[&str]) -> Output {
-        self.run_with(args, |_| {})
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.invocation(args).go()
     }
 
-    pub fn run_with(&self, args: &[&str], setup: impl FnOnce(&mut Command)) -> Output {
-        let mut cmd = Command::new(BIN);
-        cmd.args(args)
-            .args(["--host-root", self.root(), "--explain", "--state-dir"])
-            .arg(self.state.path())
-            .env(
-                "NPD_LOG_TEST_CLOCK",
-                format!("{},{},{}", self.clock.0, self.clock.1, self.clock.2),
-            );
-        setup(&mut cmd);
-        run_command(cmd)
+    /// The run [`Node::run`] makes, to be adjusted first (another user).
+    pub fn invocation(&self, args: &[&str]) -> Invocation {
+        let mut all = args.to_vec();
+        all.extend(["--host-root", self.root(), "--explain"]);
+        let (wall, boot, id) = &self.clock;
+        Invocation::new(BIN, &all)
+            .state_dir(self.state.path())
+            .env("NPD_LOG_TEST_CLOCK", &format!("{wall},{boot},{id}"))
     }
-}
-
-/// Runs `cmd` with no stdin and a bound on the wait.
-pub fn run_command(mut cmd: Command) -> Output {
-    cmd.env_remove("HOST_ROOT")
-        .env_remove("NPD_CHECKS_STATE_DIR")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let child = cmd.spawn().expect("spawn npd-log");
-    let mut guard = Reaped(child);
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let status = loop {
-        if let Some(status) = guard.0.try_wait().unwrap() {
-            break status;
-        }
-        assert!(Instant::now() < deadline, "npd-log ran for 30s");
-        std::thread::sleep(Duration::from_millis(2));
-    };
-    let mut stdout = String::new();
-    let mut stderr = String::new();
-    guard
-        .0
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut stdout)
-        .unwrap();
-    guard
-        .0
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
-    let out = Output {
-        code: status.code().unwrap_or(-1),
-        stdout,
-        stderr,
-    };
-    assert!(
-        matches!(out.code, 0..=2),
-        "exit {}: {}",
-        out.code,
-        out.stderr
-    );
-    assert!(!out.stdout.contains('%'), "{}", out.stdout);
-    out
-}
-
-/// A child process that is killed and reaped when the test lets go of it.
-pub struct Reaped(pub Child);
-
-impl Drop for Reaped {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Runs `cmd` as user and group `nobody` (root reads everything whatever the modes).
-pub fn as_nobody(cmd: &mut Command) {
-    // SAFETY: only async-signal-safe calls between fork and exec.
-    unsafe {
-        cmd.pre_exec(|| {
-            if libc::setgroups(0, std::ptr::null()) != 0
-                || libc::setgid(65534) != 0
-                || libc::setuid(65534) != 0
-            {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
-}
-
-pub fn is_root() -> bool {
-    // SAFETY: geteuid has no preconditions.
-    unsafe { libc::geteuid() == 0 }
 }
 
 /// A Keystone access-log line (seed format: request, status, size, seconds).

@@ -24,11 +24,11 @@ fn counts_expire_as_the_window_slides() {
     let mut n = Node::new();
     n.write(LOG, b"");
     n.run(&rate_args());
-    n.append(LOG, &lines(3, "POST", "/v3/auth/tokens", 401));
+    n.append(LOG, lines(3, "POST", "/v3/auth/tokens", 401));
     n.advance(30);
     assert_eq!(n.run(&rate_args()).code, 0);
     n.advance(120);
-    n.append(LOG, &lines(2, "POST", "/v2.0/tokens", 401));
+    n.append(LOG, lines(2, "POST", "/v2.0/tokens", 401));
     let r = n.run(&rate_args());
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(
@@ -55,7 +55,7 @@ fn a_wall_clock_step_back_or_forward_does_not_move_the_window() {
     let mut n = Node::new();
     n.write(LOG, b"");
     n.run(&rate_args());
-    n.append(LOG, &lines(5, "POST", "/v3/auth/tokens", 401));
+    n.append(LOG, lines(5, "POST", "/v3/auth/tokens", 401));
     n.advance(30);
     assert_eq!(n.run(&rate_args()).code, 1);
     // The wall clock jumps an hour forward, then a day back: 30s pass each time.
@@ -74,7 +74,7 @@ fn a_reboot_ages_the_window_by_the_wall_clock() {
     let mut n = Node::new();
     n.write(LOG, b"");
     n.run(&rate_args());
-    n.append(LOG, &lines(5, "POST", "/v3/auth/tokens", 401));
+    n.append(LOG, lines(5, "POST", "/v3/auth/tokens", 401));
     assert_eq!(n.run(&rate_args()).code, 1);
     n.clock = (n.clock.0 + 600_000, 5_000, "boot-b".into());
     assert_eq!(n.run(&rate_args()).code, 0);
@@ -112,7 +112,7 @@ fn p95_is_judged_over_the_window_with_enough_samples() {
     n.write(LOG, b"");
     n.run(&latency_args());
     // Too few samples to judge, however slow.
-    n.append(LOG, &timed(&[5.0; 10]));
+    n.append(LOG, timed(&[5.0; 10]));
     n.advance(30);
     let r = n.run(&latency_args());
     assert_eq!(
@@ -122,7 +122,7 @@ fn p95_is_judged_over_the_window_with_enough_samples() {
         r.stderr
     );
     // 100 in the window, 10 slow: p95 is slow.
-    n.append(LOG, &timed(&[0.2; 90]));
+    n.append(LOG, timed(&[0.2; 90]));
     n.advance(30);
     let r = n.run(&latency_args());
     assert_eq!(r.code, 1, "{}", r.stderr);
@@ -138,7 +138,7 @@ fn p95_is_judged_over_the_window_with_enough_samples() {
     );
     // The slow ones leave the window; the fast ones stay.
     n.advance(280);
-    n.append(LOG, &timed(&[0.2; 20]));
+    n.append(LOG, timed(&[0.2; 20]));
     let r = n.run(&latency_args());
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(

@@ -1,6 +1,8 @@
 //! Bad flags and plugins that cannot run are Unknown, never a problem.
 
-use crate::util::run;
+use npd_test_support::run;
+
+use crate::util::BIN;
 
 #[test]
 fn bad_flags_are_unknown() {
@@ -11,7 +13,7 @@ fn bad_flags_are_unknown() {
         &["--bogus", "--", "/bin/true"],
         &["/bin/true"],
     ] {
-        let r = run(args);
+        let r = run(BIN, args);
         assert_eq!(r.code, 2, "{args:?}: {}", r.stdout);
         assert!(
             r.line().starts_with("bad flags: "),
@@ -23,20 +25,20 @@ fn bad_flags_are_unknown() {
 
 #[test]
 fn a_missing_or_unrunnable_plugin_is_unknown() {
-    let r = run(&["--", "/nonexistent/check_x"]);
+    let r = run(BIN, &["--", "/nonexistent/check_x"]);
     assert_eq!(r.code, 2);
     assert!(
         r.line().starts_with("cannot run /nonexistent/check_x"),
         "{}",
         r.line()
     );
-    let r = run(&["--", "/etc/hostname"]);
+    let r = run(BIN, &["--", "/etc/hostname"]);
     assert_eq!(r.code, 2, "{}", r.stdout);
 }
 
 #[test]
 fn help_shows_an_example_rule() {
-    let r = run(&["--help"]);
+    let r = run(BIN, &["--help"]);
     assert_eq!(r.code, 0);
     assert!(r
         .stdout

@@ -7,7 +7,8 @@
 //!   comes by the deadline and no process survives the run.
 //! - `flags.rs`: bad flags and a plugin that cannot be run (Unknown), --help.
 //!
-//! `util.rs` runs the binary, writes scripts and finds Debian's plugins.
+//! `util.rs` writes scripts and finds Debian's plugins; running the binary as NPD does
+//! (bounded and timed, its state dir before `--`) is `npd_test_support`.
 
 mod flags;
 mod mapping;

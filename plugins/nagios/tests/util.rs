@@ -1,82 +1,27 @@
-//! Running `npd-nagios` as NPD would, scripts for it to run, and Debian's plugins.
+//! Scripts for `npd-nagios` to run, Debian's plugins, and the processes they leave.
 
 #![allow(dead_code)]
 
-use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use npd_test_support::{gone_within, skip};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_npd-nagios");
 pub const PLUGINS: &str = "/usr/lib/nagios/plugins";
 
-pub struct Output {
-    pub code: i32,
-    pub stdout: String,
-    pub elapsed: Duration,
-}
-
-impl Output {
-    pub fn line(&self) -> &str {
-        self.stdout.strip_suffix('\n').unwrap_or(&self.stdout)
-    }
-}
-
-pub fn run(args: &[&str]) -> Output {
-    let state = tempfile::tempdir().unwrap();
-    let started = Instant::now();
-    let mut child = Command::new(BIN)
-        .arg("--state-dir")
-        .arg(state.path())
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    // Reading to EOF also proves that nothing the plugin started still holds stdout.
-    let mut stdout = String::new();
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut stdout)
-        .unwrap();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if started.elapsed() > Duration::from_secs(20) {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("npd-nagios ran for 20s: {args:?}");
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    };
-    let elapsed = started.elapsed();
-    if !args.contains(&"--help") {
-        assert_eq!(stdout.lines().count(), 1, "{stdout:?}");
-        assert!(!stdout.contains('%'));
-    }
-    Output {
-        code: status.code().unwrap_or(-1),
-        stdout,
-        elapsed,
-    }
-}
-
-/// Debian's check_dummy, or None (with a notice) when monitoring-plugins-basic is
-/// missing outside CI; in CI a missing package fails the test.
-pub fn check_dummy() -> Option<String> {
+/// Debian's check_dummy for `test`, or None after [`skip`] where
+/// monitoring-plugins-basic is missing.
+pub fn check_dummy(test: &str) -> Option<String> {
     let path = format!("{PLUGINS}/check_dummy");
     if Path::new(&path).is_file() {
         return Some(path);
     }
-    if std::env::var_os("CI").is_some() {
-        panic!("{path} is missing: install Debian's monitoring-plugins-basic");
-    }
-    eprintln!("skipped: {path} missing (Debian's monitoring-plugins-basic)");
+    skip(
+        test,
+        &format!("{path} missing (Debian's monitoring-plugins-basic)"),
+    );
     None
 }
 
@@ -105,29 +50,10 @@ impl Script {
     }
 }
 
-/// Whether the process is gone (or a zombie nobody will wait on any more).
+/// Whether the process is gone (or a zombie nobody will wait on any more) within
+/// a moment of the run.
 pub fn gone(pid: i32) -> bool {
-    let deadline = Instant::now() + Duration::from_secs(2);
-    loop {
-        match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-            Err(_) => return true,
-            Ok(stat) => {
-                let state = stat
-                    .rsplit(')')
-                    .next()
-                    .unwrap_or("")
-                    .split_whitespace()
-                    .next();
-                if state == Some("Z") || state == Some("X") {
-                    return true;
-                }
-            }
-        }
-        if Instant::now() > deadline {
-            return false;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    gone_within(pid, Duration::from_secs(2))
 }
 
 /// The pids a script wrote, one per line.

@@ -12,10 +12,11 @@ mod common;
 use std::path::Path;
 use std::time::Duration;
 
+use npd_test_support::gone_within;
 use serde_json::{json, Value};
 
 use common::npd::{config, permanent, run, status};
-use common::{read_pid, script, soon_dead};
+use common::{read_pid, script};
 
 #[test]
 fn exit_codes_map_to_ok_nonok_unknown() {
@@ -171,7 +172,10 @@ fn a_plugin_past_its_timeout_is_killed_with_its_process_group() {
     assert!(!out.stdout.contains("WOULD BLOCK"));
     assert_eq!(out.code, 0);
     let child = read_pid(&pidfile);
-    assert!(soon_dead(child), "the plugin's child {child} survived");
+    assert!(
+        gone_within(child, Duration::from_secs(1)),
+        "the plugin's child {child} survived"
+    );
 }
 
 #[test]
@@ -214,7 +218,10 @@ fn a_child_that_leaves_the_group_holding_stdout_is_reported_and_bounded() {
         path.display()
     )));
     assert_eq!(out.code, 1, "a plugin that would block NPD fails the run");
-    assert!(soon_dead(escaped), "the escaped child {escaped} survived");
+    assert!(
+        gone_within(escaped, Duration::from_secs(1)),
+        "the escaped child {escaped} survived"
+    );
 }
 
 #[test]

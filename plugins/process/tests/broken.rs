@@ -5,20 +5,19 @@
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 
+use npd_test_support::{is_root, run, FakeHost, Invocation, Run};
+
 use crate::fixtures::node;
-use crate::util::{as_nobody, is_root, run, run_with, FakeHost, Output};
+use crate::util::{check, stat_line, ProcessHost, BIN};
 
 #[test]
 fn garbage_stat_lines_are_skipped_and_explained() {
     let host = node();
     host.raw_stat(66, b"66 (broken S 1 66\n")
         .raw_stat(67, b"")
-        .raw_stat(
-            68,
-            crate::util::stat_line(99, "kubelet", 'S', 1, 0, 1).as_bytes(),
-        );
-    fs::write(host.proc().join("69"), b"not a directory").unwrap();
-    let r = run(&["--host-root", host.root(), "--name", "kubelet", "--explain"]);
+        .raw_stat(68, stat_line(99, "kubelet", 'S', 1, 0, 1).as_bytes());
+    host.write("proc/69", b"not a directory");
+    let r = check(&host, &["--name", "kubelet", "--explain"]);
     assert_eq!((r.code, r.line()), (0, "kubelet running"), "{}", r.stderr);
     assert!(
         r.stderr.contains("66/stat: no ')' after the name"),
@@ -43,20 +42,21 @@ fn garbage_stat_lines_are_skipped_and_explained() {
 fn processes_that_vanish_mid_scan_are_skipped() {
     let host = node();
     // Listed, but gone by the time its files are opened.
-    fs::create_dir(host.proc().join("4000")).unwrap();
+    host.dir("proc/4000");
     // Its stat was read, its command line is gone.
     host.process(4001, "kube-controller", &["kube-controller-manager"]);
-    fs::remove_file(host.proc().join("4001/cmdline")).unwrap();
-    let r = run(&[
-        "--host-root",
-        host.root(),
-        "--name",
-        "kubelet",
-        "--name",
-        "kube-controller-manager",
-        "--min",
-        "0",
-    ]);
+    host.remove("proc/4001/cmdline");
+    let r = check(
+        &host,
+        &[
+            "--name",
+            "kubelet",
+            "--name",
+            "kube-controller-manager",
+            "--min",
+            "0",
+        ],
+    );
     assert_eq!(
         (r.code, r.line()),
         (0, "kubelet, kube-controller-manager count within limit")
@@ -65,9 +65,9 @@ fn processes_that_vanish_mid_scan_are_skipped() {
 
 #[test]
 fn empty_proc_is_unknown() {
-    let host = FakeHost::new();
-    fs::create_dir(host.proc().join("self")).unwrap();
-    let r = run(&["--host-root", host.root(), "--name", "kubelet"]);
+    let host = FakeHost::with_proc();
+    host.dir("proc/self");
+    let r = check(&host, &["--name", "kubelet"]);
     assert_eq!(r.code, 2, "{}", r.stdout);
     assert!(
         r.line().starts_with("no process found under "),
@@ -76,16 +76,13 @@ fn empty_proc_is_unknown() {
     );
     // Garbage only is no better than nothing.
     host.raw_stat(5, b"garbage\n");
-    assert_eq!(
-        run(&["--host-root", host.root(), "--max-zombies", "1"]).code,
-        2
-    );
+    assert_eq!(check(&host, &["--max-zombies", "1"]).code, 2);
 }
 
 #[test]
 fn missing_proc_is_unknown() {
-    let host = FakeHost::without_proc();
-    let r = run(&["--host-root", host.root(), "--name", "kubelet"]);
+    let host = FakeHost::new();
+    let r = check(&host, &["--name", "kubelet"]);
     assert_eq!(
         (r.code, r.stdout.clone()),
         (2, format!("cannot read {}/proc: not found\n", host.root()))
@@ -94,29 +91,30 @@ fn missing_proc_is_unknown() {
 
 #[test]
 fn proc_that_is_a_file_is_unknown() {
-    let host = FakeHost::without_proc();
-    fs::write(host.path("proc"), b"").unwrap();
-    let r = run(&["--host-root", host.root(), "--max-zombies", "0"]);
+    let host = FakeHost::new();
+    host.write("proc", b"");
+    let r = check(&host, &["--max-zombies", "0"]);
     assert_eq!(r.code, 2, "{}", r.stdout);
     assert!(r.line().ends_with("/proc: not a directory"), "{}", r.stdout);
 }
 
 /// Mode bits stop everyone but root, so as root the plugin runs as `nobody`.
-fn run_unprivileged(args: &[&str], host: &FakeHost) -> Output {
-    fs::set_permissions(host.root(), fs::Permissions::from_mode(0o755)).unwrap();
+fn check_unprivileged(host: &FakeHost, flags: &[&str]) -> Run {
+    let mut args = vec!["--host-root", host.root()];
+    args.extend_from_slice(flags);
     if is_root() {
-        run_with(args, as_nobody)
+        Invocation::new(BIN, &args).as_nobody().go()
     } else {
-        run(args)
+        run(BIN, &args)
     }
 }
 
 #[test]
 fn unreadable_proc_is_unknown() {
     let host = node();
-    fs::set_permissions(host.proc(), fs::Permissions::from_mode(0o000)).unwrap();
-    let r = run_unprivileged(&["--host-root", host.root(), "--name", "kubelet"], &host);
-    fs::set_permissions(host.proc(), fs::Permissions::from_mode(0o755)).unwrap();
+    fs::set_permissions(host.path("proc"), fs::Permissions::from_mode(0o000)).unwrap();
+    let r = check_unprivileged(&host, &["--name", "kubelet"]);
+    fs::set_permissions(host.path("proc"), fs::Permissions::from_mode(0o755)).unwrap();
     assert_eq!(
         (r.code, r.stdout.clone()),
         (
@@ -132,9 +130,12 @@ fn unreadable_proc_is_unknown() {
 fn an_unreadable_process_is_unknown_not_missing() {
     // The process that cannot be read might be the one being looked for.
     let host = node();
-    let stat = host.proc().join("702/stat");
-    fs::set_permissions(&stat, fs::Permissions::from_mode(0o000)).unwrap();
-    let r = run_unprivileged(&["--host-root", host.root(), "--name", "kubelet"], &host);
+    fs::set_permissions(
+        host.path("proc/702/stat"),
+        fs::Permissions::from_mode(0o000),
+    )
+    .unwrap();
+    let r = check_unprivileged(&host, &["--name", "kubelet"]);
     assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
     assert!(
         r.line().ends_with("/proc/702/stat: permission denied"),
@@ -149,20 +150,12 @@ fn a_command_line_read_that_hangs_is_unknown_and_named() {
     // map lock blocks a read of its command line.
     let host = node();
     host.process(800, "kube-controller", &[]);
-    let fifo = host.proc().join("800/cmdline");
-    fs::remove_file(&fifo).unwrap();
-    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
-    // SAFETY: mkfifo(3) on a valid C string.
-    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    host.fifo("proc/800/cmdline");
     let started = std::time::Instant::now();
-    let r = run(&[
-        "--host-root",
-        host.root(),
-        "--name",
-        "kube-controller-manager",
-        "--timeout",
-        "1s",
-    ]);
+    let r = check(
+        &host,
+        &["--name", "kube-controller-manager", "--timeout", "1s"],
+    );
     assert_eq!(
         (r.code, r.stdout.clone()),
         (
@@ -182,21 +175,14 @@ fn a_tree_with_only_stat_files_is_judged_the_same() {
     // they would have told.
     let host = node();
     host.zombie(950, "sh", 900).zombie(951, "sh", 900);
-    for entry in fs::read_dir(host.proc()).unwrap() {
+    for entry in fs::read_dir(host.path("proc")).unwrap() {
         let dir = entry.unwrap().path();
         let _ = fs::remove_file(dir.join("comm"));
         let _ = fs::remove_file(dir.join("statm"));
     }
-    let r = run(&[
-        "--host-root",
-        host.root(),
-        "--name",
-        "kubelet",
-        "--name",
-        "kthreadd",
-    ]);
+    let r = check(&host, &["--name", "kubelet", "--name", "kthreadd"]);
     assert_eq!((r.code, r.line()), (1, "kthreadd not running (0 < min 1)"));
-    let r = run(&["--host-root", host.root(), "--max-zombies", "1"]);
+    let r = check(&host, &["--max-zombies", "1"]);
     assert_eq!(
         (r.code, r.line()),
         (

@@ -2,13 +2,13 @@
 //! exact: names, counts, kernel threads, zombies. A broken or odd /proc is in
 //! `broken.rs`.
 
-use std::fs;
+use npd_test_support::FakeHost;
 
-use crate::util::{run, FakeHost};
+use crate::util::{check, ProcessHost};
 
 /// A node as a kubelet sees it: init, containerd, kubelet, a shim, kernel threads.
 pub fn node() -> FakeHost {
-    let host = FakeHost::new();
+    let host = FakeHost::with_proc();
     host.process(1, "systemd", &["/sbin/init"])
         .kernel_thread(2, "kthreadd")
         .kernel_thread(3, "kworker/0:0")
@@ -29,16 +29,17 @@ pub fn node() -> FakeHost {
 #[test]
 fn healthy_node() {
     let host = node();
-    let r = run(&[
-        "--host-root",
-        host.root(),
-        "--name",
-        "kubelet",
-        "--name",
-        "containerd",
-        "--max-zombies",
-        "19",
-    ]);
+    let r = check(
+        &host,
+        &[
+            "--name",
+            "kubelet",
+            "--name",
+            "containerd",
+            "--max-zombies",
+            "19",
+        ],
+    );
     assert_eq!(
         (r.code, r.line()),
         (0, "kubelet, containerd running; zombies within limit")
@@ -48,15 +49,8 @@ fn healthy_node() {
 #[test]
 fn missing_process_is_a_problem() {
     let host = node();
-    fs::remove_dir_all(host.proc().join("702")).unwrap();
-    let r = run(&[
-        "--host-root",
-        host.root(),
-        "--name",
-        "kubelet",
-        "--name",
-        "containerd",
-    ]);
+    host.remove("proc/702");
+    let r = check(&host, &["--name", "kubelet", "--name", "containerd"]);
     assert_eq!((r.code, r.line()), (1, "kubelet not running (0 < min 1)"));
 }
 
@@ -65,23 +59,9 @@ fn too_many_copies_are_a_problem() {
     let host = node();
     host.process(611, "containerd", &["containerd"])
         .process(612, "containerd", &["containerd"]);
-    let r = run(&[
-        "--host-root",
-        host.root(),
-        "--name",
-        "containerd",
-        "--max",
-        "1",
-    ]);
+    let r = check(&host, &["--name", "containerd", "--max", "1"]);
     assert_eq!((r.code, r.line()), (1, "containerd 3 running > max 1"));
-    let r = run(&[
-        "--host-root",
-        host.root(),
-        "--name",
-        "containerd",
-        "--min",
-        "4",
-    ]);
+    let r = check(&host, &["--name", "containerd", "--min", "4"]);
     assert_eq!((r.code, r.line()), (1, "containerd 3 running < min 4"));
 }
 
@@ -89,16 +69,17 @@ fn too_many_copies_are_a_problem() {
 fn several_problems_show_the_first_and_a_count() {
     let host = node();
     host.zombie(950, "sh", 900).zombie(951, "sh", 900);
-    let r = run(&[
-        "--host-root",
-        host.root(),
-        "--name",
-        "etcd",
-        "--name",
-        "kube-proxy",
-        "--max-zombies",
-        "1",
-    ]);
+    let r = check(
+        &host,
+        &[
+            "--name",
+            "etcd",
+            "--name",
+            "kube-proxy",
+            "--max-zombies",
+            "1",
+        ],
+    );
     assert_eq!(
         (r.code, r.line()),
         (1, "etcd not running (0 < min 1) (+2 more)")
@@ -116,13 +97,7 @@ fn a_long_name_is_confirmed_by_argv0() {
             "--leader-elect=true",
         ],
     );
-    let r = run(&[
-        "--host-root",
-        host.root(),
-        "--name",
-        "kube-controller-manager",
-        "--explain",
-    ]);
+    let r = check(&host, &["--name", "kube-controller-manager", "--explain"]);
     assert_eq!((r.code, r.line()), (0, "kube-controller-manager running"));
     assert!(r.stderr.contains("(pids 800)"), "{}", r.stderr);
     assert!(r.stderr.contains(", 1 cmdline files"), "{}", r.stderr);
@@ -137,13 +112,7 @@ fn a_cut_name_does_not_match_another_long_name() {
         "systemd-journal",
         &["/lib/systemd/systemd-journal-remote", "--listen-https=-1"],
     );
-    let r = run(&[
-        "--host-root",
-        host.root(),
-        "--name",
-        "systemd-journald",
-        "--explain",
-    ]);
+    let r = check(&host, &["--name", "systemd-journald", "--explain"]);
     assert_eq!(
         (r.code, r.line()),
         (1, "systemd-journald not running (0 < min 1)")
@@ -155,12 +124,7 @@ fn a_cut_name_does_not_match_another_long_name() {
         r.stderr
     );
     // Its own full name does match.
-    let r = run(&[
-        "--host-root",
-        host.root(),
-        "--name",
-        "systemd-journal-remote",
-    ]);
+    let r = check(&host, &["--name", "systemd-journal-remote"]);
     assert_eq!(r.code, 0, "{}", r.stdout);
 }
 
@@ -168,31 +132,32 @@ fn a_cut_name_does_not_match_another_long_name() {
 fn short_names_never_read_command_lines() {
     let host = node();
     // An unreadable command line would make the check Unknown if it were read.
-    fs::remove_file(host.proc().join("702/cmdline")).unwrap();
-    fs::create_dir(host.proc().join("702/cmdline")).unwrap();
-    let r = run(&["--host-root", host.root(), "--name", "kubelet", "--explain"]);
+    host.remove("proc/702/cmdline");
+    host.dir("proc/702/cmdline");
+    let r = check(&host, &["--name", "kubelet", "--explain"]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert!(r.stderr.contains(", 0 cmdline files"), "{}", r.stderr);
 }
 
 #[test]
 fn kernel_threads_never_count() {
-    let host = FakeHost::new();
+    let host = FakeHost::with_proc();
     host.process(1, "systemd", &["/sbin/init"])
         .kernel_thread(40, "kubelet")
         .task(41, "containerd", 'S', 2, 0, 1, &[])
         .task(2, "kthreadd", 'S', 0, 0, 1, &[]);
-    let r = run(&[
-        "--host-root",
-        host.root(),
-        "--name",
-        "kubelet",
-        "--name",
-        "containerd",
-        "--name",
-        "kthreadd",
-        "--explain",
-    ]);
+    let r = check(
+        &host,
+        &[
+            "--name",
+            "kubelet",
+            "--name",
+            "containerd",
+            "--name",
+            "kthreadd",
+            "--explain",
+        ],
+    );
     assert_eq!(
         (r.code, r.line()),
         (1, "kubelet not running (0 < min 1) (+2 more)")
@@ -211,13 +176,7 @@ fn zombies_over_the_limit_name_their_parent() {
         host.zombie(pid, "sh", 900);
     }
     host.zombie(1010, "sleep", 702);
-    let r = run(&[
-        "--host-root",
-        host.root(),
-        "--max-zombies",
-        "4",
-        "--explain",
-    ]);
+    let r = check(&host, &["--max-zombies", "4", "--explain"]);
     assert_eq!(
         (r.code, r.line()),
         (
@@ -226,26 +185,20 @@ fn zombies_over_the_limit_name_their_parent() {
         )
     );
     assert!(r.stderr.contains("zombies: 5 (pids "), "{}", r.stderr);
-    let r = run(&["--host-root", host.root(), "--max-zombies", "5"]);
+    let r = check(&host, &["--max-zombies", "5"]);
     assert_eq!((r.code, r.line()), (0, "zombies within limit"));
 }
 
 #[test]
 fn a_zombie_is_not_running_but_a_leader_with_live_threads_is() {
     let host = node();
-    fs::remove_dir_all(host.proc().join("702")).unwrap();
+    host.remove("proc/702");
     host.zombie(702, "kubelet", 1)
         .task(1100, "java", 'Z', 1, 0x0040_0100, 30, &[]);
-    let r = run(&[
-        "--host-root",
-        host.root(),
-        "--name",
-        "kubelet",
-        "--name",
-        "java",
-        "--max-zombies",
-        "1",
-    ]);
+    let r = check(
+        &host,
+        &["--name", "kubelet", "--name", "java", "--max-zombies", "1"],
+    );
     assert_eq!((r.code, r.line()), (1, "kubelet not running (0 < min 1)"));
 }
 
@@ -254,14 +207,7 @@ fn names_with_spaces_and_parentheses() {
     let host = node();
     host.process(500, "tmux: server", &["tmux"])
         .process(501, "a) (b", &["x"]);
-    let r = run(&[
-        "--host-root",
-        host.root(),
-        "--name",
-        "tmux: server",
-        "--name",
-        "a) (b",
-    ]);
+    let r = check(&host, &["--name", "tmux: server", "--name", "a) (b"]);
     assert_eq!((r.code, r.line()), (0, "tmux: server, a) (b running"));
 }
 
@@ -283,21 +229,12 @@ fn patterns_find_interpreted_services() {
         "python3",
         &["/usr/bin/python3", "/usr/bin/nova-compute-ironic"],
     );
-    let args = |pattern: &'static str| {
-        vec![
-            "--host-root",
-            host.root(),
-            "--cmdline",
-            pattern,
-            "--max",
-            "1",
-        ]
-    };
-    let r = run(&args("nova-compute( |$)"));
+    let at_most_one = |pattern| check(&host, &["--cmdline", pattern, "--max", "1"]);
+    let r = at_most_one("nova-compute( |$)");
     assert_eq!((r.code, r.line()), (0, "/nova-compute( |$)/ running"));
-    let r = run(&args("nova-compute"));
+    let r = at_most_one("nova-compute");
     assert_eq!((r.code, r.line()), (1, "/nova-compute/ 2 running > max 1"));
-    let r = run(&args("neutron-.*-agent"));
+    let r = at_most_one("neutron-.*-agent");
     assert_eq!(
         (r.code, r.line()),
         (1, "/neutron-.*-agent/ not running (0 < min 1)")
@@ -307,15 +244,6 @@ fn patterns_find_interpreted_services() {
 #[test]
 fn a_process_that_must_not_run() {
     let host = node();
-    let r = run(&[
-        "--host-root",
-        host.root(),
-        "--name",
-        "kubelet",
-        "--min",
-        "0",
-        "--max",
-        "0",
-    ]);
+    let r = check(&host, &["--name", "kubelet", "--min", "0", "--max", "0"]);
     assert_eq!((r.code, r.line()), (1, "kubelet 1 running > max 0"));
 }

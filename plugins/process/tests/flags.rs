@@ -1,11 +1,13 @@
 //! Flags: anything wrong with them is Unknown (exit 2) with the reason, never a problem,
 //! and nothing is read before they are valid.
 
-use crate::util::{run, FakeHost};
+use npd_test_support::{run, FakeHost};
+
+use crate::util::{check, ProcessHost, BIN};
 
 #[test]
 fn nothing_to_check_is_bad_flags() {
-    let r = run(&[]);
+    let r = run(BIN, &[]);
     assert_eq!(
         (r.code, r.line()),
         (
@@ -17,7 +19,7 @@ fn nothing_to_check_is_bad_flags() {
 
 #[test]
 fn a_bad_pattern_is_bad_flags_with_the_reason() {
-    let r = run(&["--cmdline", "python (nova"]);
+    let r = run(BIN, &["--cmdline", "python (nova"]);
     assert_eq!(
         (r.code, r.line()),
         (
@@ -25,7 +27,7 @@ fn a_bad_pattern_is_bad_flags_with_the_reason() {
             "bad flags: --cmdline \"python (nova\": found open group without closing ')'"
         )
     );
-    let r = run(&["--cmdline", "[z-a]"]);
+    let r = run(BIN, &["--cmdline", "[z-a]"]);
     assert_eq!(r.code, 2);
     assert!(
         r.line().starts_with("bad flags: --cmdline \"[z-a]\": "),
@@ -63,7 +65,7 @@ fn bad_values_are_bad_flags() {
         &["--max-d-state-for", "5m", "--d-state-of", "selected"],
         &["--max-zombies", "1", "--d-state-of", "all"],
     ] {
-        let r = run(args);
+        let r = run(BIN, args);
         assert_eq!(r.code, 2, "{args:?}: {}", r.stdout);
         assert!(
             r.line().starts_with("bad flags: "),
@@ -76,14 +78,14 @@ fn bad_values_are_bad_flags() {
 
 #[test]
 fn flags_are_checked_before_proc_is_read() {
-    let host = FakeHost::without_proc();
-    let r = run(&["--host-root", host.root(), "--cmdline", "("]);
+    let host = FakeHost::new();
+    let r = check(&host, &["--cmdline", "("]);
     assert!(r.line().starts_with("bad flags: "), "{}", r.stdout);
 }
 
 #[test]
 fn help_shows_an_example_rule_and_the_defaults() {
-    let r = run(&["--help"]);
+    let r = run(BIN, &["--help"]);
     assert_eq!(r.code, 0);
     assert!(r
         .stdout
@@ -94,22 +96,18 @@ fn help_shows_an_example_rule_and_the_defaults() {
 
 #[test]
 fn the_line_is_cut_at_max_output() {
-    let host = FakeHost::new();
+    let host = FakeHost::with_proc();
     host.process(1, "systemd", &["/sbin/init"]);
-    let r = run(&[
-        "--host-root",
-        host.root(),
-        "--name",
-        "kube-controller-manager",
-        "--max-output",
-        "30",
-    ]);
+    let r = check(
+        &host,
+        &["--name", "kube-controller-manager", "--max-output", "30"],
+    );
     assert_eq!(
         (r.code, r.stdout.as_str()),
         (1, "kube-controller-manager not ru\n")
     );
     // Never a '%', whatever the pattern holds: NPD reads the line as a format string.
-    let r = run(&["--host-root", host.root(), "--cmdline", "100%"]);
+    let r = check(&host, &["--cmdline", "100%"]);
     assert_eq!(
         (r.code, r.line()),
         (1, "/100 pct / not running (0 < min 1)")

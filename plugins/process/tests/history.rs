@@ -5,14 +5,16 @@
 use std::fs;
 use std::path::Path;
 
-use crate::util::{run_in, FakeHost, Output};
+use npd_test_support::{FakeHost, Run};
+
+use crate::util::{check_in, ProcessHost};
 
 const BOOT: &str = "4a1f6c2e-0d3b-4e8a-9c1f-2b7d5e6f8a90";
 const REBOOT: &str = "9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b";
 
 /// A node whose clock stands at `uptime` seconds after boot.
 fn node_at(uptime: u64) -> FakeHost {
-    let host = FakeHost::new();
+    let host = FakeHost::with_proc();
     host.process(1, "systemd", &["/sbin/init"])
         .kernel_thread(2, "kthreadd")
         .process(610, "containerd", &["/usr/bin/containerd"])
@@ -20,18 +22,17 @@ fn node_at(uptime: u64) -> FakeHost {
     host
 }
 
-fn d_state(state: &Path, host: &FakeHost, extra: &[&str]) -> Output {
-    let mut args = vec!["--host-root", host.root(), "--max-d-state-for", "5m"];
-    args.extend_from_slice(extra);
-    run_in(state, &args)
+fn d_state(state: &Path, host: &FakeHost, extra: &[&str]) -> Run {
+    let mut flags = vec!["--max-d-state-for", "5m"];
+    flags.extend_from_slice(extra);
+    check_in(state, host, &flags)
 }
 
-fn restarts(state: &Path, host: &FakeHost) -> Output {
-    run_in(
+fn restarts(state: &Path, host: &FakeHost) -> Run {
+    check_in(
         state,
+        host,
         &[
-            "--host-root",
-            host.root(),
             "--name",
             "kubelet",
             "--min",
@@ -97,8 +98,8 @@ fn leaving_d_state_or_running_starts_over() {
         (1, "2 processes in D state > 5m, longest tar 501 for 6m41s")
     );
     // Gone: forgotten.
-    fs::remove_dir_all(host.proc().join("501")).unwrap();
-    fs::remove_dir_all(host.proc().join("500")).unwrap();
+    host.remove("proc/501");
+    host.remove("proc/500");
     host.boot(BOOT, 1530);
     assert_eq!(d_state(state.path(), &host, &[]).line(), D_OK);
 }
@@ -199,7 +200,7 @@ fn restarts_within_the_window_are_counted() {
     let r = restarts(state.path(), &host);
     assert_eq!((r.code, r.line()), (0, RESTARTS_OK), "{}", r.stderr);
     for (i, pid) in [701u32, 702, 703, 704].iter().enumerate() {
-        fs::remove_dir_all(host.proc().join((pid - 1).to_string())).unwrap();
+        host.remove(&format!("proc/{}", pid - 1));
         let now = 1030 + 30 * i as u64;
         host.boot(BOOT, now)
             .started(*pid, "kubelet", 'S', (now - 5) * 100, None);
@@ -231,7 +232,7 @@ fn restarts_outside_the_window_and_a_pid_reused_by_a_restart() {
     // Restarts an hour apart never make 4 within 30m; the last reuses PID 700.
     for (i, pid) in [701u32, 702, 703, 704, 700].iter().enumerate() {
         let now = 1000 + 3600 * (i as u64 + 1);
-        for entry in fs::read_dir(host.proc()).unwrap() {
+        for entry in fs::read_dir(host.path("proc")).unwrap() {
             if entry
                 .as_ref()
                 .unwrap()
@@ -247,11 +248,10 @@ fn restarts_outside_the_window_and_a_pid_reused_by_a_restart() {
         let r = restarts(state.path(), &host);
         assert_eq!((r.code, r.line()), (0, RESTARTS_OK), "{}", r.stderr);
     }
-    let r = run_in(
+    let r = check_in(
         state.path(),
+        &host,
         &[
-            "--host-root",
-            host.root(),
             "--name",
             "kubelet",
             "--min",
@@ -273,11 +273,10 @@ fn a_reboot_resets_the_count() {
     let host = node_at(1000);
     host.started(700, "kubelet", 'S', 50_000, None);
     let strict = |host: &FakeHost| {
-        run_in(
+        check_in(
             state.path(),
+            host,
             &[
-                "--host-root",
-                host.root(),
                 "--name",
                 "kubelet",
                 "--min",
@@ -293,14 +292,14 @@ fn a_reboot_resets_the_count() {
     assert_eq!(strict(&host).code, 0);
     // After the reboot, the kubelet started at boot is no restart, though its PID
     // and start time were never seen.
-    fs::remove_dir_all(host.proc().join("700")).unwrap();
+    host.remove("proc/700");
     host.boot(REBOOT, 60)
         .started(650, "kubelet", 'S', 1_000, None);
     let r = strict(&host);
     assert_eq!((r.code, r.line()), (0, RESTARTS_OK), "{}", r.stderr);
     assert!(r.stderr.contains("rebooted"), "{}", r.stderr);
     // Counting goes on from there.
-    fs::remove_dir_all(host.proc().join("650")).unwrap();
+    host.remove("proc/650");
     host.boot(REBOOT, 90)
         .started(651, "kubelet", 'S', 8_500, None);
     let r = strict(&host);
@@ -333,18 +332,10 @@ fn an_unusable_state_dir_is_unknown_but_a_problem_still_wins() {
         r.stdout
     );
     // Another check of the same rule sees a problem: it is the answer.
-    let r = run_in(
+    let r = check_in(
         &file,
-        &[
-            "--host-root",
-            host.root(),
-            "--name",
-            "etcd",
-            "--max-restarts",
-            "3",
-            "--within",
-            "30m",
-        ],
+        &host,
+        &["--name", "etcd", "--max-restarts", "3", "--within", "30m"],
     );
     assert_eq!((r.code, r.line()), (1, "etcd not running (0 < min 1)"));
     assert!(
@@ -353,11 +344,10 @@ fn an_unusable_state_dir_is_unknown_but_a_problem_still_wins() {
         r.stderr
     );
     // And with nothing wrong elsewhere, the blind check is Unknown, not OK.
-    let r = run_in(
+    let r = check_in(
         &file,
+        &host,
         &[
-            "--host-root",
-            host.root(),
             "--name",
             "kubelet",
             "--max-restarts",
@@ -376,11 +366,10 @@ fn corrupt_state_is_unknown_once_then_starts_over() {
     host.started(700, "kubelet", 'S', 50_000, None)
         .started(500, "rsync", 'D', 90_000, Some(1));
     let both = |host: &FakeHost| {
-        run_in(
+        check_in(
             state.path(),
+            host,
             &[
-                "--host-root",
-                host.root(),
                 "--name",
                 "kubelet",
                 "--min",
@@ -414,7 +403,7 @@ fn corrupt_state_is_unknown_once_then_starts_over() {
         r.stderr
     );
     // The kubelet restarted meanwhile: the run after the corrupt one counts it.
-    fs::remove_dir_all(host.proc().join("700")).unwrap();
+    host.remove("proc/700");
     host.boot(BOOT, 1030)
         .started(701, "kubelet", 'S', 102_500, None);
     let r = both(&host);
@@ -430,12 +419,12 @@ fn corrupt_state_is_unknown_once_then_starts_over() {
 fn a_host_without_boot_id_or_uptime_is_unknown() {
     let state = tempfile::tempdir().unwrap();
     let host = node_at(1000);
-    fs::remove_file(host.proc().join("sys/kernel/random/boot_id")).unwrap();
+    host.remove("proc/sys/kernel/random/boot_id");
     let r = d_state(state.path(), &host, &[]);
     assert_eq!(r.code, 2);
     assert!(r.line().ends_with("/boot_id: not found"), "{}", r.stdout);
     host.boot(BOOT, 1000);
-    fs::write(host.proc().join("uptime"), b"soon\n").unwrap();
+    host.write("proc/uptime", b"soon\n");
     let r = d_state(state.path(), &host, &[]);
     assert_eq!(r.code, 2);
     assert!(

@@ -14,13 +14,15 @@
 //!   test starts is killed and reaped by a guard, even when the test fails.
 //! - `flags.rs`: bad flags and patterns (Unknown, never a problem), --help,
 //!   --max-output.
+//! - `shipped_config.rs`: npd-config/npd-process.json against this binary.
 //!
-//! `util.rs` runs the binary (bounded in time, fresh state dir) and builds fake
-//! process tables.
+//! `util.rs` writes fake process tables in the kernel's formats; running the binary
+//! (bounded in time, a state dir of the test's choosing) is `npd_test_support`.
 
 mod broken;
 mod fixtures;
 mod flags;
 mod history;
 mod real;
+mod shipped_config;
 mod util;

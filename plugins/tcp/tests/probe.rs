@@ -3,17 +3,19 @@
 use std::io::{Read, Write};
 use std::time::Duration;
 
-use crate::util::{closed_port, run, Peer};
+use npd_test_support::{closed_port, run};
+
+use crate::util::{Peer, BIN};
 
 #[test]
 fn an_accepting_endpoint_is_healthy_with_a_stable_message() {
     let peer = Peer::silent();
-    let r = run(&["--connect", &peer.addr()]);
+    let r = run(BIN, &["--connect", &peer.addr()]);
     assert_eq!(
         (r.code, r.line()),
         (0, format!("{} accepts connections", peer.addr()).as_str())
     );
-    let r = run(&["--connect", &format!("localhost:{}", peer.port)]);
+    let r = run(BIN, &["--connect", &format!("localhost:{}", peer.port)]);
     assert_eq!(r.code, 0, "{}", r.stdout);
 }
 
@@ -21,18 +23,21 @@ fn an_accepting_endpoint_is_healthy_with_a_stable_message() {
 fn a_refused_endpoint_is_a_problem_and_all_must_connect() {
     let peer = Peer::silent();
     let closed = format!("127.0.0.1:{}", closed_port());
-    let r = run(&["--connect", &closed]);
+    let r = run(BIN, &["--connect", &closed]);
     assert_eq!(
         (r.code, r.line()),
         (1, format!("{closed} connection refused").as_str())
     );
-    let r = run(&["--connect", &peer.addr(), "--connect", &closed]);
+    let r = run(BIN, &["--connect", &peer.addr(), "--connect", &closed]);
     assert_eq!(
         (r.code, r.line()),
         (1, format!("{closed} connection refused").as_str())
     );
     let other = Peer::silent();
-    let r = run(&["--connect", &peer.addr(), "--connect", &other.addr()]);
+    let r = run(
+        BIN,
+        &["--connect", &peer.addr(), "--connect", &other.addr()],
+    );
     assert_eq!(
         (r.code, r.line()),
         (0, "all 2 endpoints accept connections")
@@ -42,9 +47,9 @@ fn a_refused_endpoint_is_a_problem_and_all_must_connect() {
 #[test]
 fn a_banner_must_contain_the_expected_text() {
     let peer = Peer::banner(b"SSH-2.0-OpenSSH_9.2\r\n", Duration::ZERO);
-    let r = run(&["--connect", &peer.addr(), "--expect", "SSH-2.0"]);
+    let r = run(BIN, &["--connect", &peer.addr(), "--expect", "SSH-2.0"]);
     assert_eq!(r.code, 0, "{}", r.stdout);
-    let r = run(&["--connect", &peer.addr(), "--expect", "+PONG"]);
+    let r = run(BIN, &["--connect", &peer.addr(), "--expect", "+PONG"]);
     assert_eq!(r.code, 1);
     assert!(
         r.line().ends_with("closed without sending \"+PONG\""),
@@ -67,39 +72,48 @@ fn send_then_expect_an_answer() {
         let _ = sock.write_all(reply);
         std::thread::sleep(Duration::from_millis(20));
     });
-    let r = run(&[
-        "--connect",
-        &peer.addr(),
-        "--send",
-        "PING\\r\\n",
-        "--expect",
-        "+PONG",
-    ]);
+    let r = run(
+        BIN,
+        &[
+            "--connect",
+            &peer.addr(),
+            "--send",
+            "PING\\r\\n",
+            "--expect",
+            "+PONG",
+        ],
+    );
     assert_eq!(r.code, 0, "{}", r.stdout);
-    let r = run(&[
-        "--connect",
-        &peer.addr(),
-        "--send",
-        "PING",
-        "--expect",
-        "+PONG",
-        "--timeout",
-        "1s",
-    ]);
+    let r = run(
+        BIN,
+        &[
+            "--connect",
+            &peer.addr(),
+            "--send",
+            "PING",
+            "--expect",
+            "+PONG",
+            "--timeout",
+            "1s",
+        ],
+    );
     assert_eq!(r.code, 1, "{}", r.stdout);
 }
 
 #[test]
 fn a_silent_peer_fails_by_the_timeout() {
     let peer = Peer::silent();
-    let r = run(&[
-        "--connect",
-        &peer.addr(),
-        "--expect",
-        "hello",
-        "--timeout",
-        "1s",
-    ]);
+    let r = run(
+        BIN,
+        &[
+            "--connect",
+            &peer.addr(),
+            "--expect",
+            "hello",
+            "--timeout",
+            "1s",
+        ],
+    );
     assert_eq!(r.code, 1);
     assert!(
         r.line()
@@ -107,21 +121,24 @@ fn a_silent_peer_fails_by_the_timeout() {
         "{}",
         r.line()
     );
-    assert!(r.elapsed < Duration::from_millis(1400), "{:?}", r.elapsed);
-    assert!(r.elapsed > Duration::from_millis(600), "{:?}", r.elapsed);
+    assert!(r.took < Duration::from_millis(1400), "{:?}", r.took);
+    assert!(r.took > Duration::from_millis(600), "{:?}", r.took);
 }
 
 #[test]
 fn a_slow_banner_is_a_problem_with_max_latency() {
     let peer = Peer::banner(b"220 ready\r\n", Duration::from_millis(300));
-    let r = run(&[
-        "--connect",
-        &peer.addr(),
-        "--expect",
-        "220",
-        "--max-latency",
-        "100ms",
-    ]);
+    let r = run(
+        BIN,
+        &[
+            "--connect",
+            &peer.addr(),
+            "--expect",
+            "220",
+            "--max-latency",
+            "100ms",
+        ],
+    );
     assert_eq!(r.code, 1, "{}", r.stdout);
     assert!(r.line().ends_with("> 100ms"), "{}", r.line());
 }

@@ -1,68 +1,14 @@
-//! Running `npd-tcp` as NPD would, and TCP peers on 127.0.0.1 that stop with the test.
+//! TCP peers on 127.0.0.1 for `npd-tcp` to probe, stopped with the test.
 
 #![allow(dead_code)]
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::TcpListener;
-use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_npd-tcp");
-
-pub struct Output {
-    pub code: i32,
-    pub stdout: String,
-    pub elapsed: Duration,
-}
-
-impl Output {
-    pub fn line(&self) -> &str {
-        self.stdout.strip_suffix('\n').unwrap_or(&self.stdout)
-    }
-}
-
-pub fn run(args: &[&str]) -> Output {
-    let state = tempfile::tempdir().unwrap();
-    let started = Instant::now();
-    let mut child = Command::new(BIN)
-        .args(args)
-        .arg("--state-dir")
-        .arg(state.path())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if started.elapsed() > Duration::from_secs(20) {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("npd-tcp ran for 20s: {args:?}");
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    };
-    let elapsed = started.elapsed();
-    let mut stdout = String::new();
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut stdout)
-        .unwrap();
-    if !args.contains(&"--help") {
-        assert_eq!(stdout.lines().count(), 1, "{stdout:?}");
-    }
-    Output {
-        code: status.code().unwrap_or(-1),
-        stdout,
-        elapsed,
-    }
-}
 
 /// A listener on 127.0.0.1 that hands each connection to `serve` on its own thread;
 /// it stops accepting when dropped, and lives 30s at most.
@@ -125,12 +71,4 @@ impl Drop for Peer {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
     }
-}
-
-pub fn closed_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }

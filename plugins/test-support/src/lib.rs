@@ -1,6 +1,7 @@
 //! What the plugins' integration tests share: running a plugin binary the way NPD runs
-//! it, fixture host roots to point `--host-root` at, a mount that never answers, and
-//! the shipped configs in `npd-config/`.
+//! it, fixture host roots to point `--host-root` at, a mount that never answers, the
+//! shipped configs in `npd-config/`, processes killed when a test ends, and a port
+//! where nothing listens.
 //!
 //! Not for plugin code (it is a dev-dependency only) and not for what a single plugin
 //! judges: fake `/proc` files in a plugin's own format stay in that plugin's tests, as
@@ -29,6 +30,8 @@
 mod config;
 mod host;
 mod hung;
+mod net;
+mod process;
 mod run;
 
 pub use config::{
@@ -36,5 +39,7 @@ pub use config::{
 };
 pub use host::FakeHost;
 pub use hung::{in_ci, skip, stuck_processes, HungMount};
+pub use net::closed_port;
+pub use process::{gone_within, Reaped};
 pub use run::{assert_one_npd_line, is_root, run, run_in, Invocation, Run, BOUND};
 pub use serde_json::Value;

@@ -1,16 +1,18 @@
 //! Running a plugin binary as NPD does: no stdin, stdout and stderr captured, and a
 //! bound on the wait so that a plugin that hangs fails its test instead of the whole
 //! run. Every run is held to what NPD relies on whatever the test is about (exit code
-//! 0, 1 or 2, one line on stdout); judging the answer is each test's job, helped by
-//! [`assert_one_npd_line`].
+//! 0, 1 or 2, one line on stdout, no '%' in it); judging the answer is each test's job,
+//! helped by [`assert_one_npd_line`].
 
 use std::ffi::OsString;
 use std::io::Read;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
+
+use crate::process::Reaped;
 
 /// No run may take longer than this, whatever goes wrong: far beyond any plugin's
 /// `--timeout` in the tests, short enough that a hang is reported, not waited out.
@@ -76,6 +78,10 @@ pub fn is_root() -> bool {
 /// different user or bound.
 pub struct Invocation {
     cmd: Command,
+    /// The plugin's own flags, before any `--`.
+    flags: Vec<String>,
+    /// From `--` on: what the plugin passes on (npd-nagios' command), never its flags.
+    passed_on: Vec<String>,
     shown: String,
     names_state_dir: bool,
     /// --help is for people: many lines, and no judgement.
@@ -87,21 +93,24 @@ pub struct Invocation {
 impl Invocation {
     pub fn new(bin: &str, args: &[&str]) -> Invocation {
         let mut cmd = Command::new(bin);
-        cmd.args(args)
-            .stdin(Stdio::null())
+        cmd.stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         for key in PLUGIN_ENV {
             cmd.env_remove(key);
         }
         let name = Path::new(bin).file_name().unwrap_or(bin.as_ref());
+        let split = args.iter().position(|a| *a == "--").unwrap_or(args.len());
+        let (flags, passed_on) = args.split_at(split);
         Invocation {
             cmd,
+            flags: flags.iter().map(|a| a.to_string()).collect(),
+            passed_on: passed_on.iter().map(|a| a.to_string()).collect(),
             shown: format!("{} {args:?}", name.to_string_lossy()),
-            names_state_dir: args
+            names_state_dir: flags
                 .iter()
                 .any(|a| *a == "--state-dir" || a.starts_with("--state-dir=")),
-            asks_for_help: args.iter().any(|a| *a == "--help" || *a == "-h"),
+            asks_for_help: flags.iter().any(|a| *a == "--help" || *a == "-h"),
             state_dir: None,
             bound: BOUND,
         }
@@ -152,8 +161,9 @@ impl Invocation {
     /// Runs the plugin, kills it if it is still running (or a process it left still
     /// holds its stdout or stderr) at the bound, and fails the test then; fails it
     /// too when the answer is not an exit code of 0, 1 or 2 with one line on stdout
-    /// (but for --help).
+    /// and no '%' in it (but for --help).
     pub fn go(mut self) -> Run {
+        self.cmd.args(&self.flags);
         // Nothing a test runs may write to the machine's /var/lib/npd-checks.
         let fresh;
         if !self.names_state_dir {
@@ -166,6 +176,7 @@ impl Invocation {
             };
             self.cmd.arg("--state-dir").arg(dir);
         }
+        self.cmd.args(&self.passed_on);
         let started = Instant::now();
         let deadline = started + self.bound;
         let child = self
@@ -216,6 +227,13 @@ impl Invocation {
                 self.shown,
                 run.stdout
             );
+            // NPD passes the message on as a Go format string.
+            assert!(
+                !run.stdout.contains('%'),
+                "{}: {:?}",
+                self.shown,
+                run.stdout
+            );
         }
         run
     }
@@ -237,16 +255,6 @@ fn read_to_end(mut pipe: impl Read + Send + 'static) -> mpsc::Receiver<String> {
 fn recv_by(rx: &mpsc::Receiver<String>, deadline: Instant) -> Option<String> {
     rx.recv_timeout(deadline.saturating_duration_since(Instant::now()))
         .ok()
-}
-
-/// A plugin process killed and reaped however the test ends, pass or fail.
-struct Reaped(Child);
-
-impl Drop for Reaped {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 #[cfg(test)]
@@ -277,8 +285,28 @@ mod tests {
     }
 
     #[test]
+    fn the_state_dir_goes_before_what_the_plugin_passes_on() {
+        let r = run(
+            SH,
+            &[
+                "-c",
+                r#"test "$0 $2 $3" = "--state-dir -- x" && test -d "$1" && echo ok"#,
+                "--",
+                "x",
+            ],
+        );
+        assert_eq!((r.code, r.line()), (0, "ok"));
+    }
+
+    #[test]
     #[should_panic(expected = "exit code 3")]
     fn an_exit_code_npd_does_not_know_fails_the_test() {
         run(SH, &["-c", "echo x; exit 3"]);
+    }
+
+    #[test]
+    #[should_panic(expected = "50%")]
+    fn a_percent_sign_on_stdout_fails_the_test() {
+        run(SH, &["-c", "echo 50%"]);
     }
 }

@@ -98,29 +98,6 @@ pub fn run_in(cwd: &Path, args: &[&str], limit: Duration) -> Out {
     }
 }
 
-/// Whether process `pid` is gone (or a zombie nobody reaped: it runs no more).
-pub fn dead(pid: i32) -> bool {
-    match fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Err(_) => true,
-        Ok(stat) => {
-            let state = stat.rsplit(')').next().unwrap_or("").trim_start();
-            state.starts_with('Z') || state.starts_with('X')
-        }
-    }
-}
-
-/// Waits up to a second for `pid` to be dead.
-pub fn soon_dead(pid: i32) -> bool {
-    let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(1) {
-        if dead(pid) {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    false
-}
-
 /// Reads a pid a script wrote.
 pub fn read_pid(path: &Path) -> i32 {
     fs::read_to_string(path)

@@ -1,0 +1,56 @@
+//! `NAMESPACE/NAME`, the object a cluster-scoped check names.
+
+use npd_plugin::{Error, Result};
+
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub namespace: String,
+    pub name: String,
+}
+
+impl Target {
+    /// Parses `NAMESPACE/NAME`; both parts are DNS names (lower case, digits, `-`, `.`).
+    pub fn parse(text: &str, what: &str) -> Result<Target> {
+        let (ns, name) = text
+            .split_once('/')
+            .ok_or_else(|| Error::new(format!("{what} {text:?}: write it NAMESPACE/NAME")))?;
+        let ok = |s: &str, max: usize| {
+            !s.is_empty()
+                && s.len() <= max
+                && s.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+        };
+        if !ok(ns, 63) || ns.contains('.') || !ok(name, 253) {
+            return Err(Error::new(format!(
+                "{what} {text:?}: not a NAMESPACE/NAME of the API"
+            )));
+        }
+        Ok(Target {
+            namespace: ns.to_string(),
+            name: name.to_string(),
+        })
+    }
+}
+
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.namespace, self.name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn namespace_and_name() {
+        let t = Target::parse("openstack/keystone-api", "deployment").unwrap();
+        assert_eq!(
+            (t.namespace.as_str(), t.name.as_str()),
+            ("openstack", "keystone-api")
+        );
+        for bad in ["keystone", "/x", "x/", "a.b/x", "A/b", "a/b/c", "a/b c"] {
+            assert!(Target::parse(bad, "deployment").is_err(), "{bad}");
+        }
+    }
+}

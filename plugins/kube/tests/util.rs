@@ -1,0 +1,349 @@
+//! A fake apiserver for the tests: HTTPS on 127.0.0.1 with a CA made in the test,
+//! answering each request with what the test scripts (API objects in their real
+//! shape, Status errors, silence, garbage, an endless list), and remembering the
+//! request lines it got. Every server stops when the test drops it.
+
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
+use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+use serde_json::{json, Value};
+
+pub use npd_test_support::{assert_one_npd_line, Run};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_npd-kube");
+
+/// No server outlives this, whatever a test does.
+const LIFETIME: Duration = Duration::from_secs(60);
+
+/// Runs npd-kube as NPD would and checks the shape of its answer.
+pub fn run(args: &[&str]) -> Run {
+    let r = npd_test_support::Invocation::new(BIN, args)
+        .env("NODE_NAME", "")
+        .env("KUBERNETES_SERVICE_HOST", "")
+        .go();
+    assert!(
+        matches!(r.code, 0..=2),
+        "exit {}: {} {}",
+        r.code,
+        r.stdout,
+        r.stderr
+    );
+    assert_one_npd_line(&r, 80);
+    r
+}
+
+/// What the server does with one request.
+pub enum Reply {
+    /// A status, extra header lines ("Name: v\r\n") and a JSON body.
+    Json(u16, String, String),
+    /// These bytes, then close.
+    Raw(Vec<u8>),
+    /// Never answer.
+    Hang,
+    /// Writes the answer itself.
+    Stream(Writer),
+}
+
+/// Writes a whole answer, head included, to the connection.
+pub type Writer = Box<dyn FnOnce(&mut dyn Write) + Send>;
+
+pub fn ok(body: Value) -> Reply {
+    Reply::Json(200, String::new(), body.to_string())
+}
+
+type Handler = dyn Fn(&str) -> Reply + Send + Sync;
+
+/// A CA, a server certificate for 127.0.0.1, a token file: what a pod would have.
+pub struct Creds {
+    pub dir: tempfile::TempDir,
+    ca: rcgen::Certificate,
+    ca_key: KeyPair,
+}
+
+impl Creds {
+    pub fn new() -> Creds {
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params
+            .distinguished_name
+            .push(DnType::CommonName, "kubernetes");
+        let ca_key = KeyPair::generate().unwrap();
+        let ca = params.self_signed(&ca_key).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("ca.crt"), ca.pem()).unwrap();
+        std::fs::write(dir.path().join("token"), "test-token-123\n").unwrap();
+        Creds { dir, ca, ca_key }
+    }
+
+    pub fn ca(&self) -> PathBuf {
+        self.dir.path().join("ca.crt")
+    }
+
+    pub fn ca_pem(&self) -> String {
+        self.ca.pem()
+    }
+
+    pub fn token(&self) -> PathBuf {
+        self.dir.path().join("token")
+    }
+
+    fn server_config(&self) -> Arc<rustls::ServerConfig> {
+        let mut params =
+            CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()]).unwrap();
+        params
+            .distinguished_name
+            .push(DnType::CommonName, "kube-apiserver");
+        let key = KeyPair::generate().unwrap();
+        let cert = params.signed_by(&key, &self.ca, &self.ca_key).unwrap();
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
+        Arc::new(
+            rustls::ServerConfig::builder_with_provider(provider)
+                .with_safe_default_protocol_versions()
+                .unwrap()
+                .with_no_client_auth()
+                .with_single_cert(vec![cert.der().clone()], key)
+                .unwrap(),
+        )
+    }
+}
+
+/// The fake apiserver.
+pub struct Apiserver {
+    pub creds: Creds,
+    pub port: u16,
+    stop: Arc<AtomicBool>,
+    requests: Arc<Mutex<Vec<String>>>,
+    accept: Option<JoinHandle<()>>,
+}
+
+impl Apiserver {
+    pub fn start(handler: impl Fn(&str) -> Reply + Send + Sync + 'static) -> Apiserver {
+        let creds = Creds::new();
+        let tls = creds.server_config();
+        let handler: Arc<Handler> = Arc::new(handler);
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let stop = Arc::new(AtomicBool::new(false));
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let (s, r) = (stop.clone(), requests.clone());
+        let accept = std::thread::spawn(move || {
+            let born = Instant::now();
+            while !s.load(Ordering::SeqCst) && born.elapsed() < LIFETIME {
+                match listener.accept() {
+                    Ok((sock, _)) => {
+                        let (s, r, h, t) = (s.clone(), r.clone(), handler.clone(), tls.clone());
+                        std::thread::spawn(move || serve(sock, t, &*h, &s, &r));
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(5)),
+                }
+            }
+        });
+        Apiserver {
+            creds,
+            port,
+            stop,
+            requests,
+            accept: Some(accept),
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("https://127.0.0.1:{}", self.port)
+    }
+
+    /// The access flags a rule would give for this server.
+    pub fn access(&self) -> Vec<String> {
+        vec![
+            "--server".into(),
+            self.url(),
+            "--ca-file".into(),
+            self.creds.ca().display().to_string(),
+            "--token-file".into(),
+            self.creds.token().display().to_string(),
+        ]
+    }
+
+    /// The request heads received so far.
+    pub fn requests(&self) -> Vec<String> {
+        self.requests.lock().unwrap().clone()
+    }
+
+    /// The target of the only request received ("/api/v1/pods?...").
+    pub fn only_target(&self) -> String {
+        let r = self.requests();
+        assert_eq!(r.len(), 1, "{r:?}");
+        r[0].split(' ').nth(1).unwrap_or("").to_string()
+    }
+}
+
+impl Drop for Apiserver {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(a) = self.accept.take() {
+            let _ = a.join();
+        }
+    }
+}
+
+fn serve(
+    sock: TcpStream,
+    tls: Arc<rustls::ServerConfig>,
+    handler: &Handler,
+    stop: &AtomicBool,
+    requests: &Mutex<Vec<String>>,
+) {
+    let _ = sock.set_nonblocking(false);
+    let _ = sock.set_read_timeout(Some(Duration::from_secs(10)));
+    let Ok(conn) = rustls::ServerConnection::new(tls) else {
+        return;
+    };
+    let mut conn = rustls::StreamOwned::new(conn, sock);
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") && head.len() < 65536 {
+        match conn.read(&mut byte) {
+            Ok(1) => head.push(byte[0]),
+            _ => return,
+        }
+    }
+    let head = String::from_utf8_lossy(&head).into_owned();
+    requests.lock().unwrap().push(head.clone());
+    match handler(&head) {
+        Reply::Json(code, extra, body) => {
+            let text = format!(
+                "HTTP/1.1 {code} X\r\nContent-Type: application/json\r\nDate: {}\r\nContent-Length: {}\r\n{extra}\r\n{body}",
+                http_date(),
+                body.len()
+            );
+            let _ = conn.write_all(text.as_bytes());
+        }
+        Reply::Raw(bytes) => {
+            let _ = conn.write_all(&bytes);
+        }
+        Reply::Hang => {
+            let born = Instant::now();
+            while !stop.load(Ordering::SeqCst) && born.elapsed() < LIFETIME {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        }
+        Reply::Stream(write) => write(&mut conn),
+    }
+    let _ = conn.flush();
+    conn.conn.send_close_notify();
+    let _ = conn.flush();
+    std::thread::sleep(Duration::from_millis(20));
+}
+
+/// (year, month, day, hour, minute, second) of a Unix time, UTC (Howard Hinnant's
+/// civil-from-days).
+fn civil(secs: u64) -> (i64, u64, i64, u64, u64, u64) {
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u64;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d, rem / 3600, rem / 60 % 60, rem % 60)
+}
+
+fn unix(t: std::time::SystemTime) -> u64 {
+    t.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()
+}
+
+/// Now, as an HTTP Date header.
+pub fn http_date() -> String {
+    let secs = unix(std::time::SystemTime::now());
+    let (y, m, d, h, mi, s) = civil(secs);
+    let months = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let wd = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][(secs / 86_400 % 7) as usize];
+    format!(
+        "{wd}, {d:02} {} {y} {h:02}:{mi:02}:{s:02} GMT",
+        months[(m - 1) as usize]
+    )
+}
+
+/// The time `ago` before now in RFC 3339, as the API writes it.
+pub fn ago(ago: Duration) -> String {
+    let (y, m, d, h, mi, s) = civil(unix(std::time::SystemTime::now() - ago));
+    format!("{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
+}
+
+/// A Status object, as the apiserver sends with an error.
+pub fn status(code: u16, reason: &str, message: &str) -> Reply {
+    let body = json!({
+        "kind": "Status", "apiVersion": "v1", "metadata": {},
+        "status": "Failure", "message": message, "reason": reason, "code": code
+    });
+    Reply::Json(code, String::new(), body.to_string())
+}
+
+/// A running, ready pod of one container on node `node`.
+pub fn pod(ns: &str, name: &str, node: &str) -> Value {
+    json!({
+        "metadata": {
+            "name": name, "namespace": ns, "uid": format!("uid-{name}"),
+            "resourceVersion": "1234", "creationTimestamp": ago(Duration::from_secs(86_400)),
+            "labels": {"app": name.split('-').next().unwrap_or(name), "pod-template-hash": "5d78c9869d"},
+            "annotations": {"kubectl.kubernetes.io/restartedAt": "2024-05-01T10:00:00Z"},
+            "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet",
+                "name": format!("{name}-rs"), "uid": "owner", "controller": true}]
+        },
+        "spec": {
+            "nodeName": node, "restartPolicy": "Always", "serviceAccountName": "default",
+            "containers": [{"name": "main", "image": "registry.example/app:1.0",
+                "ports": [{"containerPort": 8080, "protocol": "TCP"}],
+                "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}}}]
+        },
+        "status": {
+            "phase": "Running", "hostIP": "10.0.0.5", "podIP": "10.244.1.7",
+            "startTime": ago(Duration::from_secs(86_000)), "qosClass": "Burstable",
+            "conditions": [
+                {"type": "Initialized", "status": "True", "lastTransitionTime": ago(Duration::from_secs(86_000))},
+                {"type": "Ready", "status": "True", "lastTransitionTime": ago(Duration::from_secs(85_000))},
+                {"type": "ContainersReady", "status": "True", "lastTransitionTime": ago(Duration::from_secs(85_000))},
+                {"type": "PodScheduled", "status": "True", "lastTransitionTime": ago(Duration::from_secs(86_400))}
+            ],
+            "containerStatuses": [{"name": "main", "ready": true, "restartCount": 0,
+                "image": "registry.example/app:1.0", "imageID": "registry.example/app@sha256:0123",
+                "containerID": "containerd://abc", "started": true,
+                "state": {"running": {"startedAt": ago(Duration::from_secs(85_500))}},
+                "lastState": {}}]
+        }
+    })
+}
+
+/// `pod`'s container waiting for `reason` (CrashLoopBackOff, ImagePullBackOff).
+pub fn waiting(mut p: Value, reason: &str) -> Value {
+    p["status"]["containerStatuses"][0]["state"] =
+        json!({"waiting": {"reason": reason, "message": "back-off restarting failed container"}});
+    p["status"]["containerStatuses"][0]["ready"] = json!(false);
+    not_ready_since(p, Duration::from_secs(60))
+}
+
+pub fn not_ready_since(mut p: Value, since: Duration) -> Value {
+    p["status"]["conditions"][1] = json!({"type": "Ready", "status": "False",
+        "reason": "ContainersNotReady", "lastTransitionTime": ago(since)});
+    p
+}
+
+pub fn pod_list(items: Vec<Value>) -> Value {
+    json!({"kind": "PodList", "apiVersion": "v1",
+           "metadata": {"resourceVersion": "98765"}, "items": items})
+}

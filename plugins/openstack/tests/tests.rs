@@ -1,0 +1,17 @@
+//! End-to-end tests of the `npd-openstack` binary, run as NPD runs it.
+//!
+//! Where a new test belongs:
+//! - `real.rs`: anything asked of the real services (Keystone 30, nova-api 34,
+//!   neutron-server 29, cinder-api 29) that `peers.rs` starts once for this test
+//!   binary: states of seeded hosts, auth methods, the token cache, unreachable,
+//!   slow or garbage-speaking APIs (extra catalog regions point at those).
+//! - `flags.rs`: bad flags, missing credentials, --help; no services needed.
+//!
+//! `util.rs` runs the binary (bounded in time, clean environment, fresh state dir).
+//! `peers/` holds the pinned requirements and the Python harness that installs and
+//! runs the services.
+
+mod flags;
+mod peers;
+mod real;
+mod util;
