@@ -14,48 +14,17 @@ use std::time::SystemTime;
 use npd_plugin::isolate::{self, Isolated, Isolation};
 use npd_plugin::Result;
 
-/// Whether `statvfs` on a filesystem of this type can wait on something other than
-/// this machine's memory: a server (NFS, SMB, Ceph, ...), a FUSE daemon, or an
-/// automounter that mounts one of those on access. Such calls sleep uninterruptibly
-/// for as long as the other side does not answer, so they run in a helper process.
-///
-/// Local filesystems answer statvfs from counters in memory (ext4, xfs, btrfs and
-/// tmpfs do no I/O for it), so a direct call cannot hang and costs next to nothing.
-/// Doing it in a helper anyway was measured with hyperfine on a 2-vCPU VM (release
-/// build, each run a whole npd-disk process, 1000 runs after 50 warm-ups, three
-/// rounds): for 3 paths on 3 local filesystems the median run took 0.95 ms with
-/// direct calls and 2.3 to 2.8 ms with every statvfs in a helper (min 0.86 vs
-/// 1.6 ms); for 1 path, 0.9 vs 1.4 to 1.6 ms. About 0.5 ms per helper (a thread, a
-/// fork, a pipe, the marker dir): two to three times the cost of every run on every
-/// node, to guard against a hang local filesystems do not have. So helpers are kept
-/// for the types listed here.
-pub fn can_hang(fs_type: &str) -> bool {
-    const REMOTE: &[&str] = &[
-        "nfs",
-        "nfs4",
-        "cifs",
-        "smb3",
-        "smbfs",
-        "ceph",
-        "glusterfs",
-        "9p",
-        "afs",
-        "lustre",
-        "gpfs",
-        "beegfs",
-        "ocfs2",
-        "gfs2",
-        "orangefs",
-        "pvfs2",
-        "ncpfs",
-        "coda",
-        "virtiofs",
-        "fuse",
-        "fuseblk",
-        "autofs",
-    ];
-    REMOTE.contains(&fs_type) || fs_type.starts_with("fuse.") || fs_type.starts_with("fuseblk.")
-}
+// Local filesystems answer statvfs from counters in memory (ext4, xfs, btrfs and
+// tmpfs do no I/O for it), so a direct call cannot hang and costs next to nothing.
+// Doing it in a helper anyway was measured with hyperfine on a 2-vCPU VM (release
+// build, each run a whole npd-disk process, 1000 runs after 50 warm-ups, three
+// rounds): for 3 paths on 3 local filesystems the median run took 0.95 ms with
+// direct calls and 2.3 to 2.8 ms with every statvfs in a helper (min 0.86 vs
+// 1.6 ms); for 1 path, 0.9 vs 1.4 to 1.6 ms. About 0.5 ms per helper (a thread, a
+// fork, a pipe, the marker dir): two to three times the cost of every run on every
+// node, to guard against a hang local filesystems do not have. So helpers are kept
+// for the types fs_type_can_hang lists.
+pub use npd_plugin::isolate::fs_type_can_hang as can_hang;
 
 /// The counters of one filesystem, as statvfs gives them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -235,27 +204,6 @@ mod tests {
         assert_eq!(u.inodes_used_pct(), Some(91));
         let none = Usage::default();
         assert_eq!(none.inodes_used_pct(), None);
-    }
-
-    #[test]
-    fn hanging_types() {
-        for t in [
-            "nfs",
-            "nfs4",
-            "cifs",
-            "smb3",
-            "ceph",
-            "fuse",
-            "fuse.sshfs",
-            "autofs",
-        ] {
-            assert!(can_hang(t), "{t}");
-        }
-        for t in [
-            "ext4", "xfs", "btrfs", "tmpfs", "overlay", "vfat", "nfsd", "fusectl",
-        ] {
-            assert!(!can_hang(t), "{t}");
-        }
     }
 
     #[test]

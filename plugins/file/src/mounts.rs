@@ -125,35 +125,7 @@ fn unescape(field: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Filesystem types whose lookups can wait on something other than this machine:
-/// a server (NFS, SMB, Ceph, ...), a FUSE daemon, or an automounter.
-pub fn can_hang(fs_type: &str) -> bool {
-    const REMOTE: &[&str] = &[
-        "nfs",
-        "nfs4",
-        "cifs",
-        "smb3",
-        "smbfs",
-        "ceph",
-        "glusterfs",
-        "9p",
-        "afs",
-        "lustre",
-        "gpfs",
-        "beegfs",
-        "ocfs2",
-        "gfs2",
-        "orangefs",
-        "pvfs2",
-        "ncpfs",
-        "coda",
-        "virtiofs",
-        "fuse",
-        "fuseblk",
-        "autofs",
-    ];
-    REMOTE.contains(&fs_type) || fs_type.starts_with("fuse.") || fs_type.starts_with("fuseblk.")
-}
+pub use npd_plugin::isolate::fs_type_can_hang as can_hang;
 
 #[cfg(test)]
 mod tests {

@@ -37,6 +37,40 @@ pub struct Isolation {
     pub deadline: Instant,
 }
 
+/// Whether a call on a filesystem of this type (statvfs, stat, open) can wait on
+/// something other than this machine: a server (NFS, SMB, Ceph, ...), a FUSE daemon,
+/// or an automounter that mounts one of those on access. Such calls sleep
+/// uninterruptibly for as long as the other side does not answer, so plugins make
+/// them in a helper process ([`statvfs`], [`stat`]); local filesystems answer from
+/// memory or their own disk, and are called directly.
+pub fn fs_type_can_hang(fs_type: &str) -> bool {
+    const REMOTE: &[&str] = &[
+        "nfs",
+        "nfs4",
+        "cifs",
+        "smb3",
+        "smbfs",
+        "ceph",
+        "glusterfs",
+        "9p",
+        "afs",
+        "lustre",
+        "gpfs",
+        "beegfs",
+        "ocfs2",
+        "gfs2",
+        "orangefs",
+        "pvfs2",
+        "ncpfs",
+        "coda",
+        "virtiofs",
+        "fuse",
+        "fuseblk",
+        "autofs",
+    ];
+    REMOTE.contains(&fs_type) || fs_type.starts_with("fuse.") || fs_type.starts_with("fuseblk.")
+}
+
 /// `statvfs(2)` on `path`, in a helper process.
 pub fn statvfs(iso: &Isolation, path: &Path) -> Result<Isolated<io::Result<libc::statvfs>>> {
     let c_path = c_path(path)?;
@@ -375,6 +409,28 @@ fn close_all_but(keep: i32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn remote_and_fuse_types_can_hang_local_ones_cannot() {
+        for t in [
+            "nfs",
+            "nfs4",
+            "cifs",
+            "smb3",
+            "ceph",
+            "fuse",
+            "fuse.sshfs",
+            "fuseblk.ntfs",
+            "autofs",
+        ] {
+            assert!(fs_type_can_hang(t), "{t}");
+        }
+        for t in [
+            "ext4", "xfs", "btrfs", "tmpfs", "overlay", "vfat", "nfsd", "fusectl",
+        ] {
+            assert!(!fs_type_can_hang(t), "{t}");
+        }
+    }
 
     fn iso(dir: Option<&Path>, ms: u64) -> Isolation {
         Isolation {
