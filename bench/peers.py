@@ -154,3 +154,61 @@ def keystone_log(opts):
                             "the page cache; npd-log reads them all as bytes appended since "
                             "its previous run (a fresh state and --from-start on every run)"}
     return fixture()
+
+
+OPENSTACK_PEERS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                               "plugins", "openstack", "tests", "peers", "peers.py")
+
+
+def openstack(opts):
+    """Real Keystone and nova-api (with neutron and cinder) on 127.0.0.1, as npd-openstack's
+    tests run them (plugins/openstack/tests/peers): {os_config} (a clouds.yaml with cloud
+    `pw`), {auth_url}, {nova_url}. The venv is the tests' own, beside the binaries'
+    target dir, installed on first use (about 2.5 minutes)."""
+    @contextlib.contextmanager
+    def fixture():
+        import json
+        import select
+        cache = os.path.join(os.path.dirname(os.path.dirname(opts.bin_dir)), "openstack-peers")
+        r = subprocess.run([sys.executable, OPENSTACK_PEERS, "install", cache],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            raise Skip("the OpenStack services could not be installed: "
+                       + (r.stderr.strip().splitlines() or ["?"])[-1][:200])
+        venv = r.stdout.strip().splitlines()[-1]
+        with tempfile.TemporaryDirectory(prefix="npd-bench-openstack-") as workdir:
+            proc = subprocess.Popen([sys.executable, OPENSTACK_PEERS, "supervise", venv,
+                                     os.path.join(workdir, "peers")],
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                    stderr=subprocess.DEVNULL, text=True)
+            try:
+                ready, _, _ = select.select([proc.stdout], [], [], 600)
+                line = proc.stdout.readline().strip() if ready else ""
+                if not line.startswith("READY "):
+                    raise Skip(f"the OpenStack services did not start ({line or 'no answer'})")
+                with open(line[len("READY "):]) as f:
+                    info = json.load(f)
+                auth_url = info["auth_url"].rstrip("/")
+                clouds = os.path.join(workdir, "clouds.yaml")
+                with open(clouds, "w") as f:
+                    f.write("clouds:\n  pw:\n    auth:\n"
+                            f"      auth_url: {auth_url.removesuffix('/v3')}\n"
+                            "      username: admin\n"
+                            f"      password: \"{info['admin_password']}\"\n"
+                            "      project_name: admin\n"
+                            "      user_domain_name: Default\n"
+                            "      project_domain_name: Default\n"
+                            "    region_name: RegionOne\n    interface: public\n")
+                yield {"os_config": clouds, "auth_url": auth_url, "nova_url": info["nova_url"],
+                       "admin_password": info["admin_password"],
+                       "setup": "Keystone 30, nova-api 34, neutron-server 29 and cinder-api 29 "
+                                "from PyPI on 127.0.0.1 (SQLite, fake:// messaging), seeded "
+                                "with an up nova-compute on host node-up"}
+            finally:
+                proc.stdin.close()  # the supervisor stops every service by PID
+                try:
+                    proc.wait(timeout=60)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+    return fixture()

@@ -1,5 +1,5 @@
 //! The state store: small JSON documents kept between runs in `--state-dir`, one set
-//! per plugin and state key, written atomically (write, fsync, rename, fsync the dir)
+//! per plugin and state key, written atomically (write a temporary file, rename it)
 //! under an exclusive lock.
 //!
 //! Two kinds of callers use it, with different rules for a broken store: debounce falls
@@ -156,8 +156,8 @@ impl StateDir {
     }
 }
 
-/// Writes `bytes` to a temporary sibling, fsyncs it, renames it over `path` and fsyncs
-/// the directory, so that a crash leaves either the old or the new document.
+/// Writes `bytes` to a temporary sibling and renames it over `path`, so that a reader
+/// (or a run killed half way) sees either the old or the new document.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path.file_name().unwrap_or_default().to_string_lossy();
@@ -171,9 +171,11 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
             .custom_flags(libc::O_CLOEXEC)
             .open(&tmp)?;
         f.write_all(bytes)?;
-        f.sync_all()?;
-        fs::rename(&tmp, path)?;
-        File::open(dir)?.sync_all()
+        // No fsync: the rename alone keeps readers from ever seeing half a file, and
+        // what a power cut may lose (a debounce count, a marker, an offset) is state
+        // every reader already survives as missing or corrupt. An fsync, by contrast,
+        // can stall for seconds on a busy disk, on every run of every rule.
+        fs::rename(&tmp, path)
     })();
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
