@@ -23,7 +23,7 @@ run: build
 ## test: unit, contract and end-to-end tests (dev profile), then lint the shipped configs
 test:
 	cargo build --workspace
-	cargo test --workspace
+	cargo test --workspace --no-fail-fast
 	$(DEBUG)/npd-checks lint --plugin-dir $(DEBUG) $(CONFIGS) $(EXAMPLES)
 
 ## bench: side-by-side figures against the alternatives, written to BENCHMARKS.md

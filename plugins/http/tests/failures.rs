@@ -12,7 +12,8 @@ const MARGIN: Duration = Duration::from_millis(400);
 
 #[test]
 fn a_refused_connection_is_a_problem() {
-    let url = format!("http://127.0.0.1:{}/healthz", closed_port());
+    let closed = closed_port();
+    let url = format!("http://127.0.0.1:{}/healthz", closed.port());
     let r = run(BIN, &["--url", &url]);
     assert_eq!(
         (r.code, r.line()),

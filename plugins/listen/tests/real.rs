@@ -44,7 +44,7 @@ fn a_real_tcp_listener_is_found_and_its_absence_reported() {
     // The socket table is the whole host's: another process may be given the freed
     // port at once. Hold it with a socket that is bound but never listens (the table
     // does not list it, and nobody else can listen there meanwhile).
-    let Some(_hold) = hold_port(port.parse().unwrap()) else {
+    let Some(_hold) = npd_test_support::hold_port(port.parse().unwrap()) else {
         eprintln!("port {port} was taken by another process; its absence is not checked");
         return;
     };
@@ -86,33 +86,4 @@ fn this_machine_answers_without_connecting() {
     );
     assert!(matches!(r.code, 0 | 1), "{}\n{}", r.stdout, r.stderr);
     assert!(r.stderr.contains("lines read"), "{}", r.stderr);
-}
-
-/// A TCP socket bound to 127.0.0.1:`port` without listening; `None` when the port is
-/// in use.
-fn hold_port(port: u16) -> Option<std::os::fd::OwnedFd> {
-    use std::os::fd::FromRawFd;
-    // SAFETY: a fresh socket, owned by the returned OwnedFd; the address is a plain
-    // sockaddr_in on the stack.
-    unsafe {
-        let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0);
-        if fd < 0 {
-            return None;
-        }
-        let fd = std::os::fd::OwnedFd::from_raw_fd(fd);
-        let addr = libc::sockaddr_in {
-            sin_family: libc::AF_INET as libc::sa_family_t,
-            sin_port: port.to_be(),
-            sin_addr: libc::in_addr {
-                s_addr: u32::from(std::net::Ipv4Addr::LOCALHOST).to_be(),
-            },
-            sin_zero: [0; 8],
-        };
-        let rc = libc::bind(
-            std::os::fd::AsRawFd::as_raw_fd(&fd),
-            (&addr as *const libc::sockaddr_in).cast(),
-            std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t,
-        );
-        (rc == 0).then_some(fd)
-    }
 }

@@ -22,7 +22,8 @@ fn an_accepting_endpoint_is_healthy_with_a_stable_message() {
 #[test]
 fn a_refused_endpoint_is_a_problem_and_all_must_connect() {
     let peer = Peer::silent();
-    let closed = format!("127.0.0.1:{}", closed_port());
+    let held = closed_port();
+    let closed = format!("127.0.0.1:{}", held.port());
     let r = run(BIN, &["--connect", &closed]);
     assert_eq!(
         (r.code, r.line()),

@@ -39,7 +39,7 @@ pub use config::{
 };
 pub use host::FakeHost;
 pub use hung::{in_ci, skip, stuck_processes, HungMount};
-pub use net::closed_port;
+pub use net::{closed_port, hold as hold_port, ClosedPort};
 pub use process::{gone_within, Reaped};
 pub use run::{assert_one_npd_line, is_root, run, run_in, Invocation, Run, BOUND};
 pub use serde_json::Value;
