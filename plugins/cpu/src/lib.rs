@@ -138,15 +138,10 @@ impl Plugin for Cpu {
                 Err(e) => errors.push(e),
             }
         }
-        // A problem observed stands even when another reading failed: it is true,
-        // and the failure goes to stderr.
-        if problems.is_empty() && !errors.is_empty() {
-            return Err(errors.remove(0));
-        }
-        for e in &errors {
-            ctx.warn(format_args!("{e}"));
-        }
-        Ok(Outcome::from_problems(problems, judge::ok_message(config)))
+        ctx.despite(
+            Outcome::from_problems(problems, judge::ok_message(config)),
+            errors,
+        )
     }
 }
 

@@ -5,9 +5,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::host::HostRoot;
 use crate::isolate::Isolation;
+use crate::outcome::{Outcome, Status};
 use crate::state::{StateDir, StateError};
 use crate::units::format_duration;
 
@@ -121,6 +122,21 @@ impl Context {
     /// A warning on stderr (NPD logs it); never on stdout.
     pub fn warn(&self, message: impl std::fmt::Display) {
         eprintln!("warning: {message}");
+    }
+
+    /// The answer of a check made of several readings, some of which failed: a
+    /// problem observed stands (it is true; each failure goes to stderr), and
+    /// without one the first failure is the answer, since its subject was not seen.
+    pub fn despite(&self, outcome: Outcome, mut failures: Vec<Error>) -> Result<Outcome> {
+        let blind = outcome.status != Status::Problem && !failures.is_empty();
+        let first = blind.then(|| failures.remove(0));
+        for e in &failures {
+            self.warn(format_args!("{e}"));
+        }
+        match first {
+            Some(e) => Err(e),
+            None => Ok(outcome),
+        }
     }
 
     /// "after 4s", for messages about a subject that did not answer.

@@ -143,19 +143,7 @@ A restart loop, and processes stuck in D state:
                 Err(e) => errors.push(e),
             }
         }
-        let outcome = judge::judge(config, &report, &tracked);
-        // As in npd-memory: a problem observed stands even when a check that
-        // compares runs could not judge (its reason goes to stderr); without one,
-        // that check's Unknown is the answer, since its subject was not seen.
-        let blind = outcome.status != npd_plugin::Status::Problem && !errors.is_empty();
-        let first = if blind { Some(errors.remove(0)) } else { None };
-        for e in &errors {
-            ctx.warn(format_args!("{e}"));
-        }
-        match first {
-            Some(e) => Err(e),
-            None => Ok(outcome),
-        }
+        ctx.despite(judge::judge(config, &report, &tracked), errors)
     }
 }
 
