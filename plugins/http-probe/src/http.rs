@@ -23,21 +23,40 @@ impl Head {
     }
 }
 
+/// Writes a request; with a `body`, its `Content-Type` and `Content-Length` too.
 pub(crate) fn write_request(
     conn: &mut impl Write,
+    method: &str,
     target: &str,
     headers: &[(String, String)],
+    body: Option<&Body>,
 ) -> io::Result<()> {
-    let mut req = format!("GET {target} HTTP/1.1\r\n");
-    for (name, value) in headers {
+    let mut req = format!("{method} {target} HTTP/1.1\r\n");
+    let framing = body.map(|b| {
+        [
+            ("Content-Type".to_string(), b.content_type.to_string()),
+            ("Content-Length".to_string(), b.bytes.len().to_string()),
+        ]
+    });
+    for (name, value) in headers.iter().chain(framing.iter().flatten()) {
         req.push_str(name);
         req.push_str(": ");
         req.push_str(value);
         req.push_str("\r\n");
     }
     req.push_str("\r\n");
-    conn.write_all(req.as_bytes())?;
+    let mut req = req.into_bytes();
+    if let Some(b) = body {
+        req.extend_from_slice(b.bytes);
+    }
+    conn.write_all(&req)?;
     conn.flush()
+}
+
+/// What a request sends after its head.
+pub struct Body<'a> {
+    pub content_type: &'a str,
+    pub bytes: &'a [u8],
 }
 
 /// Reads a response: interim 1xx answers are skipped; the body is read up to `limit`
@@ -311,6 +330,22 @@ fn cut(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_body_is_framed_after_the_head() {
+        let mut out = Vec::new();
+        let headers = [("Host".to_string(), "k:5000".to_string())];
+        let body = Body {
+            content_type: "application/json",
+            bytes: b"{}",
+        };
+        write_request(&mut out, "POST", "/v3/auth/tokens", &headers, Some(&body)).unwrap();
+        assert_eq!(
+            out,
+            b"POST /v3/auth/tokens HTTP/1.1\r\nHost: k:5000\r\n\
+              Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
+        );
+    }
 
     fn parse(raw: &[u8], limit: usize) -> Result<(u16, Vec<u8>, bool), String> {
         let mut r = raw;

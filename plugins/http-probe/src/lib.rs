@@ -17,6 +17,7 @@
 //! name that does not resolve) is the difference between a problem and Unknown.
 
 mod http;
+pub use http::Body;
 pub mod net;
 #[cfg(feature = "tls")]
 mod tls;
@@ -160,11 +161,22 @@ impl Client {
 
     /// GETs `url`, following redirects as the kubelet's probe does, all by `deadline`.
     pub fn get(&self, url: &Url, deadline: Instant) -> Result<Response, Failure> {
+        self.get_with(url, &[], deadline)
+    }
+
+    /// As [`Client::get`], with `headers` added to (or replacing) the client's own
+    /// for this request only (a token, an API version).
+    pub fn get_with(
+        &self,
+        url: &Url,
+        headers: &[(String, String)],
+        deadline: Instant,
+    ) -> Result<Response, Failure> {
         let started = Instant::now();
         let mut current = url.clone();
         let mut redirects = 0;
         loop {
-            let (head, body, body_cut) = self.exchange(&current, deadline)?;
+            let (head, body, body_cut) = self.exchange("GET", &current, headers, None, deadline)?;
             let location = head.header("location").map(str::to_string);
             let is_redirect = matches!(head.status, 301 | 302 | 303 | 307 | 308);
             let respond = |current: Url| Response {
@@ -201,9 +213,34 @@ impl Client {
         }
     }
 
-    fn exchange(
+    /// POSTs `body` to `url` with `headers` for this request only; redirects are
+    /// not followed (an API that takes a POST answers it where it was sent).
+    pub fn post(
         &self,
         url: &Url,
+        headers: &[(String, String)],
+        body: &Body,
+        deadline: Instant,
+    ) -> Result<Response, Failure> {
+        let started = Instant::now();
+        let (head, bytes, body_cut) = self.exchange("POST", url, headers, Some(body), deadline)?;
+        Ok(Response {
+            status: head.status,
+            headers: head.headers,
+            body: bytes,
+            body_cut,
+            url: url.clone(),
+            redirects: 0,
+            elapsed: started.elapsed(),
+        })
+    }
+
+    fn exchange(
+        &self,
+        method: &str,
+        url: &Url,
+        extra: &[(String, String)],
+        body: Option<&Body>,
         deadline: Instant,
     ) -> Result<(http::Head, Vec<u8>, bool), Failure> {
         // TLS settings are checked before any connection: a probe that cannot be made
@@ -227,7 +264,7 @@ impl Client {
         let addrs = net::resolve(&url.host, url.port, deadline)?;
         self.trace(|| format!("connecting to {}", url.authority()));
         let sock = net::connect(&addrs, deadline)?;
-        let headers = self.request_headers(url);
+        let headers = self.request_headers(url, extra);
         let limit = match self.options.body_limit {
             0 => DEFAULT_BODY_LIMIT,
             n => n,
@@ -235,13 +272,15 @@ impl Client {
         #[cfg(feature = "tls")]
         if let Some(config) = tls_config {
             let mut stream = tls::connect(config, &url.host, sock)?;
-            return talk(&mut stream, &url.target, &headers, limit, &tls::io_failure);
+            let request = (method, url.target.as_str(), headers.as_slice(), body);
+            return talk(&mut stream, request, limit, &tls::io_failure);
         }
         let mut stream = sock;
-        talk(&mut stream, &url.target, &headers, limit, &plain_failure)
+        let request = (method, url.target.as_str(), headers.as_slice(), body);
+        talk(&mut stream, request, limit, &plain_failure)
     }
 
-    fn request_headers(&self, url: &Url) -> Vec<(String, String)> {
+    fn request_headers(&self, url: &Url, extra: &[(String, String)]) -> Vec<(String, String)> {
         let agent = self
             .options
             .user_agent
@@ -253,7 +292,7 @@ impl Client {
             ("Accept".to_string(), "*/*".to_string()),
             ("Connection".to_string(), "close".to_string()),
         ];
-        for (name, value) in &self.options.headers {
+        for (name, value) in self.options.headers.iter().chain(extra) {
             match headers
                 .iter_mut()
                 .find(|(n, _)| n.eq_ignore_ascii_case(name))
@@ -266,14 +305,21 @@ impl Client {
     }
 }
 
+/// A request as written: method, target, headers, body.
+type Request<'a> = (
+    &'a str,
+    &'a str,
+    &'a [(String, String)],
+    Option<&'a Body<'a>>,
+);
+
 fn talk(
     stream: &mut (impl Read + Write),
-    target: &str,
-    headers: &[(String, String)],
+    (method, target, headers, body): Request,
     limit: usize,
     io_failure: &dyn Fn(&std::io::Error, &str) -> Failure,
 ) -> Result<(http::Head, Vec<u8>, bool), Failure> {
-    http::write_request(stream, target, headers)
+    http::write_request(stream, method, target, headers, body)
         .map_err(|e| io_failure(&e, "sending the request"))?;
     http::read_response(stream, limit, io_failure)
 }
@@ -336,7 +382,7 @@ mod tests {
             ],
             ..Default::default()
         });
-        let h = client.request_headers(&Url::parse("http://127.0.0.1:8080/").unwrap());
+        let h = client.request_headers(&Url::parse("http://127.0.0.1:8080/").unwrap(), &[]);
         assert_eq!(h[0], ("Host".into(), "api.local".into()));
         assert_eq!(h.last().unwrap(), &("X-A".to_string(), "1".to_string()));
     }
