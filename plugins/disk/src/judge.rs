@@ -152,7 +152,7 @@ fn explain_target(config: &Config, t: &Target, ctx: &Context) {
         if m.source.is_empty() { "-" } else { &m.source },
         m.mount_options.join(","),
         m.super_options.join(","),
-        if t.isolated {
+        if t.isolated() {
             "in a helper process"
         } else {
             "directly"

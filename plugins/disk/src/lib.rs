@@ -5,9 +5,9 @@
 //! `--path` once:
 //!
 //! - [`mountinfo`] parses `<host-root>/proc/1/mountinfo` and finds the mount that
-//!   holds a path;
-//! - [`locate`] follows a path's symlinks as the host does, never entering a mount
-//!   that can hang;
+//!   holds a path, for what is reported;
+//! - `npd_plugin::hostfs` follows a path's symlinks as the host does, never entering
+//!   a mount that can hang by this process's own view of its mounts;
 //! - [`measure`] calls statvfs (in a helper process for network and FUSE mounts) and
 //!   turns its counters into df's percentages;
 //! - [`survey`] puts those together for all paths, [`judge`] decides.
@@ -15,7 +15,6 @@
 //! It never writes to the filesystems it checks (no write probe).
 
 pub mod judge;
-pub mod locate;
 pub mod measure;
 pub mod mountinfo;
 pub mod survey;
@@ -150,7 +149,12 @@ Mounts that do not answer:
   process that holds none of its output, answers \"<path> not responding after
   <timeout>\" (a problem) by --timeout, and leaves a marker in <state-dir>/hung so
   that later runs start no second helper while the first one is still stuck.
-  Local filesystems answer statvfs from memory and are measured directly.
+  Which mounts those are is decided from this process's own view: each path is
+  walked one component at a time, the kernel says which mount each step enters,
+  and a mount missing from this process's own table counts as one that can hang.
+  So a mount PID 1's table does not list (a chroot, a private mount namespace, a
+  container run with --host-root /) cannot hold up the answer. Local filesystems
+  answer statvfs from memory and are measured directly.
 Unknown (exit 2):
   The mount table is missing, unreadable, empty or garbled; a --path does not
   exist on the host (nothing to measure: check the path, or the DaemonSet's

@@ -23,8 +23,7 @@ use npd_plugin::Result;
 // 1.6 ms); for 1 path, 0.9 vs 1.4 to 1.6 ms. About 0.5 ms per helper (a thread, a
 // fork, a pipe, the marker dir): two to three times the cost of every run on every
 // node, to guard against a hang local filesystems do not have. So helpers are kept
-// for the types fs_type_can_hang lists.
-pub use npd_plugin::isolate::fs_type_can_hang as can_hang;
+// for the mounts npd_plugin::hostfs says can hang.
 
 /// The counters of one filesystem, as statvfs gives them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -135,9 +134,9 @@ pub fn direct(path: &Path) -> Reading {
 }
 
 /// `statvfs` on `path` in a helper process that may be left behind, stuck, if the
-/// filesystem does not answer by `iso.deadline`.
-pub fn isolated(iso: &Isolation, path: &Path) -> Result<Reading> {
-    Ok(match isolate::statvfs(iso, path)? {
+/// filesystem of the mount at `mount` does not answer by `iso.deadline`.
+pub fn isolated(iso: &Isolation, mount: &Path, path: &Path) -> Result<Reading> {
+    Ok(match isolate::statvfs(iso, mount, path)? {
         Isolated::Done(Ok(s)) => Reading::Measured(Usage::from_statvfs(&s)),
         Isolated::Done(Err(e)) => classify_error(e),
         Isolated::Hung { since } => Reading::Hung { since },

@@ -1,19 +1,25 @@
 //! One pass over the filesystems the `--path`s are on: read the host's mount table,
 //! find the mount that holds each path, and measure each mount once.
 //!
-//! Mounts that can hang are measured in helper processes, all at once, so that one
-//! hung mount neither delays the others nor eats their share of the deadline. Such a
-//! mount is measured at its mount point whatever paths name it, so that every rule
-//! naming it shares one helper (and one marker of a stuck helper); a path below the
-//! mount point is then looked up by a helper too.
+//! Two tables, two questions. Which calls this process may make itself is decided by
+//! what its own lookups go through ([`npd_plugin::hostfs`]: the walk stops before any
+//! mount that can hang or cannot be established, whatever the host's table says).
+//! What is reported (the mount, its options, read-only) comes from the host's table.
+//! A path either calls a helper is measured in one; the host's table naming a network
+//! or FUSE mount is enough too.
+//!
+//! Helpers run all at once, so that one hung mount neither delays the others nor eats
+//! their share of the deadline. A mount is measured at its mount point whatever paths
+//! name it, so that every rule naming it shares one helper (and one marker of a stuck
+//! helper); a path below the mount point is then looked up by a helper too.
 
 use std::path::{Path, PathBuf};
 
+use npd_plugin::hostfs::{fs_type_can_hang, Reach};
 use npd_plugin::isolate::{self, Isolated, Isolation};
 use npd_plugin::{explain, short_io_reason, Context, Error, Result};
 
-use crate::locate::{locate, Found};
-use crate::measure::{self, can_hang, Reading};
+use crate::measure::{self, Reading};
 use crate::mountinfo::{Mount, MountTable};
 use crate::Config;
 
@@ -28,8 +34,11 @@ pub struct Target {
     /// Where each of them led, host view, symlinks followed.
     pub located: Vec<PathBuf>,
     pub mount: Mount,
-    /// Measured in a helper process.
-    pub isolated: bool,
+    /// Measured in a helper process, at this mount point (as this process reaches
+    /// it), which keys the marker of a helper stuck there.
+    pub helper_at: Option<PathBuf>,
+    /// Where each path is reached from here.
+    pub real: Vec<PathBuf>,
     pub reading: Reading,
 }
 
@@ -37,6 +46,10 @@ impl Target {
     /// The path messages name: the first `--path` on this mount, as the host sees it.
     pub fn name(&self) -> String {
         self.paths[0].display().to_string()
+    }
+
+    pub fn isolated(&self) -> bool {
+        self.helper_at.is_some()
     }
 }
 
@@ -57,7 +70,11 @@ pub struct Survey {
 pub fn read_table(ctx: &Context) -> Result<MountTable> {
     let file = ctx.host_path(MOUNTINFO);
     ctx.waiting_for(format!("reading {}", file.display()));
-    let bytes = std::fs::read(&file).map_err(|e| Error::io(file.display(), &e))?;
+    let mut bytes = Vec::new();
+    ctx.hostfs()
+        .open_file(MOUNTINFO)
+        .and_then(|mut f| std::io::Read::read_to_end(&mut f, &mut bytes))
+        .map_err(|e| Error::io(file.display(), &e))?;
     let table = MountTable::parse(&bytes)
         .map_err(|e| Error::new(format!("cannot parse {}: {e}", file.display())))?;
     if table.is_empty() {
@@ -72,44 +89,77 @@ pub fn survey(config: &Config, ctx: &Context) -> Result<Survey> {
     let mut survey = Survey::default();
     for path in &config.paths {
         ctx.waiting_for(format!("looking up {}", path.display()));
-        match locate(&table, ctx.host(), path, |m| can_hang(&m.fs_type))? {
-            Found::Missing(first_missing) => survey.missing.push(Missing {
-                path: path.clone(),
-                first_missing,
-            }),
-            Found::At(at) => {
-                let isolated = !at.walked || can_hang(&at.mount.fs_type);
-                match survey
-                    .targets
-                    .iter_mut()
-                    .find(|t| t.mount.id == at.mount.id)
-                {
-                    Some(t) => {
-                        t.paths.push(path.clone());
-                        t.located.push(at.path);
-                        t.isolated |= isolated;
-                    }
-                    None => survey.targets.push(Target {
-                        paths: vec![path.clone()],
-                        located: vec![at.path],
-                        mount: at.mount.clone(),
-                        isolated,
-                        // Replaced by measure_all below.
-                        reading: Reading::Missing,
-                    }),
-                }
+        let reach = ctx
+            .hostfs()
+            .resolve(path)
+            .map_err(|e| Error::new(format!("cannot look up {e}")))?;
+        let (host, real, guard) = match reach {
+            Reach::Missing(first_missing) => {
+                survey.missing.push(Missing {
+                    path: path.clone(),
+                    first_missing,
+                });
+                continue;
             }
+            Reach::Local { host, real, .. } => (host, real, None),
+            Reach::Guarded(g) => {
+                explain!(
+                    ctx,
+                    "{}: not looked up past the {}",
+                    path.display(),
+                    g.describe()
+                );
+                (g.host, g.real, Some(g.mount_point))
+            }
+        };
+        let mount = holding(&table, &host)?;
+        let helper_at = guard.or_else(|| {
+            fs_type_can_hang(&mount.fs_type).then(|| ctx.host_path(&mount.mount_point))
+        });
+        // Paths on one mount share a target; a path guarded by a mount the host's
+        // table does not know keeps its own, measured where this process saw it.
+        let same = |t: &Target| match &helper_at {
+            Some(at) if !fs_type_can_hang(&mount.fs_type) => t.helper_at.as_ref() == Some(at),
+            _ => t.mount.id == mount.id && t.helper_at == helper_at,
+        };
+        match survey.targets.iter_mut().find(|t| same(t)) {
+            Some(t) => {
+                t.paths.push(path.clone());
+                t.located.push(host);
+                t.real.push(real);
+            }
+            None => survey.targets.push(Target {
+                paths: vec![path.clone()],
+                located: vec![host],
+                real: vec![real],
+                mount: mount.clone(),
+                helper_at,
+                // Replaced by measure_all below.
+                reading: Reading::Missing,
+            }),
         }
     }
     measure_all(&mut survey.targets, ctx)?;
     Ok(survey)
 }
 
+fn holding<'t>(table: &'t MountTable, path: &Path) -> Result<&'t Mount> {
+    table.holding(path).ok_or_else(|| {
+        Error::new(format!(
+            "no mount holds {} in the host's mount table",
+            path.display()
+        ))
+    })
+}
+
 fn measure_all(targets: &mut [Target], ctx: &Context) -> Result<()> {
-    let iso = targets.iter().any(|t| t.isolated).then(|| ctx.isolation());
-    for t in targets.iter_mut().filter(|t| !t.isolated) {
+    let iso = targets
+        .iter()
+        .any(Target::isolated)
+        .then(|| ctx.isolation());
+    for t in targets.iter_mut().filter(|t| !t.isolated()) {
         ctx.waiting_for(format!("measuring {}", t.name()));
-        t.reading = measure::direct(&ctx.host_path(&t.located[0]));
+        t.reading = measure::direct(&t.real[0]);
     }
     let Some(iso) = iso else {
         return Ok(());
@@ -118,11 +168,11 @@ fn measure_all(targets: &mut [Target], ctx: &Context) -> Result<()> {
     std::thread::scope(|scope| {
         let running: Vec<_> = targets
             .iter_mut()
-            .filter(|t| t.isolated)
+            .filter(|t| t.isolated())
             .map(|t| {
                 let iso = &iso;
                 scope.spawn(move || -> Result<()> {
-                    t.reading = measure_isolated(iso, ctx, &t.mount, &t.located)?;
+                    t.reading = measure_isolated(iso, t)?;
                     Ok(())
                 })
             })
@@ -138,18 +188,14 @@ fn measure_all(targets: &mut [Target], ctx: &Context) -> Result<()> {
 }
 
 /// statvfs at the mount point, then a lookup of each path below it.
-fn measure_isolated(
-    iso: &Isolation,
-    ctx: &Context,
-    mount: &Mount,
-    located: &[PathBuf],
-) -> Result<Reading> {
-    let reading = measure::isolated(iso, &ctx.host_path(&mount.mount_point))?;
+fn measure_isolated(iso: &Isolation, t: &Target) -> Result<Reading> {
+    let at = t.helper_at.as_deref().expect("measured in a helper");
+    let reading = measure::isolated(iso, at, at)?;
     if !matches!(reading, Reading::Measured(_)) {
         return Ok(reading);
     }
-    for path in located.iter().filter(|p| **p != mount.mount_point) {
-        match isolate::stat(iso, &ctx.host_path(path))? {
+    for (path, real) in t.located.iter().zip(&t.real).filter(|(_, r)| *r != at) {
+        match isolate::stat(iso, at, real)? {
             Isolated::Done(Ok(_)) => {}
             Isolated::Done(Err(e)) if is_missing(&e) => return Ok(Reading::Missing),
             Isolated::Done(Err(e)) => {

@@ -131,11 +131,14 @@ fn a_path_the_host_does_not_have_is_unknown() {
 fn a_path_no_mount_holds_is_unknown() {
     let host = Host::new(
         "36 1 8:16 / /var/lib/kubelet rw - xfs /dev/sdb rw\n",
-        &["/var/lib/kubelet"],
+        &["/var/lib/kubelet", "/var/log"],
     );
     let r = host.run(&["--path", "/var/log"]);
     assert_eq!(r.code, 2);
-    assert_eq!(r.line(), "no mount holds /var in the host's mount table");
+    assert_eq!(
+        r.line(),
+        "no mount holds /var/log in the host's mount table"
+    );
 }
 
 #[test]

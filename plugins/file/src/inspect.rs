@@ -48,9 +48,9 @@ pub fn stat(found: &Found, ctx: &Context) -> Result<Option<Meta>> {
             Err(e) if gone(&e) => Ok(None),
             Err(e) => Err(Error::io(host.display(), &e)),
         },
-        Found::Remote { host, real, mount } => {
-            ctx.waiting_for(format!("stat of {} on {}", host.display(), mount.fs_type));
-            match isolate::stat(&ctx.isolation(), real)? {
+        Found::Remote(g) => {
+            ctx.waiting_for(format!("stat of {} on {}", g.host.display(), g.describe()));
+            match isolate::stat(&ctx.isolation(), &g.mount_point, &g.real)? {
                 Isolated::Done(Ok(st)) => {
                     let fmt = st.st_mode & libc::S_IFMT;
                     Ok(Some(Meta {
@@ -60,13 +60,12 @@ pub fn stat(found: &Found, ctx: &Context) -> Result<Option<Meta>> {
                     }))
                 }
                 Isolated::Done(Err(e)) if gone(&e) => Ok(None),
-                Isolated::Done(Err(e)) => Err(Error::io(host.display(), &e)),
+                Isolated::Done(Err(e)) => Err(Error::io(g.host.display(), &e)),
                 Isolated::Hung { .. } => Err(Error::new(format!(
-                    "no answer in {} from {} mount {} for {}",
+                    "no answer in {} from {} for {}",
                     ctx.timeout_text(),
-                    mount.fs_type,
-                    mount.point.display(),
-                    host.display()
+                    g.describe(),
+                    g.host.display()
                 ))),
             }
         }
@@ -111,12 +110,11 @@ pub enum Search {
 pub fn search(found: &Found, regex: &Regex, max_read: u64) -> Result<Search> {
     let (host, real) = match found {
         Found::Local { host, real } => (host, real),
-        Found::Remote { host, mount, .. } => {
+        Found::Remote(g) => {
             return Err(Error::new(format!(
-                "{} is on {} mount {}: contents are not read there (a read can hang)",
-                host.display(),
-                mount.fs_type,
-                mount.point.display()
+                "{} is on {}: contents are not read there (a read can hang)",
+                g.host.display(),
+                g.describe()
             )))
         }
     };

@@ -12,11 +12,9 @@ use npd_plugin::{explain, Context, Error, Outcome, Result};
 use crate::config::{Config, IfMissing, Rule};
 use crate::inspect::{self, Kind, Meta, Search};
 use crate::locate::{Found, Locator};
-use crate::mounts::Mounts;
 
 pub fn check(config: &Config, ctx: &Context) -> Result<Outcome> {
-    let mounts = Mounts::load(ctx);
-    let locator = Locator::new(ctx.host().path(), &mounts);
+    let locator = Locator::new(ctx.hostfs());
     let mut files: Vec<(Found, Meta)> = Vec::new();
     for pattern in &config.paths {
         ctx.waiting_for(format!("looking up {}", pattern.text));
@@ -36,9 +34,7 @@ pub fn check(config: &Config, ctx: &Context) -> Result<Outcome> {
 fn explain_file(ctx: &Context, f: &Found, meta: &Meta) {
     let place = match f {
         Found::Local { real, .. } => format!("local, at {}", real.display()),
-        Found::Remote { mount, .. } => {
-            format!("on {} mount {}", mount.fs_type, mount.point.display())
-        }
+        Found::Remote(g) => format!("on {}", g.describe()),
     };
     let now = SystemTime::now();
     let when = if meta.modified > now {

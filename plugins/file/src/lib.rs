@@ -1,9 +1,8 @@
 //! `npd-file`: host files present, absent, recently modified, or holding a line.
 //!
 //! - [`config`] validates the flags: `--path` patterns and the one rule to apply;
-//! - [`mounts`] reads the host's mount table, [`locate`] resolves the patterns
-//!   under the host root without ever looking anything up on a mount that can hang
-//!   ([`glob`] matches wildcards);
+//! - [`locate`] resolves the patterns under the host root without ever looking
+//!   anything up on a mount that can hang ([`glob`] matches wildcards);
 //! - [`inspect`] stats what was found (in a helper process on such mounts) and
 //!   searches contents; [`judge`] decides.
 //!
@@ -14,7 +13,6 @@ pub mod glob;
 pub mod inspect;
 pub mod judge;
 pub mod locate;
-pub mod mounts;
 
 use npd_plugin::{Context, Outcome, Plugin, Result};
 
@@ -67,9 +65,11 @@ Paths:
   Names starting with a dot need a pattern starting with a dot.
 Network and FUSE mounts:
   A lookup on a hung NFS, SMB, Ceph or FUSE mount sleeps in the kernel until the
-  server answers, and a process with such a thread cannot exit. So npd-file reads
-  the host's mount table first (<host-root>/proc/1/mountinfo) and never looks
-  anything up on such a mount itself: a file there is stat'ed in a helper process
+  server answers, and a process with such a thread cannot exit. So npd-file walks
+  every path one component at a time, asks the kernel which mount each step
+  enters and looks it up in its own mount table (a mount it cannot identify counts
+  as one that can hang), and never looks anything up on such a mount itself,
+  whatever the host's table says: a file there is stat'ed in a helper process
   that holds none of its output, and a mount that does not answer by --timeout
   is Unknown (the file could not be observed; npd-disk reports the mount). Its
   contents are not read and wildcards are not expanded there (Unknown).

@@ -1,57 +1,52 @@
-//! From `--path` patterns to the files they name on the host: components resolved
-//! under the host root (absolute symlinks restart there, `..` never climbs above it),
-//! wildcards expanded by reading directories.
+//! From `--path` patterns to the files they name on the host: literal components
+//! resolved under the host root by [`npd_plugin::hostfs`] (absolute symlinks restart
+//! there, `..` never climbs above it, and no lookup is made on a mount that can hang),
+//! wildcards expanded by reading directories on local mounts.
 //!
-//! Every lookup is made only after the mount table said the path is on a local
-//! filesystem. A path on a network or FUSE mount is not looked up here at all: it is
-//! handed on as [`Found::Remote`], for a stat in a helper process (see `inspect`).
-//! Wildcards cannot be expanded there (a readdir can hang as well), which is an error.
+//! A path that leads onto a network or FUSE mount (as this process's own lookups see
+//! its mounts) is not looked up here: it is handed on as [`Found::Remote`], for a stat
+//! in a helper process (see `inspect`). Wildcards cannot be expanded there (a readdir
+//! can hang as well), which is an error.
 
 use std::collections::VecDeque;
-use std::ffi::OsString;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use npd_plugin::hostfs::{Guarded, HostFs, Reach};
 use npd_plugin::{Error, Result};
 
 use crate::config::{PathPattern, Step};
-use crate::mounts::{Mount, Mounts};
 
-/// Symlinks followed per path before giving up, as the kernel's ELOOP limit.
-const MAX_LINKS: u32 = 40;
 /// Files one run may judge; a pattern matching more is almost certainly a mistake.
 pub const MAX_MATCHES: usize = 1000;
 
 /// A file a pattern named.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub enum Found {
     /// Resolved on a local filesystem: `host` is the host's path for it (for
     /// messages), `real` where this process reaches it.
     Local { host: PathBuf, real: PathBuf },
-    /// On a mount that can hang; not looked up yet, and only in a helper process.
-    Remote {
-        host: PathBuf,
-        real: PathBuf,
-        mount: Mount,
-    },
+    /// On a mount that can hang (or whose kind cannot be established); not looked up
+    /// yet, and only in a helper process.
+    Remote(Guarded),
 }
 
 impl Found {
     pub fn host(&self) -> &Path {
         match self {
-            Found::Local { host, .. } | Found::Remote { host, .. } => host,
+            Found::Local { host, .. } => host,
+            Found::Remote(g) => &g.host,
         }
     }
 }
 
 pub struct Locator<'a> {
-    root: &'a Path,
-    mounts: &'a Mounts,
+    fs: &'a HostFs,
 }
 
 impl<'a> Locator<'a> {
-    pub fn new(root: &'a Path, mounts: &'a Mounts) -> Locator<'a> {
-        Locator { root, mounts }
+    pub fn new(fs: &'a HostFs) -> Locator<'a> {
+        Locator { fs }
     }
 
     /// Every existing file `pattern` names (a literal path gives at most one), in
@@ -59,155 +54,88 @@ impl<'a> Locator<'a> {
     pub fn locate(&self, pattern: &PathPattern) -> Result<Vec<Found>> {
         let mut out = Vec::new();
         let steps: VecDeque<Step> = pattern.steps.iter().cloned().collect();
-        self.walk(pattern, Vec::new(), steps, 0, &mut out)?;
+        self.walk(pattern, PathBuf::from("/"), steps, &mut out)?;
         Ok(out)
     }
 
+    /// Resolves the literal components after `at` (a resolved host directory), then
+    /// expands the wildcard that follows them, if any, and goes on from each match.
     fn walk(
         &self,
         pattern: &PathPattern,
-        mut at: Vec<OsString>,
+        mut at: PathBuf,
         mut pending: VecDeque<Step>,
-        mut links: u32,
         out: &mut Vec<Found>,
     ) -> Result<()> {
-        if let Some(mount) = self.mounts.hanging(&host_path(&at)) {
-            return self.remote(pattern, &at, &pending, mount, out);
+        while let Some(Step::Literal(part)) = pending.front() {
+            at.push(part);
+            pending.pop_front();
         }
-        while let Some(step) = pending.pop_front() {
-            match step {
-                Step::Literal(part) if part == ".." => {
-                    at.pop();
-                }
-                Step::Literal(part) => {
-                    at.push(part);
-                    let host = host_path(&at);
-                    if let Some(mount) = self.mounts.hanging(&host) {
-                        return self.remote(pattern, &at, &pending, mount, out);
-                    }
-                    let real = self.real(&at);
-                    let meta = match std::fs::symlink_metadata(&real) {
-                        Ok(meta) => meta,
-                        Err(e) if absent(&e) => return Ok(()),
-                        Err(e) => return Err(Error::io(host.display(), &e)),
-                    };
-                    if !meta.file_type().is_symlink() {
-                        continue;
-                    }
-                    links += 1;
-                    if links > MAX_LINKS {
-                        return Err(Error::new(format!(
-                            "cannot resolve {}: too many levels of symbolic links",
-                            host.display()
-                        )));
-                    }
-                    let target =
-                        std::fs::read_link(&real).map_err(|e| Error::io(host.display(), &e))?;
-                    at.pop();
-                    if target.is_absolute() {
-                        at.clear();
-                    }
-                    for part in components(&target).into_iter().rev() {
-                        pending.push_front(Step::Literal(part));
-                    }
-                }
-                Step::Glob(glob) => {
-                    let dir = self.real(&at);
-                    let entries = match std::fs::read_dir(&dir) {
-                        Ok(entries) => entries,
-                        Err(e) if absent(&e) => return Ok(()),
-                        Err(e) => return Err(Error::io(host_path(&at).display(), &e)),
-                    };
-                    let mut names = Vec::new();
-                    for entry in entries {
-                        let entry = entry.map_err(|e| Error::io(host_path(&at).display(), &e))?;
-                        let name = entry.file_name();
-                        if glob.matches(&name) {
-                            names.push(name);
-                        }
-                    }
-                    names.sort();
-                    for name in names {
-                        let mut rest = pending.clone();
-                        rest.push_front(Step::Literal(name));
-                        self.walk(pattern, at.clone(), rest, links, out)?;
-                    }
-                    return Ok(());
-                }
+        let reach = self
+            .fs
+            .resolve(&at)
+            .map_err(|e| match e.error.raw_os_error() {
+                Some(libc::ELOOP) => Error::new(format!("cannot resolve {e}")),
+                _ => Error::io(e.path.display(), &e.error),
+            })?;
+        let (host, real) = match reach {
+            Reach::Missing(_) => return Ok(()),
+            Reach::Guarded(g) => return remote(pattern, g, &pending, out),
+            Reach::Local { host, real, .. } => (host, real),
+        };
+        let Some(Step::Glob(glob)) = pending.pop_front() else {
+            if out.len() >= MAX_MATCHES {
+                return Err(Error::new(format!(
+                    "--path {} matches more than {MAX_MATCHES} files",
+                    pattern.text
+                )));
+            }
+            out.push(Found::Local { host, real });
+            return Ok(());
+        };
+        let entries = match std::fs::read_dir(&real) {
+            Ok(entries) => entries,
+            Err(e) if absent(&e) => return Ok(()),
+            Err(e) => return Err(Error::io(host.display(), &e)),
+        };
+        let mut names = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|e| Error::io(host.display(), &e))?;
+            let name = entry.file_name();
+            if glob.matches(&name) {
+                names.push(name);
             }
         }
-        if out.len() >= MAX_MATCHES {
-            return Err(Error::new(format!(
-                "--path {} matches more than {MAX_MATCHES} files",
-                pattern.text
-            )));
+        names.sort();
+        for name in names {
+            self.walk(pattern, host.join(name), pending.clone(), out)?;
         }
-        out.push(Found::Local {
-            host: host_path(&at),
-            real: self.real(&at),
-        });
         Ok(())
     }
+}
 
-    /// `at` and what follows lie on `mount`, which can hang: no lookup here.
-    fn remote(
-        &self,
-        pattern: &PathPattern,
-        at: &[OsString],
-        pending: &VecDeque<Step>,
-        mount: &Mount,
-        out: &mut Vec<Found>,
-    ) -> Result<()> {
-        let mut parts = at.to_vec();
-        for step in pending {
-            match step {
-                Step::Literal(part) => parts.push(part.clone()),
-                Step::Glob(_) => {
-                    return Err(Error::new(format!(
-                        "--path {}: wildcards are not expanded on {} mount {} (a directory \
-                         read there can hang)",
-                        pattern.text,
-                        mount.fs_type,
-                        mount.point.display()
-                    )))
-                }
-            }
-        }
-        out.push(Found::Remote {
-            host: host_path(&parts),
-            real: self.real(&parts),
-            mount: mount.clone(),
-        });
-        Ok(())
+/// The path leads onto a mount that can hang: no lookup here, and so no wildcard
+/// after it can be expanded.
+fn remote(
+    pattern: &PathPattern,
+    g: Guarded,
+    pending: &VecDeque<Step>,
+    out: &mut Vec<Found>,
+) -> Result<()> {
+    if !pending.is_empty() {
+        return Err(Error::new(format!(
+            "--path {}: wildcards are not expanded on {} (a directory read there can hang)",
+            pattern.text,
+            g.describe()
+        )));
     }
-
-    fn real(&self, parts: &[OsString]) -> PathBuf {
-        let mut p = self.root.to_path_buf();
-        p.extend(parts);
-        p
-    }
+    out.push(Found::Remote(g));
+    Ok(())
 }
 
 /// Not there: no such entry, or a component on the way that is not a directory.
 fn absent(e: &io::Error) -> bool {
     e.kind() == io::ErrorKind::NotFound || e.raw_os_error() == Some(libc::ENOTDIR)
-}
-
-fn host_path(parts: &[OsString]) -> PathBuf {
-    let mut p = PathBuf::from("/");
-    p.extend(parts);
-    p
-}
-
-fn components(path: &Path) -> Vec<OsString> {
-    use std::path::Component;
-    path.components()
-        .filter_map(|c| match c {
-            Component::Normal(p) => Some(p.to_os_string()),
-            Component::ParentDir => Some(OsString::from("..")),
-            _ => None,
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -250,16 +178,11 @@ mod tests {
         symlink("../../../../etc/x", root.join("run/escape")).unwrap();
         fs::create_dir_all(root.join("etc")).unwrap();
         fs::write(root.join("etc/x"), b"").unwrap();
-        let mounts = Mounts::default();
-        let l = Locator::new(root, &mounts);
+        let fs = HostFs::new(root);
+        let l = Locator::new(&fs);
         let found = l.locate(&pattern("/var/run/reboot-required")).unwrap();
-        assert_eq!(
-            found,
-            vec![Found::Local {
-                host: "/run/reboot-required".into(),
-                real: root.join("run/reboot-required"),
-            }]
-        );
+        assert!(matches!(&found[..], [Found::Local { host, real }]
+            if host == Path::new("/run/reboot-required") && *real == root.join("run/reboot-required")));
         assert_eq!(
             hosts(&l.locate(&pattern("/run/escape")).unwrap()),
             ["/etc/x"]
@@ -279,8 +202,8 @@ mod tests {
             fs::create_dir_all(root.join(d)).unwrap();
             fs::write(root.join(d).join("beat"), b"").unwrap();
         }
-        let mounts = Mounts::default();
-        let l = Locator::new(root, &mounts);
+        let fs = HostFs::new(root);
+        let l = Locator::new(&fs);
         let found = l.locate(&pattern("/*/x?/beat")).unwrap();
         assert_eq!(hosts(&found), ["/a/x1/beat", "/a/x2/beat", "/b/x1/beat"]);
         assert!(l.locate(&pattern("/nothing/*")).unwrap().is_empty());
@@ -290,39 +213,32 @@ mod tests {
     fn link_loops_are_an_error() {
         let tmp = tempfile::tempdir().unwrap();
         symlink("/a", tmp.path().join("a")).unwrap();
-        let mounts = Mounts::default();
-        let e = Locator::new(tmp.path(), &mounts)
-            .locate(&pattern("/a"))
-            .unwrap_err();
+        let fs = HostFs::new(tmp.path());
+        let e = Locator::new(&fs).locate(&pattern("/a")).unwrap_err();
         assert!(e.message().contains("too many levels"), "{e}");
     }
 
     #[test]
     fn nothing_is_looked_up_on_a_mount_that_can_hang() {
+        let Some(mount) = npd_test_support::HungMount::start("locate on a hung mount") else {
+            return;
+        };
         let tmp = tempfile::tempdir().unwrap();
-        // The mount point does not even exist in the tree: a lookup would say so.
-        fs::create_dir(tmp.path().join("mnt")).unwrap();
-        let mounts = Mounts::parse(
-            b"22 1 8:1 / / rw - ext4 /dev/sda1 rw\n40 22 0:40 / /mnt/nfs rw - nfs4 srv:/e rw\n",
-        );
-        let l = Locator::new(tmp.path(), &mounts);
-        let found = l.locate(&pattern("/mnt/nfs/beat")).unwrap();
-        assert!(matches!(&found[..], [Found::Remote { host, mount, .. }]
-            if host == Path::new("/mnt/nfs/beat") && mount.fs_type == "nfs4"));
-        let e = l.locate(&pattern("/mnt/nfs/*.beat")).unwrap_err();
-        assert!(e.message().contains("not expanded on nfs4 mount"), "{e}");
-    }
-
-    #[test]
-    fn a_link_into_a_remote_mount_is_caught() {
-        let tmp = tempfile::tempdir().unwrap();
-        symlink("/mnt/nfs/data", tmp.path().join("data")).unwrap();
-        fs::create_dir(tmp.path().join("mnt")).unwrap();
-        let mounts = Mounts::parse(b"40 22 0:40 / /mnt/nfs rw - nfs4 srv:/e rw\n");
-        let found = Locator::new(tmp.path(), &mounts)
-            .locate(&pattern("/data/beat"))
-            .unwrap();
-        assert_eq!(hosts(&found), ["/mnt/nfs/data/beat"]);
-        assert!(matches!(found[0], Found::Remote { .. }));
+        symlink(mount.path(), tmp.path().join("data")).unwrap();
+        let fs = HostFs::new("/");
+        let l = Locator::new(&fs);
+        let beat = format!("{}/beat", mount.name());
+        let found = l.locate(&pattern(&beat)).unwrap();
+        assert!(matches!(&found[..], [Found::Remote(g)]
+            if g.host == Path::new(&beat) && g.describe().starts_with("fuse mount")));
+        let e = l
+            .locate(&pattern(&format!("{}/*.beat", mount.name())))
+            .unwrap_err();
+        assert!(e.message().contains("not expanded on fuse mount"), "{e}");
+        // A link into the mount is caught the same way.
+        let via = format!("{}/data/beat", tmp.path().display());
+        let found = l.locate(&pattern(&via)).unwrap();
+        assert_eq!(hosts(&found), [beat]);
+        assert!(matches!(found[0], Found::Remote(_)));
     }
 }

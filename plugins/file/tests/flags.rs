@@ -69,7 +69,7 @@ fn help_has_an_example_rule_and_the_origins_of_defaults() {
         "\"path\": \"/opt/npd-checks/bin/npd-file\"",
         "check_file_age",
         "--problem-if-older-than",
-        "proc/1/mountinfo",
+        "own mount table",
         "Exit codes: 0 OK, 1 problem found (NonOK), 2 could not check (Unknown).",
     ] {
         assert!(r.stdout.contains(text), "{text:?} missing from --help");

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use npd_test_support::{run_in, stuck_processes, HungMount};
+use npd_test_support::{one_at_a_time, run_in, stuck_processes, Chroot, HungMount, Invocation};
 
 use crate::util::BIN;
 
@@ -13,6 +13,7 @@ const MARGIN: Duration = Duration::from_millis(400);
 
 #[test]
 fn a_file_on_a_hung_mount_is_unknown_in_time_with_at_most_one_stuck_helper() {
+    let _turn = one_at_a_time();
     let Some(mount) = HungMount::start("hung-mount test") else {
         return;
     };
@@ -55,4 +56,60 @@ fn a_file_on_a_hung_mount_is_unknown_in_time_with_at_most_one_stuck_helper() {
         );
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// A hung mount that neither PID 1's table nor the test's own lists (made in a mount
+/// namespace of its own), and a chroot without /proc where no mount can be identified
+/// at all: npd-file answers in time either way, and a local file beside the hung one is
+/// still judged.
+#[test]
+fn a_hung_mount_no_table_lists_is_unknown_in_time() {
+    let _turn = one_at_a_time();
+    let Some(mount) = HungMount::start_private("private-namespace hung-mount test") else {
+        return;
+    };
+    let file = format!("{}/heartbeat", mount.name());
+    let args = ["--path", &file, "--problem-if-missing", "--timeout", "1s"];
+    let r = mount.join(Invocation::new(BIN, &args)).go();
+    assert_eq!(r.code, 2, "{}", r.line());
+    assert!(
+        r.line().starts_with("no answer in 1s from fuse mount"),
+        "{}",
+        r.line()
+    );
+    assert!(r.took < Duration::from_secs(1) + MARGIN, "{:?}", r.took);
+
+    let Some(root) = Chroot::new("chroot hung-mount test", BIN, &["/mnt/hung", "/etc"], false)
+    else {
+        return;
+    };
+    std::fs::write(root.path("/etc/flag"), b"").unwrap();
+    let Some(_hung) = HungMount::start_at("chroot hung-mount test", &root.path("/mnt/hung")) else {
+        return;
+    };
+    let hung = [
+        "--path",
+        "/mnt/hung/beat",
+        "--problem-if-missing",
+        "--timeout",
+        "1s",
+    ];
+    let state = ["--state-dir", "/state"];
+    let r = root.invocation(&[&hung[..], &state].concat()).go();
+    assert_eq!(r.code, 2, "{}", r.line());
+    assert!(
+        r.line().starts_with("no answer in 1s from mount"),
+        "{}",
+        r.line()
+    );
+    assert!(r.took < Duration::from_secs(1) + MARGIN, "{:?}", r.took);
+    let flag = [
+        "--path",
+        "/etc/flag",
+        "--problem-if-exists",
+        "--timeout",
+        "1s",
+    ];
+    let r = root.invocation(&[&flag[..], &state].concat()).go();
+    assert_eq!((r.code, r.line()), (1, "/etc/flag exists"), "{}", r.stderr);
 }

@@ -39,7 +39,7 @@ fn a_file_aged_with_touch_is_judged_by_its_real_age() {
 }
 
 #[test]
-fn the_real_mount_table_is_read() {
+fn paths_through_the_real_mounts_are_walked() {
     let r = run(
         BIN,
         &[
@@ -57,11 +57,8 @@ fn the_real_mount_table_is_read() {
         "{}",
         r.stderr
     );
-    assert!(
-        r.stderr.contains("mount table /proc/1/mountinfo: "),
-        "{}",
-        r.stderr
-    );
+    // /proc is a mount of its own: the walk entered it, and found it local.
+    assert!(r.stderr.contains("; local, at /proc/"), "{}", r.stderr);
 }
 
 #[test]

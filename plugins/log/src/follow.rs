@@ -101,7 +101,7 @@ pub fn follow(
         if open.iter().any(|o| o.dev == t.dev && o.ino == t.ino) {
             continue;
         }
-        let Some((path, file, size)) = find_rotated(t) else {
+        let Some((path, file, size)) = find_rotated(ctx, t) else {
             explain!(
                 ctx,
                 "{}: gone (deleted or compressed) since the last run",
@@ -242,9 +242,11 @@ fn open_regular(path: &Path) -> io::Result<Option<(File, std::fs::Metadata)>> {
     Ok(Some((file, meta)))
 }
 
-/// The file with `t`'s inode in `t`'s directory, under whatever name it has now.
-fn find_rotated(t: &Tracked) -> Option<(PathBuf, File, u64)> {
-    let dir = t.path.parent()?;
+/// The file with `t`'s inode in `t`'s directory, under whatever name it has now. The
+/// directory is listed only where it still is on a local mount.
+fn find_rotated(ctx: &Context, t: &Tracked) -> Option<(PathBuf, File, u64)> {
+    let host_dir = crate::glob::host_of(ctx.hostfs(), t.path.parent()?)?;
+    let dir = crate::glob::local(ctx.hostfs(), host_dir.to_str()?).ok()??;
     for entry in std::fs::read_dir(dir).ok()?.take(MAX_SIBLINGS) {
         let Ok(entry) = entry else { continue };
         let Ok(meta) = entry.metadata() else { continue };

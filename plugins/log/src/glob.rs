@@ -1,12 +1,14 @@
 //! `--file` wildcards: `*`, `?` and `[..]` in any path component, matched against
 //! the host's directories under the host root, as a shell would (a leading `.` is only
 //! matched by a literal `.`). Symlinks are followed as the host would follow them
-//! (/var/log/containers/*.log point into /var/log/pods).
+//! (/var/log/containers/*.log point into /var/log/pods), through
+//! [`npd_plugin::hostfs`]: nothing is looked up, listed or read on a mount that can
+//! hang.
 
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use npd_plugin::host::HostRoot;
+use npd_plugin::hostfs::{HostFs, Reach};
 use npd_plugin::{Error, Result};
 use regex::bytes::Regex;
 
@@ -24,13 +26,30 @@ pub fn has_wildcards(pattern: &str) -> bool {
     pattern.contains(['*', '?', '['])
 }
 
-/// The files `pattern` names, sorted; empty when none exists.
-pub fn expand(host: &HostRoot, pattern: &str) -> Result<Vec<Named>> {
+/// Where `host_path` is read from here: `Some` on a local mount, `None` when it does
+/// not exist, an error when it is on a mount that can hang (logs there are not read:
+/// a read could keep this process past its deadline) or cannot be looked up.
+pub fn local(fs: &HostFs, host_path: &str) -> Result<Option<PathBuf>> {
+    match fs.resolve(host_path) {
+        Ok(Reach::Local { real, .. }) => Ok(Some(real)),
+        Ok(Reach::Missing(_)) => Ok(None),
+        Ok(Reach::Guarded(g)) => Err(Error::new(format!(
+            "{host_path} is on {}: not read (a read there can hang)",
+            g.describe()
+        ))),
+        Err(e) => Err(Error::io(e.path.display(), &e.error)),
+    }
+}
+
+/// The files `pattern` names, sorted; empty when none exists. A literal pattern
+/// names its file whether it exists or not.
+pub fn expand(fs: &HostFs, pattern: &str) -> Result<Vec<Named>> {
     let absolute = format!("/{}", pattern.trim_start_matches('/'));
     if !has_wildcards(&absolute) {
-        let local = host
-            .resolve(&absolute)
-            .map_err(|e| Error::io(&absolute, &e))?;
+        let local = match local(fs, &absolute)? {
+            Some(l) => l,
+            None => fs.root().join(absolute.trim_start_matches('/')),
+        };
         return Ok(vec![Named {
             host: absolute,
             local,
@@ -51,9 +70,9 @@ pub fn expand(host: &HostRoot, pattern: &str) -> Result<Vec<Named>> {
             } else {
                 prefix.as_str()
             };
-            let dir = host
-                .resolve(dir_host)
-                .map_err(|e| Error::io(dir_host, &e))?;
+            let Some(dir) = local(fs, dir_host)? else {
+                continue;
+            };
             let entries = match std::fs::read_dir(&dir) {
                 Ok(e) => e,
                 Err(e)
@@ -86,12 +105,17 @@ pub fn expand(host: &HostRoot, pattern: &str) -> Result<Vec<Named>> {
     found.sort();
     let mut named = Vec::new();
     for h in found {
-        let local = host.resolve(&h).map_err(|e| Error::io(&h, &e))?;
-        if local.exists() {
+        if let Some(local) = local(fs, &h)? {
             named.push(Named { host: h, local });
         }
     }
     Ok(named)
+}
+
+/// The host path of `local` (a path this process reads, under the host root).
+pub fn host_of(fs: &HostFs, local: &Path) -> Option<PathBuf> {
+    let rest = local.strip_prefix(fs.root()).ok()?;
+    Some(Path::new("/").join(rest))
 }
 
 /// One component of a pattern as an anchored regex.
@@ -164,7 +188,7 @@ mod tests {
             std::fs::write(root.join(d).join("0.log"), b"").unwrap();
             std::fs::write(root.join(d).join(".hidden.log"), b"").unwrap();
         }
-        let host = HostRoot::new(root);
+        let host = HostFs::new(root);
         let got: Vec<String> = expand(&host, "/var/log/pods/ns_a-*/c/*.log")
             .unwrap()
             .into_iter()

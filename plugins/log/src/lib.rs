@@ -75,7 +75,7 @@ impl Plugin for Log {
 }
 
 fn check(cfg: &Config, ctx: &Context) -> Result<Outcome> {
-    let named = glob::expand(ctx.host(), &cfg.file)?;
+    let named = glob::expand(ctx.hostfs(), &cfg.file)?;
     // Without state there is no "since the last run", hence no rate: Unknown.
     let store = ctx.state()?;
     let clock = Clock::now();

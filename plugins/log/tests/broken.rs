@@ -3,7 +3,7 @@
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 
-use npd_test_support::{is_root, run};
+use npd_test_support::{is_root, run, FuseMount};
 
 use crate::util::{count_401, lines, Explained, Node, BIN};
 
@@ -184,4 +184,45 @@ fn help_shows_an_example_rule() {
         "{}",
         r.stdout
     );
+}
+
+/// Log files on a mount that does not answer (a hung NFS /var/log): never opened,
+/// listed or read here, so the answer comes in time, and it is Unknown (the log could
+/// not be read), literal or wildcard, however a symlink leads there.
+#[test]
+fn logs_on_a_hung_mount_are_unknown_in_time() {
+    let n = Node::new();
+    fs::create_dir_all(n.path("/mnt/logs")).unwrap();
+    let Some(_mount) = FuseMount::start_at("log on a hung mount", &n.path("/mnt/logs")) else {
+        return;
+    };
+    std::os::unix::fs::symlink("/mnt/logs", n.path("/var/log/remote")).unwrap();
+    for file in [
+        "/mnt/logs/keystone.log",
+        "/var/log/remote/keystone.log",
+        "/mnt/logs/*/0.log",
+    ] {
+        let args = [
+            "--file",
+            file,
+            "--pattern",
+            "x",
+            "--max-count",
+            "1",
+            "--timeout",
+            "1s",
+        ];
+        let r = n.run(&args);
+        assert_eq!(r.code, 2, "{file}: {}", r.line());
+        assert!(
+            r.line().contains("is on fuse mount /mnt/logs: not read"),
+            "{}",
+            r.line()
+        );
+        assert!(
+            r.took < std::time::Duration::from_millis(1400),
+            "{:?}",
+            r.took
+        );
+    }
 }

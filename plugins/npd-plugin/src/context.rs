@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
 use crate::host::HostRoot;
+use crate::hostfs::HostFs;
 use crate::isolate::Isolation;
 use crate::outcome::{Outcome, Status};
 use crate::state::{StateDir, StateError};
@@ -14,6 +15,7 @@ use crate::units::format_duration;
 
 pub struct Context {
     host: HostRoot,
+    hostfs: HostFs,
     started: Instant,
     timeout: Duration,
     deadline: Instant,
@@ -40,7 +42,9 @@ impl Context {
         state: StateDir,
     ) -> Context {
         let started = Instant::now();
+        let host_root = host_root.into();
         Context {
+            hostfs: HostFs::new(&host_root),
             host: HostRoot::new(host_root),
             started,
             timeout,
@@ -53,6 +57,11 @@ impl Context {
 
     pub fn host(&self) -> &HostRoot {
         &self.host
+    }
+
+    /// Host paths reached without a call that can hang here (see [`crate::hostfs`]).
+    pub fn hostfs(&self) -> &HostFs {
+        &self.hostfs
     }
 
     /// A host path under the host root (see [`HostRoot::join`]).

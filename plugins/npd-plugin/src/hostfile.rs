@@ -1,12 +1,12 @@
 //! Reading one small host file under the host root, bounded in size and named to the
-//! watchdog while it is read.
+//! watchdog while it is read. The file is opened through [`crate::hostfs`], so that
+//! one on a mount that can hang is never read here.
 //!
 //! procfs files answer from memory, but `--host-root` may point at anything (a copy
 //! of /proc, a FIFO left by a broken tool, /dev/zero behind a symlink): the read says
 //! what it waits for, so that a read that never returns is named in the answer, and
 //! it stops at a size no kernel file of interest reaches.
 
-use std::fs::File;
 use std::io::{self, Read};
 use std::path::PathBuf;
 
@@ -29,7 +29,7 @@ pub enum HostFile {
 pub fn host_file(ctx: &Context, path: &str) -> Result<HostFile> {
     let full = ctx.host_path(path);
     ctx.waiting_for(format!("reading {}", full.display()));
-    let file = match File::open(&full) {
+    let file = match ctx.hostfs().open_file(path) {
         Ok(f) => f,
         // procfs answers EOPNOTSUPP for pressure files when PSI is compiled in but
         // switched off: as good as absent.

@@ -61,6 +61,7 @@ mod error;
 pub mod flags;
 pub mod host;
 pub mod hostfile;
+pub mod hostfs;
 pub mod isolate;
 pub mod message;
 mod metrics;

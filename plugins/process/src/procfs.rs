@@ -14,12 +14,10 @@
 //! listed. Any other failure to read is an error, because a process we could not see
 //! might be the one the caller is looking for.
 
-use std::ffi::CString;
 use std::io;
-use std::os::unix::ffi::OsStrExt;
-use std::path::Path;
+use std::os::fd::{AsRawFd, IntoRawFd, OwnedFd};
 
-use crate::stat::{parse_stat, ProcStat};
+use crate::stat::{parse_pid, parse_stat, parse_switches, ProcStat};
 
 /// A `stat` line is about 300 bytes; one page leaves room for 52 fields of 20 digits.
 const STAT_MAX: usize = 4096;
@@ -51,16 +49,32 @@ pub struct ProcDir {
 }
 
 impl ProcDir {
-    /// Opens `path` for listing. Fails when it is missing, unreadable or not a directory:
-    /// without it the caller cannot observe anything.
-    pub fn open(path: &Path) -> io::Result<ProcDir> {
-        let c = CString::new(path.as_os_str().as_bytes())
+    /// Opens `path` for listing (the tests' fixture trees; a run opens the host's
+    /// /proc through hostfs and [`ProcDir::from_fd`]).
+    #[cfg(test)]
+    pub fn open(path: &std::path::Path) -> io::Result<ProcDir> {
+        use std::os::unix::ffi::OsStrExt;
+        let c = std::ffi::CString::new(path.as_os_str().as_bytes())
             .map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))?;
-        // SAFETY: opendir(3) on a valid C string; the result is checked before use.
-        let dir = unsafe { libc::opendir(c.as_ptr()) };
+        let flags = libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC;
+        // SAFETY: open(2) on a valid C string.
+        let fd = unsafe { libc::open(c.as_ptr(), flags) };
+        if fd < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // SAFETY: a descriptor just opened, owned from here on.
+        ProcDir::from_fd(unsafe { std::os::fd::FromRawFd::from_raw_fd(fd) })
+    }
+
+    /// Lists the directory `fd` is open on (for reading).
+    pub fn from_fd(fd: OwnedFd) -> io::Result<ProcDir> {
+        // SAFETY: fdopendir(3) takes the descriptor over, also on success only.
+        let dir = unsafe { libc::fdopendir(fd.as_raw_fd()) };
         if dir.is_null() {
             return Err(io::Error::last_os_error());
         }
+        // The stream owns the descriptor now.
+        let _ = fd.into_raw_fd();
         // SAFETY: `dir` is a valid, open directory stream.
         let fd = unsafe { libc::dirfd(dir) };
         Ok(ProcDir {
@@ -293,43 +307,6 @@ pub(crate) fn vanished(err: &io::Error) -> bool {
     matches!(err.raw_os_error(), Some(libc::ENOENT) | Some(libc::ESRCH))
 }
 
-/// The sum of `voluntary_ctxt_switches` and `nonvoluntary_ctxt_switches`, `None`
-/// when either is missing or not a number.
-pub fn parse_switches(status: &[u8]) -> Option<u64> {
-    let mut voluntary = None;
-    let mut involuntary = None;
-    for line in status.split(|b| *b == b'\n') {
-        let Some(colon) = line.iter().position(|b| *b == b':') else {
-            continue;
-        };
-        let value = || {
-            let text = std::str::from_utf8(&line[colon + 1..]).ok()?;
-            text.trim().parse::<u64>().ok()
-        };
-        match &line[..colon] {
-            b"voluntary_ctxt_switches" => voluntary = value(),
-            b"nonvoluntary_ctxt_switches" => involuntary = value(),
-            _ => {}
-        }
-    }
-    voluntary?.checked_add(involuntary?)
-}
-
-/// A directory name that is a PID: decimal digits only, no leading zero, fits a pid_t.
-pub fn parse_pid(text: &[u8]) -> Option<u32> {
-    if text.is_empty() || text.len() > 10 || text[0] == b'0' {
-        return None;
-    }
-    let mut v: u64 = 0;
-    for b in text {
-        if !b.is_ascii_digit() {
-            return None;
-        }
-        v = v * 10 + u64::from(b - b'0');
-    }
-    u32::try_from(v).ok().filter(|v| *v <= i32::MAX as u32)
-}
-
 fn write_decimal(out: &mut [u8], mut v: u32) -> usize {
     let mut digits = [0u8; 10];
     let mut n = 0;
@@ -350,35 +327,6 @@ fn write_decimal(out: &mut [u8], mut v: u32) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn pids_are_plain_decimal_numbers() {
-        assert_eq!(parse_pid(b"1"), Some(1));
-        assert_eq!(parse_pid(b"4194304"), Some(4194304));
-        for bad in [
-            &b""[..],
-            b"self",
-            b"01",
-            b"12a",
-            b"99999999999",
-            b"3000000000",
-        ] {
-            assert_eq!(parse_pid(bad), None, "{}", bad.escape_ascii());
-        }
-    }
-
-    #[test]
-    fn context_switches_are_summed() {
-        let status = b"Name:\tjbd2/sda1-8\nState:\tD (disk sleep)\n\
-            voluntary_ctxt_switches:\t150\nnonvoluntary_ctxt_switches:\t7\n";
-        assert_eq!(parse_switches(status), Some(157));
-        assert_eq!(parse_switches(b"voluntary_ctxt_switches:\t1\n"), None);
-        assert_eq!(
-            parse_switches(b"voluntary_ctxt_switches: x\nnonvoluntary_ctxt_switches: 1\n"),
-            None
-        );
-        assert_eq!(parse_switches(b""), None);
-    }
 
     #[test]
     fn decimal_writing_round_trips() {
@@ -402,7 +350,7 @@ mod tests {
 
     #[test]
     fn the_real_proc_knows_this_process() {
-        let mut dir = ProcDir::open(Path::new("/proc")).unwrap();
+        let mut dir = ProcDir::open(std::path::Path::new("/proc")).unwrap();
         assert_eq!(dir.self_pid(), Some(std::process::id()));
         let me = dir.stat(std::process::id()).unwrap().unwrap();
         assert_eq!(me.pid, std::process::id());

@@ -30,7 +30,12 @@ pub fn scan(config: &Config, ctx: &Context) -> Result<Report> {
     let started = Instant::now();
     let proc = ctx.host_path("/proc");
     ctx.waiting_for(format!("scanning {}", proc.display()));
-    let dir = ProcDir::open(&proc).map_err(|e| Error::io(proc.display(), &e))?;
+    // Through hostfs: a /proc on a mount that can hang is never listed here.
+    let dir = ctx
+        .hostfs()
+        .kernel_dir("/proc")
+        .and_then(ProcDir::from_fd)
+        .map_err(|e| Error::io(proc.display(), &e))?;
     let mut pass = Pass {
         me: dir.self_pid(),
         config,

@@ -138,9 +138,75 @@ fn number(text: &[u8]) -> Option<u64> {
     })
 }
 
+/// The sum of `voluntary_ctxt_switches` and `nonvoluntary_ctxt_switches`, `None`
+/// when either is missing or not a number.
+pub fn parse_switches(status: &[u8]) -> Option<u64> {
+    let mut voluntary = None;
+    let mut involuntary = None;
+    for line in status.split(|b| *b == b'\n') {
+        let Some(colon) = line.iter().position(|b| *b == b':') else {
+            continue;
+        };
+        let value = || {
+            let text = std::str::from_utf8(&line[colon + 1..]).ok()?;
+            text.trim().parse::<u64>().ok()
+        };
+        match &line[..colon] {
+            b"voluntary_ctxt_switches" => voluntary = value(),
+            b"nonvoluntary_ctxt_switches" => involuntary = value(),
+            _ => {}
+        }
+    }
+    voluntary?.checked_add(involuntary?)
+}
+
+/// A directory name that is a PID: decimal digits only, no leading zero, fits a pid_t.
+pub fn parse_pid(text: &[u8]) -> Option<u32> {
+    if text.is_empty() || text.len() > 10 || text[0] == b'0' {
+        return None;
+    }
+    let mut v: u64 = 0;
+    for b in text {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + u64::from(b - b'0');
+    }
+    u32::try_from(v).ok().filter(|v| *v <= i32::MAX as u32)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pids_are_plain_decimal_numbers() {
+        assert_eq!(parse_pid(b"1"), Some(1));
+        assert_eq!(parse_pid(b"4194304"), Some(4194304));
+        for bad in [
+            &b""[..],
+            b"self",
+            b"01",
+            b"12a",
+            b"99999999999",
+            b"3000000000",
+        ] {
+            assert_eq!(parse_pid(bad), None, "{}", bad.escape_ascii());
+        }
+    }
+
+    #[test]
+    fn context_switches_are_summed() {
+        let status = b"Name:\tjbd2/sda1-8\nState:\tD (disk sleep)\n\
+            voluntary_ctxt_switches:\t150\nnonvoluntary_ctxt_switches:\t7\n";
+        assert_eq!(parse_switches(status), Some(157));
+        assert_eq!(parse_switches(b"voluntary_ctxt_switches:\t1\n"), None);
+        assert_eq!(
+            parse_switches(b"voluntary_ctxt_switches: x\nnonvoluntary_ctxt_switches: 1\n"),
+            None
+        );
+        assert_eq!(parse_switches(b""), None);
+    }
 
     /// A line as the kernel writes it (fields 1..=52), with the interesting ones set.
     pub fn line(pid: u32, comm: &str, state: char, ppid: u32, flags: u64, threads: u32) -> String {

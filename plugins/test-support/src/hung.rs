@@ -3,7 +3,7 @@
 //! do without it: fail in CI, skip with a word on stderr elsewhere.
 
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -11,6 +11,12 @@ use std::time::{Duration, Instant};
 const HANGFS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../tests/fixtures/hangfs.py"
+);
+
+/// The FUSE filesystem that answers: a read-only view of a directory.
+const PASSFS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../tests/fixtures/passfs.py"
 );
 
 /// How long the FUSE daemon gets to mount before the test fails.
@@ -29,38 +35,114 @@ pub fn skip(test: &str, why: &str) {
     eprintln!("SKIPPED {test}: {why}");
 }
 
-/// A FUSE mount that never answers (`tests/fixtures/hangfs.py`). Dropping it kills its
-/// daemon, which frees every process stuck on the mount, and unmounts it lazily.
-pub struct HungMount {
-    dir: tempfile::TempDir,
+/// A FUSE mount that never answers (`tests/fixtures/hangfs.py`), or one that does
+/// ([`FuseMount::passthrough`]). Dropping it kills its daemon, which frees every
+/// process stuck on the mount, and unmounts it lazily.
+pub struct FuseMount {
+    /// The temp dir it is mounted on, when it made its own.
+    _dir: Option<tempfile::TempDir>,
+    point: PathBuf,
     daemon: Child,
 }
 
-impl HungMount {
-    /// Mounts it, or returns `None` after [`skip`] where this machine cannot (not
-    /// root, no /dev/fuse, no python3 or python3-fusepy). A daemon that runs but does
-    /// not mount in time fails the test.
-    pub fn start(test: &str) -> Option<HungMount> {
+impl FuseMount {
+    /// Mounts it on a temp dir, or returns `None` after [`skip`] where this machine
+    /// cannot (not root, no /dev/fuse, no python3 or python3-fusepy). A daemon that
+    /// runs but does not mount in time fails the test.
+    pub fn start(test: &str) -> Option<FuseMount> {
+        let dir = tempfile::tempdir().expect("temp mount point");
+        let point = dir.path().to_path_buf();
+        FuseMount::mount(test, Some(dir), point, None, false)
+    }
+
+    /// Mounts it on `at`, an existing empty directory (inside a chroot's tree, say).
+    pub fn start_at(test: &str, at: &Path) -> Option<FuseMount> {
+        FuseMount::mount(test, None, at.to_path_buf(), None, false)
+    }
+
+    /// A FUSE mount that answers, on `at`: a read-only view of `source` (a healthy
+    /// network or FUSE filesystem, which plugins must still treat as one that can
+    /// hang).
+    pub fn passthrough(test: &str, source: &Path, at: &Path) -> Option<FuseMount> {
+        FuseMount::mount(test, None, at.to_path_buf(), Some(source), false)
+    }
+
+    /// Mounts it in a mount namespace of its own (the daemon's), so that neither PID
+    /// 1's mount table nor this process's lists it: only runs that [`FuseMount::join`]
+    /// that namespace see it, as a systemd unit with PrivateTmp or a container sees
+    /// its own mounts.
+    pub fn start_private(test: &str) -> Option<FuseMount> {
+        if !Path::new("/usr/bin/unshare").exists() {
+            skip(test, "no /usr/bin/unshare");
+            return None;
+        }
+        let dir = tempfile::tempdir().expect("temp mount point");
+        let point = dir.path().to_path_buf();
+        FuseMount::mount(test, Some(dir), point, None, true)
+    }
+
+    /// Makes `run` happen in the mount namespace the mount was made in.
+    pub fn join(&self, run: crate::Invocation) -> crate::Invocation {
+        let ns = std::ffi::CString::new(format!("/proc/{}/ns/mnt", self.daemon.id()))
+            .expect("no NUL in a path");
+        run.setup(move |cmd| {
+            use std::os::unix::process::CommandExt;
+            // SAFETY: open, setns and close are async-signal-safe; the path was
+            // prepared before the fork.
+            unsafe {
+                cmd.pre_exec(move || {
+                    let fd = libc::open(ns.as_ptr(), libc::O_RDONLY | libc::O_CLOEXEC);
+                    if fd < 0 || libc::setns(fd, libc::CLONE_NEWNS) != 0 {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                    libc::close(fd);
+                    Ok(())
+                });
+            }
+        })
+    }
+
+    fn mount(
+        test: &str,
+        dir: Option<tempfile::TempDir>,
+        point: PathBuf,
+        source: Option<&Path>,
+        private: bool,
+    ) -> Option<FuseMount> {
         if !crate::is_root() {
             skip(test, "not root");
             return None;
         }
-        for need in ["/dev/fuse", "/usr/bin/python3", HANGFS] {
+        for need in ["/dev/fuse", "/usr/bin/python3", HANGFS, PASSFS] {
             if !Path::new(need).exists() {
                 skip(test, &format!("no {need}"));
                 return None;
             }
         }
-        let dir = tempfile::tempdir().expect("temp mount point");
-        let daemon = Command::new("/usr/bin/python3")
-            .arg(HANGFS)
-            .arg(dir.path())
+        let mut cmd = if private {
+            // A namespace whose mounts propagate nowhere; the daemon holds it.
+            let mut c = Command::new("/usr/bin/unshare");
+            c.args(["--mount", "--propagation", "private", "/usr/bin/python3"]);
+            c
+        } else {
+            Command::new("/usr/bin/python3")
+        };
+        match source {
+            Some(source) => cmd.arg(PASSFS).arg(source),
+            None => cmd.arg(HANGFS),
+        };
+        let daemon = cmd
+            .arg(&point)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
-            .expect("start hangfs.py");
-        let mut mount = HungMount { dir, daemon };
+            .expect("start the FUSE daemon");
+        let mut mount = FuseMount {
+            _dir: dir,
+            point,
+            daemon,
+        };
         let deadline = Instant::now() + MOUNT_BOUND;
         while !mount.mounted() {
             if let Some(status) = mount.daemon.try_wait().expect("wait for hangfs.py") {
@@ -69,12 +151,12 @@ impl HungMount {
                     let _ = err.read_to_string(&mut why);
                 }
                 let last = why.lines().last().unwrap_or("no message");
-                skip(test, &format!("hangfs.py exited ({status}): {last}"));
+                skip(test, &format!("the FUSE daemon exited ({status}): {last}"));
                 return None;
             }
             assert!(
                 Instant::now() < deadline,
-                "hangfs.py did not mount in {MOUNT_BOUND:?}"
+                "the FUSE daemon did not mount in {MOUNT_BOUND:?}"
             );
             std::thread::sleep(Duration::from_millis(20));
         }
@@ -82,34 +164,45 @@ impl HungMount {
     }
 
     pub fn path(&self) -> &Path {
-        self.dir.path()
+        &self.point
     }
 
     /// The mount point, as a flag's value.
     pub fn name(&self) -> &str {
-        self.dir.path().to_str().expect("UTF-8 temp dir")
+        self.point.to_str().expect("UTF-8 temp dir")
     }
 
+    /// Whether the daemon's own view lists the mount.
     fn mounted(&self) -> bool {
-        let want = format!(" {} ", self.dir.path().display());
-        std::fs::read_to_string("/proc/self/mountinfo")
+        let want = format!(" {} ", self.point.display());
+        std::fs::read_to_string(format!("/proc/{}/mountinfo", self.daemon.id()))
             .map(|m| m.lines().any(|l| l.contains(&want) && l.contains("fuse")))
             .unwrap_or(false)
     }
 }
 
-impl Drop for HungMount {
+impl Drop for FuseMount {
     fn drop(&mut self) {
         // SIGKILL: the daemon ignores SIGTERM while its threads are blocked.
         let _ = self.daemon.kill();
         let _ = self.daemon.wait();
         let _ = Command::new("umount")
             .arg("-l")
-            .arg(self.dir.path())
+            .arg(&self.point)
             .stderr(Stdio::null())
             .status();
     }
 }
+
+/// Taken by the tests of a binary that count stuck helpers ([`stuck_processes`]): they
+/// count machine-wide, so they take turns.
+pub fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    TURN.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The FUSE mount the hung-mount tests use.
+pub type HungMount = FuseMount;
 
 /// Processes whose name starts with `comm_prefix` (the kernel keeps 15 bytes of it)
 /// and that sleep uninterruptibly: the helper processes a plugin left stuck on a hung

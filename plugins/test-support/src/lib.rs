@@ -27,6 +27,7 @@
 //! # let _ = r;
 //! ```
 
+mod chroot;
 mod config;
 mod host;
 mod hung;
@@ -34,11 +35,12 @@ mod net;
 mod process;
 mod run;
 
+pub use chroot::Chroot;
 pub use config::{
     assert_answers_in_time, rule_args, rule_name, rule_timeout, ShippedConfig, INSTALL_DIR,
 };
 pub use host::FakeHost;
-pub use hung::{in_ci, skip, stuck_processes, HungMount};
+pub use hung::{in_ci, one_at_a_time, skip, stuck_processes, FuseMount, HungMount};
 pub use net::{closed_port, hold as hold_port, ClosedPort};
 pub use process::{gone_within, Reaped};
 pub use run::{assert_one_npd_line, is_root, run, run_in, Invocation, Run, BOUND};

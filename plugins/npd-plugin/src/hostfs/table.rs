@@ -1,0 +1,184 @@
+//! This process's own mount table (`/proc/self/mountinfo`): the mounts its lookups go
+//! through, by the IDs the kernel gives them, and which filesystem types can make a
+//! call wait on something other than this machine.
+//!
+//! Only the ID, the mount point and the type are kept: this table decides how
+//! carefully to look, never what a check reports (npd-disk reports from the host's
+//! table). It is read once per run, and once more when a mount ID is not in it (a
+//! mount made since).
+
+use std::collections::HashMap;
+use std::ffi::OsString;
+use std::os::unix::ffi::OsStringExt;
+use std::path::PathBuf;
+
+/// One mount as this process sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OwnMount {
+    /// Where it is mounted, relative to this process's root.
+    pub point: PathBuf,
+    pub fs_type: String,
+}
+
+/// The table, by mount ID.
+#[derive(Debug, Default)]
+pub(crate) struct OwnMounts {
+    by_id: HashMap<u64, OwnMount>,
+}
+
+impl OwnMounts {
+    /// This process's table.
+    pub(crate) const OWN: &'static str = "/proc/self/mountinfo";
+    /// PID 1's, through this process's /proc (not under the host root).
+    pub(crate) const INIT: &'static str = "/proc/1/mountinfo";
+
+    /// Reads a table; `None` when it cannot be read (no /proc in a chroot), in which
+    /// case no mount can be established from it.
+    pub(crate) fn read(file: &str) -> Option<OwnMounts> {
+        std::fs::read(file).ok().map(|b| OwnMounts::parse(&b))
+    }
+
+    /// Adds the mounts of `other` whose IDs this table lacks.
+    pub(crate) fn add_missing(&mut self, other: OwnMounts) {
+        for (id, m) in other.by_id {
+            self.by_id.entry(id).or_insert(m);
+        }
+    }
+
+    /// Parses mountinfo lines; a line that does not parse is left out (its mount then
+    /// cannot be established, which only makes the walk more careful).
+    pub(crate) fn parse(bytes: &[u8]) -> OwnMounts {
+        let by_id = bytes
+            .split(|b| *b == b'\n')
+            .filter_map(parse_line)
+            .collect();
+        OwnMounts { by_id }
+    }
+
+    pub(crate) fn get(&self, id: u64) -> Option<&OwnMount> {
+        self.by_id.get(&id)
+    }
+}
+
+/// `36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw`: the ID is the
+/// first field, the mount point the fifth, the type the first after `-`.
+fn parse_line(line: &[u8]) -> Option<(u64, OwnMount)> {
+    let mut fields = line.split(|b| *b == b' ');
+    let id = std::str::from_utf8(fields.next()?).ok()?.parse().ok()?;
+    let point = fields.nth(3)?;
+    let mut rest = fields.skip_while(|f| *f != b"-");
+    rest.next()?;
+    let fs_type = String::from_utf8(rest.next()?.to_vec()).ok()?;
+    let point = PathBuf::from(OsString::from_vec(unescape(point)));
+    Some((id, OwnMount { point, fs_type }))
+}
+
+/// mountinfo writes space, tab, newline and backslash in paths as `\ooo`.
+pub(crate) fn unescape(field: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(field.len());
+    let mut i = 0;
+    while i < field.len() {
+        if field[i] == b'\\' && i + 3 < field.len() {
+            let digits = &field[i + 1..i + 4];
+            if digits.iter().all(|d| (b'0'..=b'7').contains(d)) {
+                let v = digits.iter().fold(0u32, |a, d| a * 8 + (d - b'0') as u32);
+                if v <= 0xff {
+                    out.push(v as u8);
+                    i += 4;
+                    continue;
+                }
+            }
+        }
+        out.push(field[i]);
+        i += 1;
+    }
+    out
+}
+
+/// Whether a call on a filesystem of this type (a lookup, stat, statvfs, open, read)
+/// can wait on something other than this machine: a server (NFS, SMB, Ceph, ...), a
+/// FUSE daemon, or an automounter that mounts one of those on access. Such calls
+/// sleep, often uninterruptibly, for as long as the other side does not answer, so
+/// plugins make them only in a helper process ([`crate::isolate`]). Local
+/// filesystems answer from memory or their own disk and are called directly.
+pub fn fs_type_can_hang(fs_type: &str) -> bool {
+    const REMOTE: &[&str] = &[
+        "nfs",
+        "nfs4",
+        "cifs",
+        "smb3",
+        "smbfs",
+        "ceph",
+        "glusterfs",
+        "9p",
+        "afs",
+        "lustre",
+        "gpfs",
+        "beegfs",
+        "ocfs2",
+        "gfs2",
+        "orangefs",
+        "pvfs2",
+        "ncpfs",
+        "coda",
+        "virtiofs",
+        "fuse",
+        "fuseblk",
+        "autofs",
+    ];
+    REMOTE.contains(&fs_type) || fs_type.starts_with("fuse.") || fs_type.starts_with("fuseblk.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_give_id_point_and_type() {
+        let t = OwnMounts::parse(
+            b"22 1 0:21 / /proc rw,nosuid - proc proc rw\n\
+              40 22 0:50 / /mnt/with\\040space rw shared:3 - fuse.sshfs a@b: rw\n\
+              garbage\n\
+              41 1 0:51 / /broken rw\n",
+        );
+        assert_eq!(t.get(22).unwrap().fs_type, "proc");
+        let m = t.get(40).unwrap();
+        assert_eq!(m.point, PathBuf::from("/mnt/with space"));
+        assert_eq!(m.fs_type, "fuse.sshfs");
+        assert!(t.get(41).is_none());
+    }
+
+    #[test]
+    fn this_process_has_a_table_with_its_proc_in_it() {
+        let t = OwnMounts::read(OwnMounts::OWN).unwrap();
+        assert!(t.by_id.values().any(|m| m.fs_type == "proc"));
+    }
+
+    #[test]
+    fn remote_and_fuse_types_can_hang_local_ones_cannot() {
+        for t in [
+            "nfs",
+            "nfs4",
+            "cifs",
+            "smb3",
+            "ceph",
+            "fuse",
+            "fuse.sshfs",
+            "fuseblk.ntfs",
+            "autofs",
+        ] {
+            assert!(fs_type_can_hang(t), "{t}");
+        }
+        for t in [
+            "ext4", "xfs", "btrfs", "tmpfs", "overlay", "vfat", "nfsd", "fusectl",
+        ] {
+            assert!(!fs_type_can_hang(t), "{t}");
+        }
+    }
+
+    #[test]
+    fn escapes_are_undone_and_bad_ones_kept() {
+        assert_eq!(unescape(b"a\\011b\\134c"), b"a\tb\\c");
+        assert_eq!(unescape(b"x\\9yz\\"), b"x\\9yz\\");
+    }
+}
