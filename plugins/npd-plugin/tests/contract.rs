@@ -258,15 +258,12 @@ fn a_corrupt_debounce_state_is_reported_and_replaced() {
 
 #[test]
 fn a_read_only_state_dir_degrades_with_a_warning() {
-    // Root writes whatever the mode bits say.
-    if is_root() {
-        return;
-    }
     let tmp = tempfile::tempdir().unwrap();
+    fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o755)).unwrap();
     let dir = tmp.path().join("ro");
     fs::create_dir(&dir).unwrap();
     fs::set_permissions(&dir, fs::Permissions::from_mode(0o555)).unwrap();
-    let r = fixture(&[
+    let args = [
         "--behave",
         "problem",
         "--message",
@@ -275,9 +272,38 @@ fn a_read_only_state_dir_degrades_with_a_warning() {
         "2",
         "--state-dir",
         dir.to_str().unwrap(),
-    ]);
+    ];
+    // Root writes whatever the mode bits say: it tries as nobody.
+    let r = if is_root() {
+        Invocation::new(FIXTURE, &args).as_nobody().go()
+    } else {
+        fixture(&args)
+    };
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("warning:"), "{}", r.stderr);
+}
+
+#[test]
+fn a_binary_in_a_tree_closed_to_others_still_runs_as_nobody() {
+    if !is_root() {
+        npd_test_support::skip(
+            "a_binary_in_a_tree_closed_to_others_still_runs_as_nobody",
+            "not root",
+        );
+        return;
+    }
+    // A clone in root's home (mode 0700) builds its binaries where nobody cannot go.
+    let home = tempfile::tempdir().unwrap();
+    fs::set_permissions(home.path(), fs::Permissions::from_mode(0o700)).unwrap();
+    let bin = home.path().join("contract-fixture");
+    fs::copy(FIXTURE, &bin).unwrap();
+    let r = Invocation::new(
+        bin.to_str().unwrap(),
+        &["--behave", "ok", "--message", "ran"],
+    )
+    .as_nobody()
+    .go();
+    assert_eq!((r.code, r.line()), (0, "ran"), "{}", r.stderr);
 }
 
 #[test]

@@ -7,7 +7,7 @@
 use std::ffi::OsString;
 use std::io::Read;
 use std::os::unix::process::CommandExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -25,6 +25,9 @@ const PLUGIN_ENV: [&str; 3] = [
     "NPD_CHECKS_STATE_DIR",
     "NPD_CHECKS_METRICS_DIR",
 ];
+
+/// A change to the command before it runs (see [`Invocation::setup`]).
+type Adjust = Box<dyn FnOnce(&mut Command)>;
 
 /// What one run of a plugin gave.
 #[derive(Debug)]
@@ -78,6 +81,12 @@ pub fn is_root() -> bool {
 /// different user or bound.
 pub struct Invocation {
     cmd: Command,
+    /// The plugin binary, as the test named it.
+    bin: PathBuf,
+    /// Run as user nobody, from a copy of the binary that user can reach.
+    as_nobody: bool,
+    /// What [`Invocation::setup`] asked for, applied to the command that runs.
+    adjust: Vec<Adjust>,
     /// The plugin's own flags, before any `--`.
     flags: Vec<String>,
     /// From `--` on: what the plugin passes on (npd-nagios' command), never its flags.
@@ -92,10 +101,7 @@ pub struct Invocation {
 
 impl Invocation {
     pub fn new(bin: &str, args: &[&str]) -> Invocation {
-        let mut cmd = Command::new(bin);
-        cmd.stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+        let mut cmd = plugin_command(Path::new(bin));
         for key in PLUGIN_ENV {
             cmd.env_remove(key);
         }
@@ -104,6 +110,9 @@ impl Invocation {
         let (flags, passed_on) = args.split_at(split);
         Invocation {
             cmd,
+            bin: PathBuf::from(bin),
+            as_nobody: false,
+            adjust: Vec::new(),
             flags: flags.iter().map(|a| a.to_string()).collect(),
             passed_on: passed_on.iter().map(|a| a.to_string()).collect(),
             shown: format!("{} {args:?}", name.to_string_lossy()),
@@ -129,26 +138,18 @@ impl Invocation {
     }
 
     /// Runs the plugin as user and group `nobody` (65534): the caller must be root.
+    ///
+    /// The binary runs from a copy in a directory every user can reach: a build tree
+    /// under a 0700 directory (a clone in root's home) is closed to nobody.
     pub fn as_nobody(mut self) -> Invocation {
-        // SAFETY: only async-signal-safe calls between fork and exec.
-        unsafe {
-            self.cmd.pre_exec(|| {
-                if libc::setgroups(0, std::ptr::null()) != 0
-                    || libc::setgid(65534) != 0
-                    || libc::setuid(65534) != 0
-                {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
+        self.as_nobody = true;
         self
     }
 
     /// Lets `adjust` change what [`Invocation::env`] and [`Invocation::as_nobody`] do
     /// not cover (CPU affinity, resource limits).
-    pub fn setup(mut self, adjust: impl FnOnce(&mut Command)) -> Invocation {
-        adjust(&mut self.cmd);
+    pub fn setup(mut self, adjust: impl FnOnce(&mut Command) + 'static) -> Invocation {
+        self.adjust.push(Box::new(adjust));
         self
     }
 
@@ -163,6 +164,15 @@ impl Invocation {
     /// too when the answer is not an exit code of 0, 1 or 2 with one line on stdout
     /// and no '%' in it (but for --help).
     pub fn go(mut self) -> Run {
+        let reachable;
+        if self.as_nobody {
+            reachable = ReachableCopy::of(&self.bin);
+            self.cmd = self.cmd_for(&reachable.path());
+            drop_to_nobody(&mut self.cmd);
+        }
+        for adjust in std::mem::take(&mut self.adjust) {
+            adjust(&mut self.cmd);
+        }
         self.cmd.args(&self.flags);
         // Nothing a test runs may write to the machine's /var/lib/npd-checks.
         let fresh;
@@ -236,6 +246,72 @@ impl Invocation {
             );
         }
         run
+    }
+}
+
+/// A command for `program` as NPD starts a plugin: no stdin, stdout and stderr piped.
+fn plugin_command(program: &Path) -> Command {
+    let mut cmd = Command::new(program);
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    cmd
+}
+
+impl Invocation {
+    /// The command as prepared so far (its environment), for another program.
+    fn cmd_for(&self, program: &Path) -> Command {
+        let mut cmd = plugin_command(program);
+        for (key, value) in self.cmd.get_envs() {
+            match value {
+                Some(v) => cmd.env(key, v),
+                None => cmd.env_remove(key),
+            };
+        }
+        cmd
+    }
+}
+
+fn drop_to_nobody(cmd: &mut Command) {
+    // SAFETY: only async-signal-safe calls between fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            if libc::setgroups(0, std::ptr::null()) != 0
+                || libc::setgid(65534) != 0
+                || libc::setuid(65534) != 0
+            {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+}
+
+/// A plugin binary linked (or copied) into a fresh directory of mode 0755 under the
+/// system's temp dir, removed with it.
+struct ReachableCopy {
+    dir: tempfile::TempDir,
+    name: OsString,
+}
+
+impl ReachableCopy {
+    fn of(bin: &Path) -> ReachableCopy {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("temp dir for the binary");
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755))
+            .expect("chmod the binary's temp dir");
+        let name = bin.file_name().expect("binary name").to_os_string();
+        let to = dir.path().join(&name);
+        // A hard link costs nothing where the temp dir is on the same filesystem.
+        if std::fs::hard_link(bin, &to).is_err() {
+            std::fs::copy(bin, &to)
+                .unwrap_or_else(|e| panic!("copy {} for user nobody: {e}", bin.display()));
+        }
+        ReachableCopy { dir, name }
+    }
+
+    fn path(&self) -> PathBuf {
+        self.dir.path().join(&self.name)
     }
 }
 
