@@ -6,8 +6,9 @@ use npd_plugin::state::{stable_hash, StateDir};
 use npd_plugin::{explain, Context, Result};
 
 use crate::cloud::Cloud;
+use crate::guard::Tally;
 use crate::keystone::{self, Cached, Session};
-use crate::services::{self, Row};
+use crate::services::Row;
 use crate::transport::Transport;
 use crate::{stamp, Args};
 
@@ -172,27 +173,33 @@ impl Api<'_> {
         unreachable!("the loop returns on its second attempt")
     }
 
-    pub fn fleet_outage(
+    /// The rows of `binary` cloud-wide, for the shared-outage guard.
+    pub fn fleet(
         &mut self,
         what: &str,
         url: &str,
         binary: &str,
         version: Option<(&str, &str)>,
         parse: fn(&[u8]) -> std::result::Result<Vec<Row>, String>,
-    ) -> Result<Option<String>> {
+    ) -> Result<Vec<Row>> {
         let fleet = self.get(what, url, version, parse)?;
         let fleet: Vec<Row> = fleet.into_iter().filter(|r| r.binary == binary).collect();
+        let tally = Tally::of(&fleet);
+        let guard = self.args.guard();
         explain!(
             self.ctx,
-            "{binary} cloud-wide: {} of {} down, limit {}",
-            fleet.iter().filter(|r| !r.up).count(),
+            "{binary} cloud-wide: {} of {} hosts down (of {} rows; disabled and forced \
+             down left out); {}: {}",
+            tally.down,
+            tally.total,
             fleet.len(),
-            self.args.max_down_fraction
+            guard.rule(),
+            if guard.trips(tally) {
+                "shared"
+            } else {
+                "this host's"
+            }
         );
-        Ok(services::shared_outage(
-            binary,
-            &fleet,
-            self.args.max_down_fraction,
-        ))
+        Ok(fleet)
     }
 }

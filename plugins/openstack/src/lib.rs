@@ -6,15 +6,18 @@
 //! the node's problem (NonOK). Keystone or an API that cannot be reached, refuses the
 //! user, or answers garbage is only the way to ask (Unknown), and so is a shared
 //! outage: when a message bus or conductor outage stops every heartbeat, every host
-//! looks down, and more than `--max-down-fraction` of a binary down cloud-wide is
-//! answered Unknown. That fleet-wide listing is only fetched when this host looks
-//! down, so a healthy run costs one GET with a cached token.
+//! looks down, and a binary down on more than `--max-down-fraction` of the hosts and
+//! on at least `--min-down-hosts` of them (or on all, from two) is answered Unknown.
+//! That fleet-wide listing is only fetched when this host looks down, so a healthy
+//! run costs one GET with a cached token.
 //!
 //! Not here: the credentials' sources (`cloud`), Keystone and the token cache
-//! (`keystone`, `api`), HTTP (`transport`), the rules (`services`), timestamps (`stamp`).
+//! (`keystone`, `api`), HTTP (`transport`), the rules (`services`), the shared-outage
+//! guard (`guard`), timestamps (`stamp`).
 
 mod api;
 pub mod cloud;
+pub mod guard;
 pub mod keystone;
 mod run;
 pub mod services;
@@ -84,10 +87,17 @@ pub struct Args {
     #[arg(long, global = true)]
     pub missing_ok: bool,
 
-    /// Above this share (0..1) of a binary down cloud-wide, a down host is a shared
-    /// outage: Unknown, not a problem of this node.
+    /// A down service is a shared outage (Unknown, not this node's problem) when its
+    /// binary is down on more than this share (0..1) of the hosts cloud-wide, and on
+    /// at least --min-down-hosts of them. 1 turns the guard off.
     #[arg(long, value_name = "F", default_value_t = 0.2, value_parser = parse_fraction, global = true)]
     pub max_down_fraction: f64,
+
+    /// The fewest hosts a binary must be down on for a shared outage (besides
+    /// --max-down-fraction), unless it is down on all of them and they are two or
+    /// more: one host down is always judged per host, two unless they are all.
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = parse_min_hosts, global = true)]
+    pub min_down_hosts: u32,
 
     /// Authenticate again when the cached token expires within this time.
     #[arg(long, value_name = "DURATION", default_value = "5m",
@@ -121,14 +131,32 @@ pub enum Subject {
     },
 }
 
+// The reasons are short: clap puts "invalid value 'X' for '--flag <F>': " before them
+// and NPD shows the first 80 bytes of the line.
 fn parse_fraction(text: &str) -> std::result::Result<f64, String> {
-    let v: f64 = text
-        .parse()
-        .map_err(|_| format!("invalid fraction {text:?} (expected e.g. 0.2)"))?;
+    let v: f64 = text.parse().map_err(|_| "not a number".to_string())?;
     if !(0.0..=1.0).contains(&v) {
-        return Err(format!("fraction {text:?} is outside 0..1"));
+        return Err("not in 0..1".into());
     }
     Ok(v)
+}
+
+fn parse_min_hosts(text: &str) -> std::result::Result<u32, String> {
+    match text.parse::<u32>() {
+        Ok(0) => Err("must be 1 or more".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err("not a count".into()),
+    }
+}
+
+impl Args {
+    /// The shared-outage guard these flags set.
+    pub fn guard(&self) -> guard::Guard {
+        guard::Guard {
+            max_fraction: self.max_down_fraction,
+            min_hosts: self.min_down_hosts,
+        }
+    }
 }
 
 impl Plugin for OpenStack {
@@ -155,6 +183,21 @@ the host's hostname, often short), Kubernetes by its node name (often the FQDN o
 cloud provider's name). Give --host, or map NODE_NAME with --strip-domain and
 --host-suffix; compare with `openstack compute service list`. cinder-volume rows are
 host@backend: every backend of this host is judged.
+
+Shared outages: a message bus, conductor or database outage stops every heartbeat, so
+every host looks down; that is no node's problem. When this host's service is down
+(not forced down), the check lists its binary cloud-wide and answers Unknown when it
+is down on more than --max-down-fraction (0.2) of the hosts AND on at least
+--min-down-hosts (3) of them, or on all of them when there are two or more. Hosts
+disabled or forced down by an operator are left out of both counts; cinder's
+host@backend rows count once per host. So in any cloud one host down is that host's
+problem (1 of 2 too), and so are two unless they are all there is; every host down
+is Unknown from two hosts on; 3 of 10 down is Unknown; from 15 hosts on the share
+alone decides (20 of 100: judged per host, 21: Unknown). Three, because two hosts
+down at once is common from independent causes (a rack, a maintenance batch) while
+a shared cause silences many; the 0.2 keeps a big cloud's usual handful of dead
+hosts per host. --min-down-hosts 1 judges by the share alone (then one host down in
+a cloud of up to four is Unknown); --max-down-fraction 1 turns the guard off.
 
 Tokens are cached in the state dir (0600) per identity, shared by the three checks,
 renewed --token-renew-before expiry or when a service answers 401. Per node and run:

@@ -5,6 +5,7 @@ use npd_plugin::{explain, Context, Error, Outcome, Result};
 
 use crate::api::Api;
 use crate::cloud::{self, Cloud, SecretFiles};
+use crate::guard;
 use crate::services::{self, query_escape, Row};
 use crate::transport::Transport;
 use crate::{stamp, Args, Subject};
@@ -120,7 +121,7 @@ fn compute(api: &mut Api, host: &str, allow_disabled: bool) -> Result<Outcome> {
         allow_disabled,
         "nova-compute is up and enabled",
         |api, bin| {
-            api.fleet_outage(
+            api.fleet(
                 "nova-api",
                 &fleet_url,
                 bin,
@@ -166,7 +167,7 @@ fn volume(api: &mut Api, host: &str, allow_disabled: bool) -> Result<Outcome> {
         allow_disabled,
         "cinder-volume is up and enabled",
         |api, bin| {
-            api.fleet_outage(
+            api.fleet(
                 "cinder-api",
                 &fleet_url,
                 bin,
@@ -214,17 +215,17 @@ fn network(api: &mut Api, host: &str, types: &[String], allow_admin_down: bool) 
         "neutron agents are alive",
         move |api, bin| {
             let url = format!(
-                "{fleet_base}/agents?binary={}&fields=binary&fields=alive",
+                "{fleet_base}/agents?binary={}&fields=binary&fields=host\
+                 &fields=alive&fields=admin_state_up",
                 query_escape(bin)
             );
-            api.fleet_outage("neutron-server", &url, bin, None, services::parse_agents)
+            api.fleet("neutron-server", &url, bin, None, services::parse_agents)
         },
     )
 }
 
 /// The common rule: no row is "not registered" (unless --missing-ok); rows judged
-/// one by one; a row merely down (not forced, not disabled) is checked against the
-/// fleet before it is blamed on this host.
+/// one by one, a row merely down checked against the fleet (`guard::verdict`).
 fn judge(
     api: &mut Api,
     what: &str,
@@ -232,7 +233,7 @@ fn judge(
     rows: Vec<Row>,
     allow_disabled: bool,
     ok: &str,
-    mut fleet: impl FnMut(&mut Api, &str) -> Result<Option<String>>,
+    mut fleet: impl FnMut(&mut Api, &str) -> Result<Vec<Row>>,
 ) -> Result<Outcome> {
     for r in &rows {
         explain!(
@@ -256,19 +257,8 @@ fn judge(
             Outcome::problem(format!("{what} not registered for {host}"))
         });
     }
-    let mut problems = Vec::new();
-    let mut checked = Vec::<String>::new();
-    for r in &rows {
-        let Some(problem) = services::judge_row(r, allow_disabled) else {
-            continue;
-        };
-        if !r.up && !r.forced_down && !checked.contains(&r.binary) {
-            checked.push(r.binary.clone());
-            if let Some(shared) = fleet(api, &r.binary)? {
-                return Err(shared.into());
-            }
-        }
-        problems.push(problem);
-    }
-    Ok(Outcome::from_problems(problems, ok))
+    let guard = api.args.guard();
+    guard::verdict(&rows, allow_disabled, &guard, ok, |binary| {
+        fleet(api, binary)
+    })
 }

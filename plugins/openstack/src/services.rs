@@ -2,7 +2,8 @@
 //! cinder's os-services for this host, and how their answers are judged.
 //!
 //! Judging is separate from asking (plain functions on parsed rows) so that every
-//! rule is unit-tested without a cloud.
+//! rule is unit-tested without a cloud; whether a down row is this host's problem or
+//! a shared outage is `guard`'s.
 
 use serde::Deserialize;
 
@@ -53,14 +54,18 @@ pub fn judge_row(row: &Row, allow_disabled: bool) -> Option<String> {
     None
 }
 
-/// Whether `service_host` (as a service writes it) is `host`: cinder appends
+/// The host part of a service's host as the service writes it: cinder appends
 /// `@backend` and `#pool`.
-pub fn same_host(service_host: &str, host: &str) -> bool {
-    let base = service_host
+pub fn base_host(service_host: &str) -> &str {
+    service_host
         .split(['@', '#'])
         .next()
-        .unwrap_or(service_host);
-    base.eq_ignore_ascii_case(host)
+        .unwrap_or(service_host)
+}
+
+/// Whether `service_host` (as a service writes it) is `host`.
+pub fn same_host(service_host: &str, host: &str) -> bool {
+    base_host(service_host).eq_ignore_ascii_case(host)
 }
 
 /// Nova's and cinder's `{"services": [...]}`.
@@ -135,20 +140,6 @@ pub fn parse_agents(body: &[u8]) -> Result<Vec<Row>, String> {
             last_seen: a.heartbeat_timestamp.as_deref().and_then(stamp::parse),
         })
         .collect())
-}
-
-/// When more than `max_fraction` of a binary's services are down cloud-wide, the
-/// cause is shared (the message bus, the conductor, the database): the message
-/// saying so, to be answered as Unknown rather than blamed on this node.
-pub fn shared_outage(binary: &str, fleet: &[Row], max_fraction: f64) -> Option<String> {
-    let total = fleet.len();
-    let down = fleet.iter().filter(|r| !r.up).count();
-    if total == 0 || (down as f64) <= max_fraction * total as f64 {
-        return None;
-    }
-    Some(format!(
-        "{down} of {total} {binary} down: control-plane problem"
-    ))
 }
 
 /// `value` as a URL query value.
@@ -256,22 +247,6 @@ mod tests {
         assert_eq!(a.last_seen, stamp::parse("2026-11-22T07:03:18"));
         assert!(!a.enabled && !a.up);
         assert!(parse_services(b"{\"servers\": []}").is_err());
-    }
-
-    #[test]
-    fn a_shared_outage_is_told_apart() {
-        let mut fleet: Vec<Row> = (0..10)
-            .map(|i| row("nova-compute", &format!("n{i}")))
-            .collect();
-        fleet[0].up = false;
-        fleet[1].up = false;
-        assert_eq!(shared_outage("nova-compute", &fleet, 0.2), None);
-        fleet[2].up = false;
-        assert_eq!(
-            shared_outage("nova-compute", &fleet, 0.2).unwrap(),
-            "3 of 10 nova-compute down: control-plane problem"
-        );
-        assert_eq!(shared_outage("nova-compute", &[], 0.2), None);
     }
 
     #[test]

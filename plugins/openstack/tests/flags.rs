@@ -77,6 +77,64 @@ fn bad_flags_are_unknown() {
 }
 
 #[test]
+fn bad_guard_values_say_what_is_wrong() {
+    let st = tempfile::tempdir().unwrap();
+    for (args, line) in [
+        (
+            &["compute", "--max-down-fraction", "1.5"][..],
+            "bad flags: invalid value '1.5' for '--max-down-fraction <F>': not in 0..1",
+        ),
+        (
+            &["volume", "--max-down-fraction=-0.1"],
+            "bad flags: invalid value '-0.1' for '--max-down-fraction <F>': not in 0..1",
+        ),
+        (
+            &["network", "--max-down-fraction", "0,2"],
+            "bad flags: invalid value '0,2' for '--max-down-fraction <F>': not a number",
+        ),
+        (
+            &["compute", "--min-down-hosts", "0"],
+            "bad flags: invalid value '0' for '--min-down-hosts <N>': must be 1 or more",
+        ),
+        (
+            &["compute", "--min-down-hosts", "2.5"],
+            "bad flags: invalid value '2.5' for '--min-down-hosts <N>': not a count",
+        ),
+        (
+            &["compute", "--min-down-hosts=-1"],
+            "bad flags: invalid value '-1' for '--min-down-hosts <N>': not a count",
+        ),
+    ] {
+        let out = run(st.path(), args, &[]);
+        assert_eq!((out.code, out.line()), (2, line), "{args:?}");
+    }
+    // The boundaries themselves are valid: the check goes on to ask for credentials.
+    let out = run(
+        st.path(),
+        &[
+            "compute",
+            "--max-down-fraction",
+            "1",
+            "--min-down-hosts",
+            "1",
+        ],
+        &[],
+    );
+    assert_eq!(out.code, 2);
+    assert!(
+        out.line().starts_with("no OpenStack credentials"),
+        "{}",
+        out.line()
+    );
+    let out = run(st.path(), &["compute", "--max-down-fraction", "0"], &[]);
+    assert!(
+        out.line().starts_with("no OpenStack credentials"),
+        "{}",
+        out.line()
+    );
+}
+
+#[test]
 fn help_explains_host_names_and_credentials() {
     let out = std::process::Command::new(crate::util::BIN)
         .arg("--help")
@@ -90,6 +148,9 @@ fn help_explains_host_names_and_credentials() {
         "NODE_NAME",
         "clouds.yaml",
         "admin role",
+        "--min-down-hosts",
+        "Shared outages",
+        "1 of 2 too",
     ] {
         assert!(text.contains(needle), "{needle} missing from --help");
     }

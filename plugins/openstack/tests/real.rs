@@ -2,9 +2,12 @@
 //! `peers/fleet.py`): node-up healthy everywhere; node-down silent for a day;
 //! node-disabled disabled by an operator (neutron: its agent admin down);
 //! node-forced forced down in nova; node-mixed with an L3 agent alive and a DHCP
-//! agent dead; twelve healthy fill-NN hosts. Catalog regions: RegionOne real,
-//! RegionTwo with nova-api refusing, no network service and a cinder-api that never
-//! answers, RegionThree answering garbage everywhere.
+//! agent dead; twelve healthy fill-NN hosts. A small cloud: pair-up and pair-down
+//! (silent for a day), the only two computes of a nova-api of their own and the only
+//! two hosts with an SR-IOV agent; twin-a and twin-b, the only two with a macvtap
+//! agent, both dead. Catalog regions: RegionOne real, RegionTwo with nova-api
+//! refusing, no network service and a cinder-api that never answers, RegionThree
+//! answering garbage everywhere, RegionPair the small cloud's nova-api.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -124,17 +127,33 @@ fn a_host_unknown_to_the_service_is_a_problem_unless_missing_ok() {
 
 #[test]
 fn most_of_the_fleet_down_is_a_control_plane_problem() {
-    // 2 of the 16 computes are down: a host problem at 0.2, a shared one at 0.1.
+    // The guard counts 14 computes (node-disabled and node-forced are parked by an
+    // operator), of which node-down is 1: more than 0.05 of them, but one host is
+    // no evidence of a shared cause...
+    expect_prefix(
+        &[
+            "compute",
+            "--host",
+            "node-down",
+            "--max-down-fraction",
+            "0.05",
+        ],
+        1,
+        "nova-compute on node-down down since 20",
+    );
+    // ...unless one host is made enough.
     expect(
         &[
             "compute",
             "--host",
             "node-down",
             "--max-down-fraction",
-            "0.1",
+            "0.05",
+            "--min-down-hosts",
+            "1",
         ],
         2,
-        "2 of 16 nova-compute down: control-plane problem",
+        "1 of 14 nova-compute down: control-plane problem",
     );
     expect(
         &[
@@ -143,9 +162,84 @@ fn most_of_the_fleet_down_is_a_control_plane_problem() {
             "node-down",
             "--max-down-fraction",
             "0.05",
+            "--min-down-hosts",
+            "1",
         ],
         2,
-        "1 of 15 cinder-volume down: control-plane problem",
+        "1 of 14 cinder-volume down: control-plane problem",
+    );
+}
+
+#[test]
+fn one_of_two_computes_down_is_that_hosts_problem() {
+    let Some(out) = check(&[
+        "compute",
+        "--host",
+        "pair-down",
+        "--region",
+        "RegionPair",
+        "--explain",
+    ]) else {
+        return;
+    };
+    assert_eq!(out.code, 1, "{}\n{}", out.line(), out.stderr);
+    assert!(
+        out.line()
+            .starts_with("nova-compute on pair-down down since 20"),
+        "{}",
+        out.line()
+    );
+    assert!(
+        out.stderr
+            .contains("nova-compute cloud-wide: 1 of 2 hosts down (of 2 rows;"),
+        "{}",
+        out.stderr
+    );
+    expect(
+        &["compute", "--host", "pair-up", "--region", "RegionPair"],
+        0,
+        "nova-compute is up and enabled",
+    );
+    // Judged by the share alone, half the cloud down would be the cloud's.
+    expect(
+        &[
+            "compute",
+            "--host",
+            "pair-down",
+            "--region",
+            "RegionPair",
+            "--min-down-hosts",
+            "1",
+        ],
+        2,
+        "1 of 2 nova-compute down: control-plane problem",
+    );
+}
+
+#[test]
+fn small_agent_fleets_one_down_or_all_down() {
+    // Neutron's fleet is listed per binary: the SR-IOV agent runs on two hosts only.
+    expect_prefix(
+        &[
+            "network",
+            "--host",
+            "pair-down",
+            "--agent-type",
+            "neutron-sriov-nic-agent",
+        ],
+        1,
+        "neutron-sriov-nic-agent on pair-down down since 20",
+    );
+    expect(
+        &["network", "--host", "pair-up"],
+        0,
+        "neutron agents are alive",
+    );
+    // Every macvtap agent of the cloud (two) is dead: the cloud's problem.
+    expect(
+        &["network", "--host", "twin-a"],
+        2,
+        "2 of 2 neutron-macvtap-agent down: control-plane problem",
     );
 }
 

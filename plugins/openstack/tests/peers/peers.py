@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Real Keystone, nova-api, neutron-server and cinder-api on 127.0.0.1, for the tests
-of npd-openstack.
+of npd-openstack, plus a second nova-api with a cloud of two computes (fleet.py).
 
     peers.py install CACHE_DIR            -> prints the venv path (reused when the
                                              pinned requirements did not change)
-    peers.py supervise VENV WORKDIR       -> starts and seeds the four services, writes
+    peers.py supervise VENV WORKDIR       -> starts and seeds the services, writes
                                              WORKDIR/peers.json, prints "READY <path>",
                                              then stops them all when stdin closes or on
                                              SIGTERM/SIGINT
@@ -25,6 +25,7 @@ import os
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -317,24 +318,27 @@ enabled = false
 [identity]
 password_hash_rounds = 4
 """)
-    write(f"{w}/nova/nova.conf", f"""[DEFAULT]
+    # nova: the main cloud's, and the small cloud's (nova-pair, a copy of its
+    # databases made before seeding, see clone_nova)
+    for nova in ("nova", "nova-pair"):
+        write(f"{w}/{nova}/nova.conf", f"""[DEFAULT]
 host = ctl-1
 transport_url = fake://
-log_file = {w}/log/nova-api-app.log
-state_path = {w}/nova
+log_file = {w}/log/{nova}-api-app.log
+state_path = {w}/{nova}
 service_down_time = {DOWN_TIME}
 rpc_response_timeout = 2
 long_rpc_timeout = 2
 [api]
 auth_strategy = keystone
 [api_database]
-connection = sqlite:///{w}/nova/nova_api.db
+connection = sqlite:///{w}/{nova}/nova_api.db
 [database]
-connection = sqlite:///{w}/nova/nova.db
+connection = sqlite:///{w}/{nova}/nova.db
 [oslo_concurrency]
-lock_path = {w}/nova/locks
+lock_path = {w}/{nova}/locks
 {authtoken_section(ks)}""")
-    shutil.copy(f"{venv}/etc/nova/api-paste.ini", f"{w}/nova/api-paste.ini")
+        shutil.copy(f"{venv}/etc/nova/api-paste.ini", f"{w}/{nova}/api-paste.ini")
     write(f"{w}/neutron/neutron.conf", f"""[DEFAULT]
 host = ctl-1
 core_plugin = ml2
@@ -441,6 +445,23 @@ def db_setup(venv, w, procs, ks_url):
         raise errors[0]
 
 
+def clone_nova(w):
+    """A second nova of its own, the small cloud: nova's freshly made databases
+    copied (seconds, where making them again costs half a minute of CPU), with the
+    API database's cell mappings pointed at the copies."""
+    for db in ("nova_api.db", "nova_cell0.db", "nova.db"):
+        shutil.copy(f"{w}/nova/{db}", f"{w}/nova-pair/{db}")
+    with sqlite3.connect(f"{w}/nova-pair/nova_api.db") as db:
+        db.execute("UPDATE cell_mappings SET database_connection = "
+                   "replace(database_connection, ?, ?)",
+                   (f"sqlite:///{w}/nova/", f"sqlite:///{w}/nova-pair/"))
+        left = db.execute("SELECT count(*) FROM cell_mappings WHERE "
+                          "database_connection LIKE ?", (f"sqlite:///{w}/nova/%",))
+        if left.fetchone()[0]:
+            raise RuntimeError("nova-pair: a cell mapping still points at nova's database")
+    db.close()
+
+
 def serve(venv, w, procs, name, app, port, env_extra, app_args=()):
     env = dict(os.environ)
     env.update(env_extra)
@@ -450,12 +471,13 @@ def serve(venv, w, procs, name, app, port, env_extra, app_args=()):
 
 
 def up(venv, w, procs):
-    for d in ("log", "keystone", "nova", "neutron", "cinder"):
+    for d in ("log", "keystone", "nova", "nova-pair", "neutron", "cinder"):
         os.makedirs(os.path.join(w, d), exist_ok=True)
     started = time.monotonic()
-    ports = {n: free_port() for n in ("keystone", "nova", "neutron", "cinder")}
+    ports = {n: free_port() for n in ("keystone", "nova", "nova-pair", "neutron", "cinder")}
     ks = configure(venv, w, ports)
     db_setup(venv, w, procs, ks)
+    clone_nova(w)
     log(f"databases ready after {time.monotonic() - started:.0f}s")
 
     servers = {
@@ -466,6 +488,10 @@ def up(venv, w, procs):
                       ports["nova"],
                       {"OS_NOVA_CONFIG_DIR": f"{w}/nova",
                        "OS_NOVA_CONFIG_FILES": "api-paste.ini;nova.conf"}),
+        "nova-pair": serve(venv, w, procs, "nova-pair-api",
+                           "nova.wsgi.osapi_compute:application", ports["nova-pair"],
+                           {"OS_NOVA_CONFIG_DIR": f"{w}/nova-pair",
+                            "OS_NOVA_CONFIG_FILES": "api-paste.ini;nova.conf"}),
         "neutron": serve(venv, w, procs, "neutron-server", "neutron.wsgi.api:application",
                          ports["neutron"],
                          {"OS_NEUTRON_CONFIG_DIR": f"{w}/neutron",
@@ -496,6 +522,8 @@ def up(venv, w, procs):
         "RegionThree": {"compute": f"http://127.0.0.1:{junk}/v2.1",
                         "network": f"http://127.0.0.1:{junk}",
                         "volumev3": f"http://127.0.0.1:{junk}/v3/$(project_id)s"},
+        # the small cloud: two computes (fleet.PAIR)
+        "RegionPair": {"compute": f"http://127.0.0.1:{ports['nova-pair']}/v2.1"},
     }
     ids = keystone_setup(ks, urls, extra)
 
@@ -505,7 +533,9 @@ def up(venv, w, procs):
     py = f"{venv}/bin/python"
     seeds = [
         procs.start("seed-nova", [py, os.path.join(HERE, "seed_nova.py"),
-                                  f"{w}/nova/nova.conf"], seed_env),
+                                  f"{w}/nova/nova.conf", "main"], seed_env),
+        procs.start("seed-nova-pair", [py, os.path.join(HERE, "seed_nova.py"),
+                                       f"{w}/nova-pair/nova.conf", "pair"], seed_env),
         procs.start("seed-neutron", [py, os.path.join(HERE, "seed_neutron.py"),
                                      f"{w}/neutron/neutron.conf",
                                      f"{w}/neutron/plugins/ml2/ml2_conf.ini"], seed_env),
@@ -522,6 +552,7 @@ def up(venv, w, procs):
     # (about 2 s): pay it here rather than in the first test.
     token, _ = admin_token(ks)
     for url in (urls["compute"] + "/os-services",
+                extra["RegionPair"]["compute"] + "/os-services",
                 urls["network"] + "/v2.0/agents",
                 urls["volumev3"].replace("$(project_id)s", ids["project_id"]) + "/os-services"):
         call("GET", url, token=token)
@@ -532,6 +563,7 @@ def up(venv, w, procs):
         "reader_password": READER_PASSWORD,
         "application_credential_secret": APPCRED_SECRET,
         "nova_url": urls["compute"],
+        "nova_pair_url": extra["RegionPair"]["compute"],
         "neutron_url": urls["network"],
         "cinder_url": urls["volumev3"].replace("$(project_id)s", ids["project_id"]),
         "closed_port": closed,

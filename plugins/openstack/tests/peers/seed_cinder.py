@@ -9,7 +9,7 @@ import sys
 from cinder import context, objects
 from oslo_config import cfg
 
-from fleet import AGE_SECONDS, DISABLED_REASON, FILLERS
+from fleet import AGE_SECONDS, DISABLED_REASON, DOWN, FILLERS
 
 
 def main(conf):
@@ -24,7 +24,7 @@ def main(conf):
             svc.disabled = True
             svc.disabled_reason = DISABLED_REASON
         svc.create()
-        svc.updated_at = now if host != "node-down" else (
+        svc.updated_at = now if host not in DOWN else (
             now - datetime.timedelta(seconds=AGE_SECONDS))
         svc.save()
 

@@ -12,12 +12,15 @@ from neutron.db import agents_db
 from neutron.objects import agent as agent_obj
 from neutron_lib import context
 
-from fleet import AGE_SECONDS, FILLERS
+from fleet import AGE_SECONDS, FILLERS, PAIR, TWINS
 
 OVS = ("Open vSwitch agent", "neutron-openvswitch-agent", "N/A")
 L3 = ("L3 agent", "neutron-l3-agent", "l3_agent")
 DHCP = ("DHCP agent", "neutron-dhcp-agent", "dhcp_agent")
 META = ("Metadata agent", "neutron-metadata-agent", "N/A")
+# Run by the small clouds' hosts only (fleet.py), so that their fleets are small.
+SRIOV = ("NIC Switch agent", "neutron-sriov-nic-agent", "N/A")
+MACVTAP = ("Macvtap agent", "neutron-macvtap-agent", "N/A")
 
 
 def main(neutron_conf, ml2_conf):
@@ -33,6 +36,10 @@ def main(neutron_conf, ml2_conf):
     }
     for host in FILLERS:
         layout[host] = [OVS, DHCP]
+    for host in PAIR:
+        layout[host] = [SRIOV]
+    for host in TWINS:
+        layout[host] = [MACVTAP]
     ids = {}
     for host, agents in layout.items():
         for agent_type, binary, topic in agents:
@@ -42,7 +49,9 @@ def main(neutron_conf, ml2_conf):
                 "topic": topic, "start_flag": True, "configurations": {}})
             ids[(host, binary)] = state["id"]
     old = datetime.datetime.utcnow() - datetime.timedelta(seconds=AGE_SECONDS)
-    for key in [("node-down", OVS[1]), ("node-mixed", DHCP[1])]:
+    dead = [("node-down", OVS[1]), ("node-mixed", DHCP[1]), ("pair-down", SRIOV[1])]
+    dead += [(host, MACVTAP[1]) for host in TWINS]
+    for key in dead:
         agent = agent_obj.Agent.get_object(ctx, id=ids[key])
         agent.heartbeat_timestamp = old
         agent.update()
