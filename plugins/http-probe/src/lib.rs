@@ -1,92 +1,78 @@
-//! HTTP(S) GET with Kubernetes probe semantics, and TCP connects bounded by a deadline,
-//! for the plugins that probe endpoints (npd-http, npd-tcp, and the API checks).
+//! HTTP(S) GET and POST with Kubernetes probe semantics, and TCP connects bounded by a
+//! deadline, for the plugins that probe endpoints (npd-http, npd-tcp, and the API
+//! checks).
 //!
 //! - [`Client::get`] sends one GET and follows redirects the way the kubelet's HTTP
 //!   probe does: only to the same host name, 10 requests at most; a redirect elsewhere is not
 //!   followed and its 3xx is the answer. Everything (resolution, connect, TLS, every
 //!   read) ends by one deadline.
-//! - TLS ([`TlsOptions`], feature `tls`) is set up only when a URL is https://, and
-//!   trusts only the CA file given, or else the host's CA bundle.
+//! - TLS ([`TlsOptions`], [`tls`], feature `tls`) is set up only when a URL is
+//!   https://, and trusts only the CA file given, or else the host's CA bundle. A
+//!   server certificate that is itself one of those CA certificates (a self-signed
+//!   one, even marked CA:TRUE) is trusted as it is, its names and dates still
+//!   checked. npd-kube's API transport uses the same configuration and verifier.
 //! - [`net`] has the deadline-bounded resolve, connect and stream on their own.
 //!
-//! It is not a general HTTP client: GET only, HTTP/1.1, one connection per request,
-//! bodies read up to a limit.
+//! It is not a general HTTP client: GET and POST, HTTP/1.1, one connection per
+//! request, bodies read up to a limit.
 //!
 //! Failures are typed ([`FailureKind`]): whether the endpoint was asked and failed
 //! (refused, timeout, TLS, garbage) or could not be asked (unusable CA file, a host
 //! name that does not resolve) is the difference between a problem and Unknown.
+//!
+//! # Whose TLS failure it is
+//!
+//! The rule every plugin speaking TLS through this crate follows, with the exit codes
+//! of the contract (0 OK, 1 problem, 2 Unknown):
+//!
+//! - The endpoint's side ([`FailureKind::Tls`]): its certificate expired or not yet
+//!   valid, for other names, signed by no trusted CA, a CA certificate that is not a
+//!   trust anchor presented as a server certificate; no TLS version or cipher in
+//!   common; a handshake alert about the handshake itself; a peer that does not
+//!   speak TLS. The endpoint was asked and failed: where the endpoint is the check's
+//!   subject (npd-http), a problem (1).
+//! - The check's configuration ([`FailureKind::Setup`]): an unreadable or garbage CA
+//!   file, no CA bundle on the host, a client certificate without its key or with a
+//!   key that is not its own, a host name TLS cannot use. Nothing is sent: Unknown (2).
+//! - The check's credentials ([`FailureKind::ClientAuth`]): the server wants a client
+//!   certificate, or refuses the one sent. It judged the check, not its own health:
+//!   Unknown (2), never a problem that could drain a node.
+//! - Where the endpoint is only the way to ask (npd-kube's apiserver for its object
+//!   checks, Keystone and the OpenStack APIs), every TLS failure is Unknown (2),
+//!   whatever its cause, in the same words.
+//!
+//! Every TLS failure is said in words in [`Failure::message`] ("TLS: certificate
+//! expired 2026-01-02", "TLS: certificate is for etcd.example"), never as a library
+//! error's debug form; that form is in [`Failure::detail`], for stderr.
 
+mod failure;
+pub use failure::{Failure, FailureKind};
 mod http;
 pub use http::Body;
 pub mod net;
 #[cfg(feature = "tls")]
-mod tls;
+pub mod tls;
+#[cfg(feature = "tls")]
+mod tls_verify;
+#[cfg(feature = "tls")]
+mod tls_words;
 pub mod url;
+#[cfg(feature = "tls")]
+mod x509;
 
-use std::fmt;
 use std::io::{Read, Write};
 #[cfg(feature = "tls")]
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 #[cfg(feature = "tls")]
-pub use tls::{TlsOptions, SYSTEM_BUNDLES};
+pub use tls::{TlsConfig, TlsOptions, SYSTEM_BUNDLES};
 pub use url::{Scheme, Url};
 
 /// The kubelet's (Go's) limit: a probe makes at most this many requests.
 pub const MAX_REDIRECTS: u32 = 10;
 /// The kubelet reads at most 10 KiB of a probe's body; a body regex sees this much.
 pub const DEFAULT_BODY_LIMIT: usize = 10 << 10;
-
-/// What went wrong, in the terms the contract judges by.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FailureKind {
-    /// The probe could not be set up (CA file, client key, TLS name): nothing was asked.
-    Setup,
-    /// The host name did not resolve: the way to ask failed, not the endpoint.
-    Resolve,
-    /// The endpoint refused the connection.
-    Refused,
-    /// No answer by the deadline; the message says in which phase.
-    Timeout,
-    /// Another connect or I/O error (unreachable, reset).
-    Connect,
-    /// The TLS handshake failed (certificate, alert, not TLS).
-    Tls,
-    /// The peer answered, but not with a well-formed HTTP response.
-    Protocol,
-    /// Redirects could not be followed (too many, a bad Location).
-    Redirect,
-}
-
-impl FailureKind {
-    /// True when the endpoint itself was reached or tried and failed; false when the
-    /// probe could not be made (its answer is then Unknown, never a problem).
-    pub fn is_endpoint_failure(self) -> bool {
-        !matches!(self, FailureKind::Setup | FailureKind::Resolve)
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Failure {
-    pub kind: FailureKind,
-    pub message: String,
-}
-
-impl Failure {
-    pub fn new(kind: FailureKind, message: impl Into<String>) -> Failure {
-        Failure {
-            kind,
-            message: message.into(),
-        }
-    }
-}
-
-impl fmt::Display for Failure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
 
 /// The answer of the last request made (after redirects).
 #[derive(Debug)]
@@ -133,7 +119,7 @@ type Trace = dyn Fn(&str) + Send + Sync;
 pub struct Client {
     options: ClientOptions,
     #[cfg(feature = "tls")]
-    tls: OnceLock<Result<std::sync::Arc<rustls::ClientConfig>, Failure>>,
+    tls: OnceLock<Result<TlsConfig, Failure>>,
     trace: Option<Box<Trace>>,
 }
 
@@ -249,7 +235,7 @@ impl Client {
         let tls_config = match url.scheme {
             Scheme::Https => Some(
                 self.tls
-                    .get_or_init(|| tls::client_config(&self.options.tls))
+                    .get_or_init(|| TlsConfig::from_files(&self.options.tls))
                     .clone()?,
             ),
             Scheme::Http => None,
@@ -271,7 +257,7 @@ impl Client {
         };
         #[cfg(feature = "tls")]
         if let Some(config) = tls_config {
-            let mut stream = tls::connect(config, &url.host, sock)?;
+            let mut stream = config.connect(&url.host, sock)?;
             let request = (method, url.target.as_str(), headers.as_slice(), body);
             return talk(&mut stream, request, limit, &tls::io_failure);
         }

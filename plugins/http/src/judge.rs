@@ -35,18 +35,33 @@ pub fn check(config: &Config, ctx: &Context) -> Result<Outcome> {
     }
     let url = &config.url;
     ctx.waiting_for(format!("waiting for {url}"));
-    match client.get(url, ctx.deadline()) {
-        Ok(resp) => Ok(judge(config, ctx, &resp)),
-        Err(f) if f.kind.is_endpoint_failure() => {
-            explain!(ctx, "probe failed ({:?}): {}", f.kind, f.message);
-            Ok(Outcome::problem(match f.kind {
-                FailureKind::Timeout => format!("{url} no answer in {}", ctx.timeout_text()),
-                _ => format!("{url} {}", f.message),
-            }))
+    let failure = match client.get(url, ctx.deadline()) {
+        Ok(resp) => return Ok(judge(config, ctx, &resp)),
+        Err(f) => f,
+    };
+    explain!(
+        ctx,
+        "probe failed ({:?}): {}",
+        failure.kind,
+        failure.message
+    );
+    if let Some(detail) = &failure.detail {
+        explain!(ctx, "as the TLS library says: {detail}");
+    }
+    match failure.kind {
+        FailureKind::Timeout => Ok(Outcome::problem(format!(
+            "{url} no answer in {}",
+            ctx.timeout_text()
+        ))),
+        kind if kind.is_endpoint_failure() => {
+            Ok(Outcome::problem(format!("{url} {}", failure.message)))
         }
+        // The endpoint judged the check's client certificate (or its absence): the
+        // check's configuration, not the endpoint's health.
+        FailureKind::ClientAuth => Err(Error::new(format!("{url} {}", failure.message))),
         // The message names the file or host at fault; the URL would push it out of
         // the 80 bytes NPD keeps.
-        Err(f) => Err(Error::new(f.message)),
+        _ => Err(Error::new(failure.message)),
     }
 }
 

@@ -1,12 +1,16 @@
 //! A throw-away PKI made inside the test: a CA, server certificates (good, expired, for
-//! another name) and a client certificate, written as PEM files for the plugin's flags.
+//! another name) and a client certificate, written as PEM files for the plugin's flags;
+//! self-signed certificates that are their own CA, made here or by the openssl CLI.
 
 #![allow(dead_code)]
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use std::path::Path;
+
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
+use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
 pub struct Pki {
@@ -51,6 +55,11 @@ impl Pki {
             params.not_before = rcgen::date_time_ymd(2000, 1, 1);
             params.not_after = rcgen::date_time_ymd(2001, 1, 1);
         }
+        self.issue_with(file, params)
+    }
+
+    /// A certificate made from `params`, signed by this CA.
+    pub fn issue_with(&self, file: &str, params: CertificateParams) -> Issued {
         let key = KeyPair::generate().unwrap();
         let cert = params.signed_by(&key, &self.ca, &self.ca_key).unwrap();
         let cert_pem = self.dir.path().join(format!("{file}.pem"));
@@ -97,4 +106,89 @@ impl Pki {
                 .unwrap(),
         )
     }
+}
+
+/// Parameters of a certificate for `names` (the first is also its CN); with `ca`,
+/// basicConstraints CA:TRUE, as `openssl req -x509` marks its certificates.
+pub fn params(names: &[&str], ca: bool) -> CertificateParams {
+    let mut params =
+        CertificateParams::new(names.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap();
+    params
+        .distinguished_name
+        .push(DnType::CommonName, names.first().copied().unwrap_or("self"));
+    if ca {
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    }
+    params
+}
+
+/// A certificate signed by its own key, written to `dir` as `<file>.pem` and
+/// `<file>-key.pem`.
+pub fn self_signed(dir: &Path, file: &str, params: CertificateParams) -> Issued {
+    let key = KeyPair::generate().unwrap();
+    let cert = params.self_signed(&key).unwrap();
+    let cert_pem = dir.join(format!("{file}.pem"));
+    let key_pem = dir.join(format!("{file}-key.pem"));
+    std::fs::write(&cert_pem, cert.pem()).unwrap();
+    std::fs::write(&key_pem, key.serialize_pem()).unwrap();
+    Issued {
+        cert_pem,
+        key_pem,
+        der: cert.der().clone(),
+        key_der: key.serialize_der(),
+    }
+}
+
+/// A certificate and key made by `openssl req -x509` with `args` added, or `None`
+/// (after saying so; a failure in CI) where the openssl CLI is missing.
+pub fn openssl_self_signed(dir: &Path, file: &str, args: &[&str]) -> Option<Issued> {
+    let cert_pem = dir.join(format!("{file}.pem"));
+    let key_pem = dir.join(format!("{file}-key.pem"));
+    let made = std::process::Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout"])
+        .arg(&key_pem)
+        .arg("-out")
+        .arg(&cert_pem)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .output();
+    match made {
+        Ok(out) if out.status.success() => {}
+        Ok(out) => panic!("openssl req: {}", String::from_utf8_lossy(&out.stderr)),
+        Err(e) => {
+            npd_test_support::skip("openssl-made certificate", &format!("no openssl: {e}"));
+            return None;
+        }
+    }
+    let der = CertificateDer::from_pem_file(&cert_pem).unwrap();
+    let key = PrivatePkcs8KeyDer::from_pem_file(&key_pem).unwrap();
+    Some(Issued {
+        cert_pem,
+        key_pem,
+        der,
+        key_der: key.secret_pkcs8_der().to_vec(),
+    })
+}
+
+/// A server presenting `cert` alone, with rustls' default versions and ciphers.
+pub fn serving(cert: &Issued) -> Arc<rustls::ServerConfig> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    serving_with(cert, provider, rustls::DEFAULT_VERSIONS)
+}
+
+/// A server presenting `cert` with only these cipher suites and versions.
+pub fn serving_with(
+    cert: &Issued,
+    provider: Arc<rustls::crypto::CryptoProvider>,
+    versions: &[&'static rustls::SupportedProtocolVersion],
+) -> Arc<rustls::ServerConfig> {
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(cert.key_der.clone()));
+    Arc::new(
+        rustls::ServerConfig::builder_with_provider(provider)
+            .with_protocol_versions(versions)
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(vec![cert.der.clone()], key)
+            .unwrap(),
+    )
 }

@@ -7,6 +7,9 @@
 //!   close; every deadline test measures when the answer came.
 //! - `tls.rs`: HTTPS with a CA made in the test: trust, names, expiry, --insecure,
 //!   mTLS, the host's bundle under --host-root, unusable CA files.
+//! - `trust.rs`: a self-signed certificate given as its own CA (rcgen's and the
+//!   openssl CLI's), CA certificates that are not the one given, no version or
+//!   cipher in common, refused client certificates: every TLS refusal in words.
 //! - `flags.rs`: bad flags (Unknown, never a problem), --help.
 //! - `shipped_config.rs`: the npd-http configs in npd-config/ against this binary.
 //!
@@ -19,4 +22,5 @@ mod flags;
 mod probe;
 mod shipped_config;
 mod tls;
+mod trust;
 mod util;

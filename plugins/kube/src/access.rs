@@ -5,11 +5,9 @@
 //! rotate. Only the cluster CA is trusted; the host's CA bundle is never read.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
-use http_probe::Url;
+use http_probe::{TlsConfig, Url};
 use npd_plugin::{short_io_reason, Error, Result};
-use rustls::ClientConfig;
 
 use crate::kubeconfig;
 use crate::transport::{tls_config, TlsMaterial};
@@ -97,7 +95,7 @@ pub struct Apiserver {
     pub server: String,
     /// host:port, for messages.
     pub shown: String,
-    pub tls: Option<Arc<ClientConfig>>,
+    pub tls: Option<TlsConfig>,
     pub token: Option<String>,
 }
 
@@ -174,7 +172,7 @@ pub fn resolve(access: &Access) -> Result<Apiserver> {
                     .map(|f| f.display().to_string())
                     .unwrap_or_default(),
             };
-            Some(tls_config(&m, &ca_name).map_err(Error::new)?)
+            Some(tls_config(&m, &ca_name).map_err(|f| Error::new(f.message))?)
         }
         None => None,
     };

@@ -60,6 +60,9 @@ pub fn get(api: &Apiserver, path_and_query: &str, ctx: &Context) -> Result<Respo
     npd_plugin::explain!(ctx, "GET {url}");
     transport::get(&url, &headers, api.tls.as_ref(), ctx.deadline()).map_err(|f| {
         let at = &api.shown;
+        if let Some(detail) = &f.detail {
+            npd_plugin::explain!(ctx, "as the TLS library says: {detail}");
+        }
         match f.kind {
             FailureKind::Timeout => CallError::NoAnswer(format!(
                 "no answer from apiserver {at} in {}",
@@ -71,7 +74,12 @@ pub fn get(api: &Apiserver, path_and_query: &str, ctx: &Context) -> Result<Respo
             FailureKind::Setup | FailureKind::Resolve => {
                 CallError::Setup(format!("apiserver {at}: {}", f.message))
             }
-            FailureKind::Tls | FailureKind::Protocol | FailureKind::Redirect => {
+            // The apiserver is only the way to ask (and for `apiserver`, a TLS refusal
+            // says nothing of its readiness): whatever the TLS failure, Unknown.
+            FailureKind::Tls
+            | FailureKind::ClientAuth
+            | FailureKind::Protocol
+            | FailureKind::Redirect => {
                 CallError::Unusable(format!("apiserver {at}: {}", f.message))
             }
         }
@@ -123,12 +131,7 @@ pub fn answer_error(
     }
     let text = match code {
         401 => "401 Unauthorized: the token was rejected (expired or revoked?)".to_string(),
-        403 => {
-            ctx.warn(format_args!(
-                "the ServiceAccount needs a role allowing {need} {scope}"
-            ));
-            format!("403: RBAC must allow {need}")
-        }
+        403 => forbidden(&status.message, (need, scope), ctx),
         404 => format!("{what} not found (404)"),
         429 => {
             let after = retry_after
@@ -151,6 +154,107 @@ pub fn answer_error(
     CallError::Unusable(text)
 }
 
+/// A 403 in the apiserver's words. Its Status message reads `<what> is forbidden:
+/// User "<name>" cannot <verb> resource "<r>" in API group "<g>" <scope>`, or `cannot
+/// <verb> path "<p>"`, then `: <reason>` when an authorizer gave one (the Node
+/// authorizer for a node's credentials, RBAC for a role it cannot find). The RBAC
+/// hint is only given where RBAC decided: no reason, and not a node's identity.
+fn forbidden(message: &str, (need, scope): (&str, &str), ctx: &Context) -> String {
+    let denial = Denial::parse(message);
+    if let Some(reason) = denial.as_ref().and_then(|d| d.reason.as_deref()) {
+        return format!("403: {}", words(reason));
+    }
+    match denial {
+        Some(d) if d.user.starts_with("system:node:") => {
+            ctx.warn(format_args!(
+                "a node's credentials reach only what the Node authorizer allows; \
+                 give the check a ServiceAccount token with a role allowing {need}"
+            ));
+            format!("403: {} cannot {}", d.user, d.action)
+        }
+        Some(d) => {
+            ctx.warn(format_args!(
+                "{} needs a role allowing {need} {scope}",
+                d.user
+            ));
+            format!("403: RBAC must allow {need}")
+        }
+        // Not the apiserver's own form (a webhook authorizer's, a proxy's): as said.
+        None if !message.is_empty() && !message.eq_ignore_ascii_case("forbidden") => {
+            format!("403: {}", words(message))
+        }
+        None => {
+            ctx.warn(format_args!(
+                "the ServiceAccount needs a role allowing {need} {scope}"
+            ));
+            format!("403: RBAC must allow {need}")
+        }
+    }
+}
+
+/// Who was refused what, and why, as a 403 Status message says it.
+#[derive(Debug, PartialEq)]
+struct Denial {
+    user: String,
+    /// "list pods", "get deployments.apps in default", "get /readyz".
+    action: String,
+    reason: Option<String>,
+}
+
+impl Denial {
+    fn parse(message: &str) -> Option<Denial> {
+        let said = message
+            .split_once(" is forbidden: ")
+            .map_or(message, |(_, s)| s)
+            .trim_start_matches("forbidden: ");
+        let rest = said.strip_prefix("User \"")?;
+        let (user, rest) = rest.split_once('"')?;
+        let rest = rest.strip_prefix(" cannot ")?;
+        let (action, reason) = match rest.split_once(": ") {
+            Some((a, r)) if !r.trim().is_empty() => (a, Some(r.trim().to_string())),
+            Some((a, _)) => (a, None),
+            None => (rest, None),
+        };
+        Some(Denial {
+            user: user.to_string(),
+            action: condense(action),
+            reason,
+        })
+    }
+}
+
+/// `list resource "pods" in API group "" at the cluster scope` -> `list pods`;
+/// `get resource "deployments" in API group "apps" in the namespace "db"` ->
+/// `get deployments.apps in db`; `get path "/readyz"` -> `get /readyz`.
+fn condense(action: &str) -> String {
+    let (verb, rest) = action.split_once(' ').unwrap_or((action, ""));
+    let quoted = |text: &str, after: &str| -> Option<String> {
+        let (_, tail) = text.split_once(after)?;
+        tail.split('"').next().map(str::to_string)
+    };
+    let object = match (quoted(rest, "resource \""), quoted(rest, "path \"")) {
+        (Some(resource), _) => match quoted(rest, "API group \"").filter(|g| !g.is_empty()) {
+            Some(group) => format!("{resource}.{group}"),
+            None => resource,
+        },
+        (None, Some(path)) => path,
+        (None, None) => return words(action),
+    };
+    match quoted(rest, "in the namespace \"") {
+        Some(ns) => format!("{verb} {object} in {ns}"),
+        None => format!("{verb} {object}"),
+    }
+}
+
+/// The apiserver's text on one line: printable ASCII, no '%', lines joined.
+fn words(text: &str) -> String {
+    let joined = text.lines().map(str::trim).collect::<Vec<_>>().join("; ");
+    joined
+        .chars()
+        .filter(|c| (c.is_ascii_graphic() || *c == ' ') && *c != '%')
+        .collect()
+}
+
 /// Reads a whole (small) JSON answer.
 pub fn read_json<T: DeserializeOwned>(
     resp: &mut Response,
@@ -171,6 +275,9 @@ pub fn body_error(e: &std::io::Error, what: &str, ctx: &Context) -> CallError {
             "{what}: answer not complete in {}",
             ctx.timeout_text()
         ));
+    }
+    if let Some(f) = http_probe::tls::failure_of(e) {
+        return CallError::Unusable(format!("{what}: {}", f.message));
     }
     match e.kind() {
         std::io::ErrorKind::UnexpectedEof => {
@@ -216,4 +323,38 @@ pub fn server_now(resp: &Response) -> SystemTime {
 /// `5s`, `2m`: for messages about waits.
 pub fn short_duration(d: std::time::Duration) -> String {
     format_duration(std::time::Duration::from_secs(d.as_secs().max(1)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_forbidden_status_is_read_as_the_apiserver_wrote_it() {
+        let node = "pods is forbidden: User \"system:node:a\" cannot list resource \"pods\" \
+                    in API group \"\" at the cluster scope: node 'a' cannot read pods of node 'b'";
+        assert_eq!(
+            Denial::parse(node),
+            Some(Denial {
+                user: "system:node:a".into(),
+                action: "list pods".into(),
+                reason: Some("node 'a' cannot read pods of node 'b'".into()),
+            })
+        );
+        let sa = "deployments.apps \"nova\" is forbidden: User \"system:serviceaccount:npd:npd\" \
+                  cannot get resource \"deployments\" in API group \"apps\" in the namespace \"db\"";
+        let d = Denial::parse(sa).unwrap();
+        assert_eq!(
+            (d.user.as_str(), d.action.as_str(), d.reason),
+            (
+                "system:serviceaccount:npd:npd",
+                "get deployments.apps in db",
+                None
+            )
+        );
+        let path = "forbidden: User \"system:anonymous\" cannot get path \"/readyz\"";
+        assert_eq!(Denial::parse(path).unwrap().action, "get /readyz");
+        assert_eq!(Denial::parse("forbidden"), None);
+        assert_eq!(words("a\n b 100%\u{e9}"), "a; b 100");
+    }
 }

@@ -3,20 +3,19 @@
 //! `http_probe` answers a probe with a body cut to a limit; an API list has to be
 //! parsed while it streams in (a PodList served from the watch cache ignores `limit`
 //! and can be any size), so the exchange is done here on `http_probe`'s
-//! deadline-bounded socket, and TLS from PEM bytes (the cluster CA, a kubeconfig's
-//! inline client certificate) rather than from files. Not a general client: GET
-//! only, one connection per request, no compression, no redirects (the API does not
-//! redirect; a 3xx is reported as it is).
+//! deadline-bounded socket. TLS is `http_probe`'s too ([`TlsConfig`]), built from PEM
+//! bytes (the cluster CA, a kubeconfig's inline client certificate): one verifier
+//! (a self-signed apiserver certificate that is itself the cluster CA is trusted,
+//! its names and dates checked) and one set of words for every TLS failure. Not a
+//! general client: GET only, one connection per request, no compression, no
+//! redirects (the API does not redirect; a 3xx is reported as it is).
 
 use std::io::{self, Read, Write};
-use std::sync::Arc;
 use std::time::Instant;
 
-use http_probe::net::{self, is_timeout, short, DeadlineStream};
+use http_probe::net::{self, is_timeout, short};
+use http_probe::tls::{self, TlsConfig};
 use http_probe::{Failure, FailureKind, Scheme, Url};
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
-use rustls::{ClientConfig, ClientConnection, RootCertStore};
 
 use crate::body::{framing, Body};
 
@@ -32,39 +31,13 @@ pub struct TlsMaterial {
     pub client: Option<(Vec<u8>, Vec<u8>)>,
 }
 
-/// Builds the rustls configuration: the given CA only, never the host's bundle.
-pub fn tls_config(material: &TlsMaterial, ca_name: &str) -> Result<Arc<ClientConfig>, String> {
-    let mut roots = RootCertStore::empty();
-    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&material.ca_pem)
-        .collect::<Result<_, _>>()
-        .map_err(|e| format!("bad PEM in {ca_name}: {e}"))?;
-    let (added, _) = roots.add_parsable_certificates(certs);
-    if added == 0 {
-        return Err(format!("no usable CA certificate in {ca_name}"));
-    }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let builder = ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| format!("TLS setup: {e}"))?
-        .with_root_certificates(roots);
-    let mut config = match &material.client {
-        None => builder.with_no_client_auth(),
-        Some((cert, key)) => {
-            let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(cert)
-                .collect::<Result<_, _>>()
-                .map_err(|e| format!("bad client certificate PEM: {e}"))?;
-            if chain.is_empty() {
-                return Err("no client certificate in the PEM given".into());
-            }
-            let key = PrivateKeyDer::from_pem_slice(key)
-                .map_err(|e| format!("no client key in the PEM given: {e}"))?;
-            builder
-                .with_client_auth_cert(chain, key)
-                .map_err(|e| format!("unusable client certificate: {e}"))?
-        }
-    };
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(Arc::new(config))
+/// Builds the TLS configuration: the given CA only, never the host's bundle.
+pub fn tls_config(material: &TlsMaterial, ca_name: &str) -> Result<TlsConfig, Failure> {
+    let client = material
+        .client
+        .as_ref()
+        .map(|(cert, key)| (cert.as_slice(), key.as_slice()));
+    TlsConfig::from_pem(&material.ca_pem, ca_name, client)
 }
 
 /// An answer whose body has not been read yet.
@@ -92,13 +65,13 @@ impl<T: Read + Write + Send> Conn for T {}
 pub fn get(
     url: &Url,
     headers: &[(String, String)],
-    tls: Option<&Arc<ClientConfig>>,
+    tls: Option<&TlsConfig>,
     deadline: Instant,
 ) -> Result<Response, Failure> {
     let addrs = net::resolve(&url.host, url.port, deadline)?;
     let sock = net::connect(&addrs, deadline)?;
     let mut conn: Box<dyn Conn> = match (url.scheme, tls) {
-        (Scheme::Https, Some(config)) => Box::new(handshake(config.clone(), &url.host, sock)?),
+        (Scheme::Https, Some(config)) => Box::new(config.connect(&url.host, sock)?),
         (Scheme::Https, None) => {
             return Err(Failure::new(FailureKind::Setup, "https needs a CA"));
         }
@@ -125,41 +98,14 @@ pub fn get(
     })
 }
 
-fn handshake(
-    config: Arc<ClientConfig>,
-    host: &str,
-    mut sock: DeadlineStream,
-) -> Result<rustls::StreamOwned<ClientConnection, DeadlineStream>, Failure> {
-    let name = ServerName::try_from(host.to_string()).map_err(|_| {
-        Failure::new(
-            FailureKind::Setup,
-            format!("{host:?} is not a TLS server name"),
-        )
-    })?;
-    let mut conn = ClientConnection::new(config, name)
-        .map_err(|e| Failure::new(FailureKind::Setup, format!("TLS setup: {e}")))?;
-    while conn.is_handshaking() {
-        conn.complete_io(&mut sock)
-            .map_err(|e| io_failure(&e, "in the TLS handshake"))?;
-    }
-    Ok(rustls::StreamOwned::new(conn, sock))
-}
-
-/// Names an I/O failure: the deadline, a TLS refusal, or the connection's end.
+/// Names an I/O failure: the deadline, a TLS refusal (in `http_probe`'s words), or
+/// the connection's end.
 pub fn io_failure(e: &io::Error, phase: &str) -> Failure {
     if is_timeout(e) {
         return Failure::new(FailureKind::Timeout, phase.to_string());
     }
-    if let Some(tls) = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
-        let text = match tls {
-            rustls::Error::InvalidCertificate(c) => describe_certificate(c),
-            rustls::Error::AlertReceived(a) => format!("TLS: server sent alert {a:?}"),
-            rustls::Error::InvalidMessage(_) | rustls::Error::InappropriateMessage { .. } => {
-                "TLS: server does not speak TLS".into()
-            }
-            other => format!("TLS: {other}"),
-        };
-        return Failure::new(FailureKind::Tls, text);
+    if let Some(f) = tls::failure_of(e) {
+        return f;
     }
     match e.kind() {
         io::ErrorKind::UnexpectedEof
@@ -169,20 +115,6 @@ pub fn io_failure(e: &io::Error, phase: &str) -> Failure {
         }
         _ => Failure::new(FailureKind::Connect, format!("{phase}: {}", short(e))),
     }
-}
-
-fn describe_certificate(c: &rustls::CertificateError) -> String {
-    use rustls::CertificateError as C;
-    let what = match c {
-        // Every kubeadm CA is named "kubernetes": another cluster's CA matches by name
-        // and fails on the signature.
-        C::UnknownIssuer | C::BadSignature => "not signed by the cluster CA",
-        C::NotValidForName | C::NotValidForNameContext { .. } => "not valid for this host",
-        C::Expired | C::ExpiredContext { .. } => "expired",
-        C::NotValidYet | C::NotValidYetContext { .. } => "not valid yet",
-        _ => "not acceptable",
-    };
-    format!("TLS: certificate {what}")
 }
 
 type Head = (u16, Vec<(String, String)>, Vec<u8>);

@@ -96,7 +96,7 @@ fn only_the_cluster_ca_is_trusted() {
     );
     assert!(
         r.line()
-            .ends_with("TLS: certificate not signed by the cluster CA"),
+            .ends_with("TLS: certificate not signed by the trusted CA"),
         "{}",
         r.line()
     );

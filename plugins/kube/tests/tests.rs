@@ -10,6 +10,11 @@
 //! - `objects.rs`: `deployment` and `service`.
 //! - `access.rs`: in-cluster defaults, --kubeconfig, flags after the subcommand, the
 //!   CA trusted; bad flags (Unknown, never a problem), --help.
+//! - `tls.rs`: the apiserver's certificate: a self-signed one given as the CA (made
+//!   here and by the openssl CLI), for other names, expired, a CA that is not the
+//!   one given, client certificates; Unknown in words.
+//! - `forbidden.rs`: a 403 says what the apiserver said; the RBAC hint only where
+//!   RBAC decided.
 //! - `shipped_config.rs`: the rules of npd-config/npd-kube*.json.
 //!
 //! `util.rs` runs the binary and the fake apiserver and builds API objects.
@@ -17,8 +22,10 @@
 mod access;
 mod apiserver;
 mod failures;
+mod forbidden;
 mod objects;
 mod pods;
 mod shipped_config;
 mod stream;
+mod tls;
 mod util;

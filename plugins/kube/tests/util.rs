@@ -130,6 +130,16 @@ impl Apiserver {
     pub fn start(handler: impl Fn(&str) -> Reply + Send + Sync + 'static) -> Apiserver {
         let creds = Creds::new();
         let tls = creds.server_config();
+        Apiserver::serving(creds, tls, handler)
+    }
+
+    /// As [`Apiserver::start`], presenting what `tls` says (another certificate, a
+    /// demand for client certificates) instead of a certificate from `creds`' CA.
+    pub fn serving(
+        creds: Creds,
+        tls: Arc<rustls::ServerConfig>,
+        handler: impl Fn(&str) -> Reply + Send + Sync + 'static,
+    ) -> Apiserver {
         let handler: Arc<Handler> = Arc::new(handler);
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();

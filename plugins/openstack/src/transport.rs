@@ -2,9 +2,12 @@
 //! `http-probe` client: GETs, and the one POST Keystone needs (`/v3/auth/tokens`).
 //!
 //! TLS trusts only the CA asked for (`--ca-file`, the cloud's `cacert`), else the
-//! host's bundle, loaded once per run and only for an https:// URL. Every failure is
-//! a `String` for the one-line answer: whatever failed, the check cannot judge (the
-//! APIs are only the way to ask), so the caller turns it into Unknown.
+//! host's bundle, loaded once per run and only for an https:// URL; a self-signed
+//! Keystone certificate given as its own CA is trusted, its names and dates checked
+//! (`http_probe`'s verifier). Every failure is a `String` for the one-line answer:
+//! whatever failed, TLS included, the check cannot judge (the APIs are only the way
+//! to ask), so the caller turns it into Unknown; a TLS failure keeps
+//! `http_probe`'s words ("keystone: TLS: certificate expired 2026-01-02").
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -108,6 +111,8 @@ impl Transport {
             FailureKind::Timeout => {
                 format!("{what} did not answer in {} ({})", self.patience, f.message)
             }
+            // It was reached: its certificate, its TLS or our credentials were refused.
+            FailureKind::Tls | FailureKind::ClientAuth => format!("{what}: {}", f.message),
             _ => format!("{what} unreachable: {}", f.message),
         }
     }

@@ -6,6 +6,8 @@
 //!   binary: states of seeded hosts, auth methods, the token cache, unreachable,
 //!   slow or garbage-speaking APIs (extra catalog regions point at those).
 //! - `flags.rs`: bad flags, missing credentials, --help; no services needed.
+//! - `tls.rs`: Keystone over HTTPS through a TLS front: its self-signed certificate
+//!   given as the CA (reaching the real services when they run), refusals in words.
 //!
 //! `util.rs` runs the binary (bounded in time, clean environment, fresh state dir).
 //! `peers/` holds the pinned requirements and the Python harness that installs and
@@ -14,4 +16,5 @@
 mod flags;
 mod peers;
 mod real;
+mod tls;
 mod util;

@@ -1,0 +1,286 @@
+//! Keystone over HTTPS, as an internal cloud often has it: a TLS front on 127.0.0.1
+//! with a self-signed certificate (CA:TRUE, as `openssl req -x509` makes it), given
+//! as the CA with --ca-file or the cloud's cacert. Through it the check reaches the
+//! real services of `peers.rs` (when they run); a certificate for other names,
+//! expired, or a CA that is not the one given is Unknown, said in words.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+
+use crate::peers::peers;
+use crate::util::{run, Output};
+
+/// A certificate as a PEM file, and the server configuration presenting it.
+struct Cert {
+    pem: PathBuf,
+    server: Arc<rustls::ServerConfig>,
+}
+
+fn serving(der: CertificateDer<'static>, key: Vec<u8>) -> Arc<rustls::ServerConfig> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key));
+    Arc::new(
+        rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(vec![der], key)
+            .unwrap(),
+    )
+}
+
+/// A self-signed CA:TRUE certificate for `names`, valid from January 1st of the
+/// first year to January 2nd of the second.
+fn self_signed(dir: &Path, file: &str, names: &[&str], valid: (i32, i32)) -> Cert {
+    let mut params =
+        CertificateParams::new(names.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap();
+    params
+        .distinguished_name
+        .push(DnType::CommonName, "keystone");
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.not_before = rcgen::date_time_ymd(valid.0, 1, 1);
+    params.not_after = rcgen::date_time_ymd(valid.1, 1, 2);
+    let key = KeyPair::generate().unwrap();
+    let cert = params.self_signed(&key).unwrap();
+    let pem = dir.join(format!("{file}.pem"));
+    std::fs::write(&pem, cert.pem()).unwrap();
+    Cert {
+        pem,
+        server: serving(cert.der().clone(), key.serialize_der()),
+    }
+}
+
+/// `openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -addext
+/// subjectAltName=IP:127.0.0.1`, or `None` (after saying so; a failure in CI)
+/// without the openssl CLI.
+fn openssl_self_signed(dir: &Path) -> Option<Cert> {
+    let (pem, key) = (dir.join("keystone.pem"), dir.join("keystone-key.pem"));
+    let made = std::process::Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&pem)
+        .args(["-subj", "/CN=127.0.0.1"])
+        .args(["-addext", "subjectAltName=IP:127.0.0.1"])
+        .stdin(std::process::Stdio::null())
+        .output();
+    match made {
+        Ok(out) => assert!(out.status.success(), "openssl req: {out:?}"),
+        Err(e) => {
+            skip_or_fail("openssl-made Keystone certificate", &e.to_string());
+            return None;
+        }
+    }
+    let der = CertificateDer::from_pem_file(&pem).unwrap();
+    let key = PrivatePkcs8KeyDer::from_pem_file(&key).unwrap();
+    Some(Cert {
+        pem,
+        server: serving(der, key.secret_pkcs8_der().to_vec()),
+    })
+}
+
+fn skip_or_fail(what: &str, why: &str) {
+    let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false");
+    assert!(!ci, "{what} cannot be made in CI: {why}");
+    eprintln!("SKIPPED {what}: {why}");
+}
+
+/// TLS on 127.0.0.1 in front of `backend` (a plain HTTP server that closes after
+/// each answer), or, without one, a server that only handshakes. Stops when dropped.
+struct TlsFront {
+    port: u16,
+    stop: Arc<AtomicBool>,
+    accept: Option<JoinHandle<()>>,
+}
+
+impl TlsFront {
+    fn start(config: Arc<rustls::ServerConfig>, backend: Option<SocketAddr>) -> TlsFront {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let stop = Arc::new(AtomicBool::new(false));
+        let s = stop.clone();
+        let accept = std::thread::spawn(move || {
+            let born = Instant::now();
+            while !s.load(Ordering::SeqCst) && born.elapsed() < Duration::from_secs(60) {
+                match listener.accept() {
+                    Ok((sock, _)) => {
+                        let config = config.clone();
+                        std::thread::spawn(move || relay(sock, config, backend));
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(5)),
+                }
+            }
+        });
+        TlsFront {
+            port,
+            stop,
+            accept: Some(accept),
+        }
+    }
+
+    fn auth_url(&self, path: &str) -> String {
+        format!("https://127.0.0.1:{}{path}", self.port)
+    }
+}
+
+impl Drop for TlsFront {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(a) = self.accept.take() {
+            let _ = a.join();
+        }
+    }
+}
+
+/// One request from the TLS side to `backend` and its whole answer back.
+fn relay(sock: TcpStream, config: Arc<rustls::ServerConfig>, backend: Option<SocketAddr>) {
+    let _ = sock.set_nonblocking(false);
+    let _ = sock.set_read_timeout(Some(Duration::from_secs(20)));
+    let Ok(conn) = rustls::ServerConnection::new(config) else {
+        return;
+    };
+    let mut tls = rustls::StreamOwned::new(conn, sock);
+    let mut request = Vec::new();
+    let mut byte = [0u8; 1];
+    while !request.ends_with(b"\r\n\r\n") && request.len() < 65536 {
+        match tls.read(&mut byte) {
+            Ok(1) => request.push(byte[0]),
+            _ => return,
+        }
+    }
+    let Some(backend) = backend else { return };
+    let head = String::from_utf8_lossy(&request).to_ascii_lowercase();
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0u8; length];
+    if tls.read_exact(&mut body).is_err() {
+        return;
+    }
+    request.extend(body);
+    let Ok(mut plain) = TcpStream::connect(backend) else {
+        return;
+    };
+    let _ = plain.set_read_timeout(Some(Duration::from_secs(20)));
+    let mut answer = Vec::new();
+    if plain.write_all(&request).is_err() || plain.read_to_end(&mut answer).is_err() {
+        return;
+    }
+    let _ = tls.write_all(&answer);
+    tls.conn.send_close_notify();
+    let _ = tls.flush();
+}
+
+/// `host:port` and path of an http:// URL.
+fn split_http(url: &str) -> (SocketAddr, String) {
+    let rest = url.strip_prefix("http://").expect("an http:// URL");
+    let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+    (authority.parse().unwrap(), format!("/{path}"))
+}
+
+/// Credentials for Keystone at `auth_url` (admin's password when the services run).
+fn env(auth_url: &str, password: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("OS_AUTH_URL", auth_url.to_string()),
+        ("OS_USERNAME", "admin".into()),
+        ("OS_PASSWORD", password.into()),
+        ("OS_PROJECT_NAME", "admin".into()),
+        ("OS_USER_DOMAIN_NAME", "Default".into()),
+        ("OS_PROJECT_DOMAIN_ID", "default".into()),
+    ]
+}
+
+fn ask(env: &[(&'static str, String)], args: &[&str]) -> Output {
+    let st = tempfile::tempdir().unwrap();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut all = args.to_vec();
+    all.extend(["--timeout", "25s"]);
+    let out = run(st.path(), &all, &env);
+    for debug in ["Other(", "Error", "Context", "{"] {
+        assert!(!out.line().contains(debug), "{}", out.line());
+    }
+    out
+}
+
+#[test]
+fn keystone_behind_its_own_openssl_certificate_is_reached() {
+    let Some(p) = peers() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let Some(cert) = openssl_self_signed(dir.path()) else {
+        return;
+    };
+    let (keystone, path) = split_http(&p.s("auth_url"));
+    let front = TlsFront::start(cert.server.clone(), Some(keystone));
+    let env = env(&front.auth_url(&path), &p.s("admin_password"));
+    let ca = cert.pem.to_str().unwrap();
+    let out = ask(&env, &["compute", "--host", "node-up", "--ca-file", ca]);
+    assert_eq!(
+        (out.code, out.line()),
+        (0, "nova-compute is up and enabled"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn keystone_behind_a_self_signed_ca_certificate_as_the_clouds_cacert_is_reached() {
+    let Some(p) = peers() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let cert = self_signed(dir.path(), "keystone", &["127.0.0.1"], (2020, 2090));
+    let (keystone, path) = split_http(&p.s("auth_url"));
+    let front = TlsFront::start(cert.server.clone(), Some(keystone));
+    let mut env = env(&front.auth_url(&path), &p.s("admin_password"));
+    env.push(("OS_CACERT", cert.pem.display().to_string()));
+    let out = ask(&env, &["network", "--host", "node-up"]);
+    assert_eq!(out.code, 0, "{}\n{}", out.line(), out.stderr);
+}
+
+#[test]
+fn a_keystone_certificate_that_cannot_be_trusted_is_unknown_in_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            self_signed(dir.path(), "named", &["keystone.example"], (2020, 2090)),
+            None,
+            "keystone: TLS: certificate is for keystone.example",
+        ),
+        (
+            self_signed(dir.path(), "old", &["127.0.0.1"], (2000, 2001)),
+            None,
+            "keystone: TLS: certificate expired 2001-01-02",
+        ),
+        (
+            self_signed(dir.path(), "stranger", &["127.0.0.1"], (2020, 2090)),
+            Some(self_signed(dir.path(), "given", &["127.0.0.1"], (2020, 2090)).pem),
+            "keystone: TLS: CA certificate used as server certificate",
+        ),
+    ];
+    for (cert, other_ca, line) in cases {
+        let front = TlsFront::start(cert.server.clone(), None);
+        let ca = other_ca.unwrap_or(cert.pem);
+        let env = env(&front.auth_url("/v3"), "secret");
+        let out = ask(
+            &env,
+            &[
+                "compute",
+                "--host",
+                "node-a",
+                "--ca-file",
+                ca.to_str().unwrap(),
+            ],
+        );
+        assert_eq!((out.code, out.line()), (2, line), "{}", out.stderr);
+    }
+}
