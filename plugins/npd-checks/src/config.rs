@@ -2,17 +2,20 @@
 //! turned into findings: unknown keys (NPD ignores them), keys matched only
 //! case-insensitively, duplicates (the last wins), values of the wrong JSON type (NPD
 //! refuses to start) and bad durations. Defaults are NPD's
-//! (`pkg/custompluginmonitor/types/config.go`).
+//! (`pkg/custompluginmonitor/types/config.go`). Decoding depends on the NPD release: a
+//! rule's own `invoke_interval` is a key only for releases that honour it.
 //!
 //! Meaning beyond decoding (timeouts against each other, paths, names) is judged in
 //! [`crate::lint`].
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
+pub use crate::conditions::{decode_conditions, peek, DefaultCondition};
+pub use crate::dur::Dur;
 use crate::finding::Findings;
 use crate::json::Node;
 use crate::schema;
+use crate::version::NpdVersion;
 
 /// Where the shipped plugins are installed on a node; `--plugin-dir` stands in for it.
 pub const INSTALL_DIR: &str = "/opt/npd-checks/bin";
@@ -21,41 +24,6 @@ pub const DEFAULT_TIMEOUT: &str = "5s";
 pub const DEFAULT_INVOKE_INTERVAL: &str = "30s";
 pub const DEFAULT_MAX_OUTPUT_LENGTH: i64 = 80;
 pub const DEFAULT_CONCURRENCY: i64 = 3;
-
-/// A duration as written in the config and as Go reads it (it may be negative).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Dur {
-    pub text: String,
-    pub nanos: i128,
-}
-
-impl Dur {
-    /// Parses Go's `time.ParseDuration` grammar, negative values included.
-    pub fn parse(text: &str) -> Result<Dur, String> {
-        let (negative, rest) = match text.strip_prefix('-') {
-            Some(rest) => (true, rest),
-            None => (false, text),
-        };
-        if negative && (rest.starts_with('-') || rest.starts_with('+')) {
-            return Err(format!("invalid duration {text:?}"));
-        }
-        let d = npd_plugin::units::parse_duration(rest)?;
-        let nanos = d.as_nanos() as i128;
-        Ok(Dur {
-            text: text.to_string(),
-            nanos: if negative { -nanos } else { nanos },
-        })
-    }
-
-    /// The wait it stands for; a negative duration waits nothing.
-    pub fn duration(&self) -> Duration {
-        Duration::from_nanos(self.nanos.max(0) as u64)
-    }
-
-    pub fn is_positive(&self) -> bool {
-        self.nanos > 0
-    }
-}
 
 /// The kind of a rule. NPD treats any `type` other than "temporary" as permanent when
 /// it handles a result, but checks default conditions and sets gauges only for
@@ -78,25 +46,6 @@ pub enum RuleTimeout {
 }
 
 #[derive(Debug, Clone)]
-pub struct DefaultCondition {
-    pub index: usize,
-    pub type_: String,
-    pub reason: String,
-    pub message: String,
-}
-
-impl DefaultCondition {
-    /// How messages name it: `conditions[0] (type X)`.
-    pub fn label(&self) -> String {
-        if self.type_.is_empty() {
-            format!("conditions[{}]", self.index)
-        } else {
-            format!("conditions[{}] (type {})", self.index, self.type_)
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
 pub struct Rule {
     pub index: usize,
     pub kind: RuleKind,
@@ -105,20 +54,27 @@ pub struct Rule {
     pub path: String,
     pub args: Vec<String>,
     pub timeout: RuleTimeout,
+    /// The rule's own `invoke_interval`, decoded only for an NPD release that honours
+    /// it (`RuleTimeout` has the same three states).
+    pub invoke_interval: RuleTimeout,
+}
+
+/// How messages name a rule: `rules[2] (condition X)` or `rules[0] (reason Y)`.
+pub fn rule_label(index: usize, kind: &RuleKind, condition: &str, reason: &str) -> String {
+    let (what, name) = match kind {
+        RuleKind::Temporary => ("reason", reason),
+        _ => ("condition", condition),
+    };
+    if name.is_empty() {
+        format!("rules[{index}]")
+    } else {
+        format!("rules[{index}] ({what} {name})")
+    }
 }
 
 impl Rule {
-    /// How messages name the rule: `rules[2] (condition X)` or `rules[0] (reason Y)`.
     pub fn label(&self) -> String {
-        let (what, name) = match self.kind {
-            RuleKind::Temporary => ("reason", &self.reason),
-            _ => ("condition", &self.condition),
-        };
-        if name.is_empty() {
-            format!("rules[{}]", self.index)
-        } else {
-            format!("rules[{}] ({what} {name})", self.index)
-        }
+        rule_label(self.index, &self.kind, &self.condition, &self.reason)
     }
 
     pub fn is_temporary(&self) -> bool {
@@ -159,34 +115,57 @@ impl Config {
             RuleTimeout::Set(_) => Some(global),
         }
     }
+
+    /// The interval NPD runs a rule at: its own when `honoured` and valid, else the
+    /// config's. `None` when the config's is invalid.
+    pub fn effective_interval(&self, rule: &Rule) -> Option<Dur> {
+        match &rule.invoke_interval {
+            RuleTimeout::Set(d) => Some(d.clone()),
+            _ => self.invoke_interval.clone(),
+        }
+    }
 }
 
 /// Reads and decodes one file. `Err` when it cannot be read at all (a usage error);
 /// a file that is not a JSON object is `Ok(None)` with a fatal finding. Values NPD
 /// could not decode are fatal findings too, and are left at their defaults.
-pub fn load(path: &Path, findings: &mut Findings) -> Result<Option<Config>, String> {
+pub fn load(path: &Path, findings: &mut Findings) -> Result<Option<Node>, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-    let root = match Node::parse(&text) {
-        Ok(root) => root,
+    match Node::parse(&text) {
+        Ok(root @ Node::Object(_)) => Ok(Some(root)),
+        Ok(other) => {
+            findings.fatal(
+                "",
+                format!(
+                    "the config must be a JSON object, found {}; NPD refuses to start",
+                    other.kind()
+                ),
+            );
+            Ok(None)
+        }
         Err(e) => {
             findings.fatal("", format!("not valid JSON ({e}); NPD refuses to start"));
-            return Ok(None);
+            Ok(None)
         }
-    };
-    Ok(decode(path, &root, findings))
+    }
 }
 
-/// Decodes a parsed file as NPD's `CustomPluginConfig`.
-pub fn decode(path: &Path, root: &Node, findings: &mut Findings) -> Option<Config> {
+/// The file name without directory and extension.
+pub fn stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Decodes a parsed file as NPD's `CustomPluginConfig` of NPD release `version`.
+pub fn decode(
+    path: &Path,
+    root: &Node,
+    version: &NpdVersion,
+    findings: &mut Findings,
+) -> Option<Config> {
     let Node::Object(top) = root else {
-        findings.fatal(
-            "",
-            format!(
-                "the config must be a JSON object, found {}; NPD refuses to start",
-                root.kind()
-            ),
-        );
         return None;
     };
     let top = schema::fields(top, schema::TOP, "", findings);
@@ -200,10 +179,7 @@ pub fn decode(path: &Path, root: &Node, findings: &mut Findings) -> Option<Confi
 
     let mut config = Config {
         file: findings.file.clone(),
-        stem: path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default(),
+        stem: stem(path),
         plugin: top.string("plugin"),
         source: top.string("source"),
         invoke_interval: duration(&pc, "invoke_interval", DEFAULT_INVOKE_INTERVAL, findings),
@@ -221,41 +197,7 @@ pub fn decode(path: &Path, root: &Node, findings: &mut Findings) -> Option<Confi
         rules: Vec::new(),
     };
 
-    for (index, item) in top.array("conditions").iter().enumerate() {
-        let entries: &[(String, Node)] = match item {
-            Node::Object(entries) => entries,
-            // Go decodes a null element as an empty condition.
-            Node::Null => &[],
-            other => {
-                findings.fatal(
-                    format!("conditions[{index}]"),
-                    format!(
-                        "a condition must be an object, found {}; {}",
-                        other.kind(),
-                        schema::CANNOT_DECODE
-                    ),
-                );
-                continue;
-            }
-        };
-        let loc = match peek(entries, "type") {
-            Some(t) => format!("conditions[{index}] (type {t})"),
-            None => format!("conditions[{index}]"),
-        };
-        let c = schema::fields(entries, schema::CONDITION, &loc, findings);
-        if c.has("status") || c.has("transition") {
-            findings.warning(
-                &loc,
-                "\"status\" and \"transition\" are ignored: NPD starts every condition False at its own start",
-            );
-        }
-        config.conditions.push(DefaultCondition {
-            index,
-            type_: c.string("type"),
-            reason: c.string("reason"),
-            message: c.string("message"),
-        });
-    }
+    config.conditions = decode_conditions(top.array("conditions"), findings);
 
     for (index, item) in top.array("rules").iter().enumerate() {
         let Node::Object(entries) = item else {
@@ -275,7 +217,19 @@ pub fn decode(path: &Path, root: &Node, findings: &mut Findings) -> Option<Confi
             peek(entries, "condition").map(|c| format!(" (condition {c})"))
         };
         let loc = format!("rules[{index}]{}", named.unwrap_or_default());
-        let r = schema::fields(entries, schema::RULE, &loc, findings);
+        let honoured = version.honours_rule_interval();
+        let keys = if honoured {
+            schema::RULE_WITH_INTERVAL
+        } else {
+            schema::RULE
+        };
+        let entries = if honoured {
+            entries.to_vec()
+        } else {
+            let every = config.invoke_interval.as_ref().map(|d| d.text.clone());
+            ignored_interval(entries, &loc, version, every.as_deref(), findings)
+        };
+        let r = schema::fields(&entries, keys, &loc, findings);
         let kind = match r.string("type").as_str() {
             "temporary" => RuleKind::Temporary,
             "permanent" => RuleKind::Permanent,
@@ -289,29 +243,61 @@ pub fn decode(path: &Path, root: &Node, findings: &mut Findings) -> Option<Confi
             path: r.string("path"),
             args: r.strings("args"),
             timeout: RuleTimeout::Absent,
+            invoke_interval: RuleTimeout::Absent,
         };
-        if let Some(text) = r.str_value("timeout") {
-            rule.timeout = match Dur::parse(text) {
-                Ok(d) => RuleTimeout::Set(d),
-                Err(e) => {
-                    findings.fatal(rule.label(), format!("timeout: {e}; NPD refuses to start"));
-                    RuleTimeout::Invalid
-                }
-            };
-        }
+        let label = rule.label();
+        rule.timeout = rule_duration(&r, "timeout", &label, findings);
+        rule.invoke_interval = rule_duration(&r, "invoke_interval", &label, findings);
         config.rules.push(rule);
     }
 
     Some(config)
 }
 
-/// A string value under `key` (exact match, last one), for naming an object in messages
-/// before it is decoded.
-fn peek<'a>(entries: &'a [(String, Node)], key: &str) -> Option<&'a str> {
-    entries.iter().rev().find_map(|(k, v)| match v {
-        Node::String(s) if k == key && !s.is_empty() => Some(s.as_str()),
-        _ => None,
-    })
+fn rule_duration(
+    r: &schema::Fields,
+    key: &str,
+    label: &str,
+    findings: &mut Findings,
+) -> RuleTimeout {
+    let Some(text) = r.str_value(key) else {
+        return RuleTimeout::Absent;
+    };
+    match Dur::parse(text) {
+        Ok(d) => RuleTimeout::Set(d),
+        Err(e) => {
+            findings.fatal(label, format!("{key}: {e}; NPD refuses to start"));
+            RuleTimeout::Invalid
+        }
+    }
+}
+
+/// A rule's entries without `invoke_interval`, which `version` does not know: Go's
+/// decoder skips it, whatever its value. Reported as such rather than as an unknown key.
+fn ignored_interval(
+    entries: &[(String, Node)],
+    loc: &str,
+    version: &NpdVersion,
+    every: Option<&str>,
+    findings: &mut Findings,
+) -> Vec<(String, Node)> {
+    let (ignored, kept): (Vec<_>, Vec<_>) = entries
+        .iter()
+        .cloned()
+        .partition(|(k, _)| k.eq_ignore_ascii_case("invoke_interval"));
+    for _ in ignored {
+        findings.error(
+            loc,
+            format!(
+                "a rule's own \"invoke_interval\" is honoured only by NPD releases after {}; \
+                 NPD {version} ignores it and runs this rule every {} (pluginConfig's \
+                 invoke_interval; --npd-version names the release you deploy)",
+                crate::version::LAST_WITHOUT_RULE_INTERVAL,
+                every.unwrap_or("invoke_interval")
+            ),
+        );
+    }
+    kept
 }
 
 fn duration(
@@ -353,16 +339,6 @@ pub fn local_path(rule_path: &str, plugin_dir: Option<&Path>) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn durations_as_go_reads_them() {
-        assert_eq!(Dur::parse("5s").unwrap().nanos, 5_000_000_000);
-        assert_eq!(Dur::parse("-1s").unwrap().nanos, -1_000_000_000);
-        assert_eq!(Dur::parse("0").unwrap().nanos, 0);
-        assert!(Dur::parse("--1s").is_err());
-        assert!(Dur::parse("5").is_err());
-        assert!(Dur::parse("").is_err());
-    }
 
     #[test]
     fn install_dir_maps_to_the_plugin_dir() {

@@ -1,16 +1,22 @@
 //! npd-checks, the companion tool of the npd-checks plugins: `lint` judges
-//! node-problem-detector (NPD) custom-plugin-monitor configs as NPD would read them,
-//! `run` runs their rules once with NPD's semantics and shows the resulting node
+//! node-problem-detector (NPD) configs (custom plugin monitors and system log monitors)
+//! as the NPD release they are for would read them, `run` runs their rules with NPD's
+//! semantics (plugins, or log lines given to it) and shows the resulting node
 //! Conditions, Events and problem metrics, `install` copies the plugins into place.
 //!
-//! The modules follow NPD's own split: [`config`] decodes a file, [`exec`] runs a plugin,
-//! [`npd_state`] applies results; [`lint`], [`run`] and [`install`] are the subcommands,
-//! and only `main.rs` prints and exits.
+//! The modules follow NPD's own split: [`config`] decodes a custom plugin monitor config,
+//! [`exec`] runs a plugin, [`npd_state`] applies results, [`syslog`] is the system log
+//! monitor and [`goregex`] Go's regular expressions it relies on; [`lint`], [`run`] and
+//! [`install`] are the subcommands, and only `main.rs` prints and exits.
 
+pub mod conditions;
 pub mod config;
+pub mod drain;
+pub mod dur;
 pub mod exec;
 pub mod finding;
 pub mod golang;
+pub mod goregex;
 pub mod install;
 pub mod json;
 pub mod lint;
@@ -19,3 +25,5 @@ pub mod probe;
 pub mod report;
 pub mod run;
 pub mod schema;
+pub mod syslog;
+pub mod version;

@@ -6,9 +6,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use npd_checks::{finding, install, lint, run};
+use npd_checks::version::{self, NpdVersion};
+use npd_checks::{drain, finding, install, lint, run};
 
-const ABOUT: &str = "Lint, dry-run and install node-problem-detector custom plugins";
+const ABOUT: &str = "Lint, dry-run and install node-problem-detector plugins and configs";
 
 const TOP_HELP: &str = "\
 Examples:
@@ -23,53 +24,82 @@ Exit codes: 0 success, 1 findings (lint) or a problem worth failing on (run),
 const LINT_HELP: &str = "\
 One line per finding, `FILE: WHERE: WHAT`, then a summary.
 
-Errors: what NPD refuses to start on (JSON it cannot decode or a value of the wrong
-type, a plugin other than \"custom\", a bad duration, a non-positive invoke_interval, a
-rule timeout above the global one, a path that does not exist, a permanent rule without
-a default condition) and what NPD accepts but then mishandles (unknown keys, which it
-ignores: a misspelt \"timout\" means the default; duplicate keys; concurrency 0, so
-nothing ever runs; a zero or negative timeout, Unknown forever; a timeout not below
-invoke_interval; a plugin whose own --timeout is not below the rule's, so NPD kills it
-first; args the plugin rejects; a relative or non-executable path; a condition type
-claimed by two configs or set by two permanent rules; the kubelet's condition types).
-Warnings (`warning:`): the conventions of npd-checks configs (CamelCase condition types
-and reasons, \"source\" equal to the file name, NPD's own condition types, a default
-condition no rule sets, keys matched only because Go ignores case).
-Notes (`note:`) are information and never fail the lint.
+Which monitor reads a file is told by its \"plugin\": \"custom\" is a custom plugin
+monitor (NPD's --config.custom-plugin-monitor); \"kmsg\", \"journald\" or \"filelog\" a
+system log monitor (--config.system-log-monitor), judged with the system log monitor's
+rules: its log watcher's settings, Go regular expressions in the rules' \"pattern\" (Go's
+RE2 syntax; NPD appends \\z and matches the last bufferSize lines joined by line
+breaks). A file naming neither is refused as NPD refuses it, judged as the kind its keys
+show (logPath, lookback or rules with a \"pattern\": a system log monitor).
+
+Every finding says whose rule it is:
+- errors NPD refuses to start on say \"NPD refuses to start\" (or that it crashes or
+  exits): JSON it cannot decode, a value of the wrong type, an unknown \"plugin\", a bad
+  duration, a pattern Go does not compile, a missing plugin path...
+- errors NPD accepts and then mishandles say what NPD does: unknown keys (ignored: a
+  misspelt \"timout\" means the default), settings the NPD release linted for ignores (a
+  rule's own invoke_interval, up to v1.37.0-alpha.1), duplicate keys, concurrency 0,
+  non-positive timeouts, a log monitor that cannot start (NPD runs without it), '%' in
+  text NPD puts in Events (the event recorder reads it as a format string), patterns
+  that cannot match as meant, a condition claimed by two configs...
+- \"npd-checks policy\" and \"npd-checks convention\" findings are stricter than NPD, and
+  say why: a timeout not below its invoke_interval, a plugin --timeout not below the
+  rule's, a relative path, names not in CamelCase, \"source\" other than the file name,
+  and (with --drain-conditions) drain-worthy conditions an NPD restart resets.
+Warnings (`warning:`) are conventions and policies NPD copes with; notes (`note:`) are
+information and never fail the lint.
+
+--npd-version names the NPD release the configs are for (default: the one the shipped
+manifests deploy). --drain-conditions names draino's Deployment manifest (the node
+conditions among its container args, e.g. manifests/addons/draino/deployment.yaml) or a
+comma list of condition types; configs with those conditions are checked for what an
+NPD restart (every ConfigMap change) does to them.
 
 Paths are checked as they are on a node. Off the node, --plugin-dir names a build
 directory that stands in for /opt/npd-checks/bin; a missing binary is an error either
 way, since NPD refuses to start without it. npd-checks plugins (npd-*) are asked about
 their args with `<path> <args...> --lint-args`; other executables are not (a note says
-so).
+so). A log monitor's logPath is not checked: it is a path of the node.
 
 Examples:
   npd-checks lint /etc/npd/*.json
-  npd-checks lint --plugin-dir target/x86_64-unknown-linux-gnu/release npd-config/*.json
+  npd-checks lint --plugin-dir target/x86_64-unknown-linux-gnu/release \\
+    --drain-conditions manifests/addons/draino/deployment.yaml npd-config/*.json
 
 Exit codes: 0 no error or warning, 1 at least one, 2 usage error or unreadable file.";
 
 const RUN_HELP: &str = "\
-Each rule runs as NPD runs it: the path exec'd directly with its args (no shell), the
-environment and working directory inherited, stdin from /dev/null, a process group of
-its own; at the effective timeout (the rule's if below the global one) SIGKILL to the
-process group and NPD's \"Timeout when running plugin\" message; the first 4096 bytes of
-stdout, trimmed and cut to max_output_length bytes; exit 0 OK (condition False), 1 NonOK
-(True), anything else Unknown.
+Custom plugin monitors: each rule runs as NPD runs it: the path exec'd directly with its
+args (no shell), the environment and working directory inherited, stdin from /dev/null,
+a process group of its own; at the effective timeout (the rule's if below the global
+one) SIGKILL to the process group and NPD's \"Timeout when running plugin\" message; the
+first 4096 bytes of stdout, trimmed and cut to max_output_length bytes; exit 0 OK
+(condition False), 1 NonOK (True), anything else Unknown. A config's rules run
+concurrently up to its concurrency, and their results are applied in config order: NPD
+applies them as they finish, and what it may then show differently (a problem_gauge
+series of a condition's default reason, a condition two rules set) is listed after the
+metrics. --rounds N runs every rule N times, back to back; with an NPD release that
+honours a rule's own invoke_interval (--npd-version v1.37.0 and later), each rule runs
+N times at its own interval, in the order of those (simulated) times.
+
+System log monitors: their default conditions are published False, as NPD does at
+start. Their events and condition changes come from log lines: --log-lines FILE (or -
+for standard input) gives lines, each passed through the config's log watcher (kmsg and
+journald trim it; filelog applies skipList and the timestamp and message expressions,
+but not the timestamp's time) and matched as NPD matches: each rule's pattern with \\z
+appended, against the last bufferSize lines joined by line breaks.
 
 Then what NPD would produce: the Conditions as `kubectl describe node` shows them, the
-Events (temporary rules answering NonOK or Unknown, condition changes) and the
-problem_counter / problem_gauge lines of NPD's Prometheus endpoint.
+Events and the problem_counter / problem_gauge lines of NPD's Prometheus endpoint.
 
-Configs are linted first; one that NPD refuses to start with is not run. A config's rules
-run concurrently up to its concurrency and their results are applied in config order
-(NPD applies them as they finish), so the output is deterministic. A plugin that leaves a
-process holding its stdout after the timeout kill would block NPD's monitor: that is
-reported, and the process is killed after a grace of 1s instead of waited for.
+Configs are linted first; one that NPD refuses to start with is not run. A plugin that
+leaves a process holding its stdout after the timeout kill would block NPD's monitor:
+that is reported, and the process is killed after a grace of 1s instead of waited for.
 
 Examples:
   npd-checks run --plugin-dir target/x86_64-unknown-linux-gnu/release npd-config/npd-disk.json
   npd-checks run --rounds 3 --fail-on-problem /etc/npd/npd-disk.json
+  dmesg --notime | npd-checks run --log-lines - npd-config/kernel-monitor.json
 
 Exit codes: 0 every rule answered, whatever its verdict; 1 a rule would block NPD's
 monitor, or --fail-on-problem and a condition is not False or a Warning event was
@@ -103,7 +133,14 @@ enum Command {
         /// A directory holding the plugins, standing in for /opt/npd-checks/bin.
         #[arg(long, value_name = "DIR")]
         plugin_dir: Option<PathBuf>,
-        /// NPD custom-plugin-monitor configs, judged together.
+        /// The NPD release the configs are for.
+        #[arg(long, value_name = "VERSION", default_value = version::DEPLOYED,
+              value_parser = NpdVersion::parse)]
+        npd_version: NpdVersion,
+        /// draino's Deployment manifest, or a comma list of drain-worthy condition types.
+        #[arg(long, value_name = "FILE|TYPES", value_parser = drain::parse)]
+        drain_conditions: Option<drain::DrainWorthy>,
+        /// NPD configs (custom plugin monitors, system log monitors), judged together.
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
@@ -121,7 +158,14 @@ enum Command {
         /// Exit 1 when a condition ends True or Unknown or a Warning event was emitted.
         #[arg(long)]
         fail_on_problem: bool,
-        /// NPD custom-plugin-monitor configs.
+        /// The NPD release the configs are for.
+        #[arg(long, value_name = "VERSION", default_value = version::DEPLOYED,
+              value_parser = NpdVersion::parse)]
+        npd_version: NpdVersion,
+        /// Log lines for the system log monitors to match (`-`: standard input).
+        #[arg(long, value_name = "FILE")]
+        log_lines: Option<String>,
+        /// NPD configs (custom plugin monitors, system log monitors).
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
@@ -140,17 +184,33 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
-        Command::Lint { plugin_dir, files } => lint_command(&files, plugin_dir),
+        Command::Lint {
+            plugin_dir,
+            npd_version,
+            drain_conditions,
+            files,
+        } => {
+            let opts = lint::Options {
+                plugin_dir,
+                version: npd_version,
+                drain: drain_conditions.map(|d| d.0),
+            };
+            lint_command(&files, &opts)
+        }
         Command::Run {
             plugin_dir,
             rounds,
             fail_on_problem,
+            npd_version,
+            log_lines,
             files,
         } => {
             let opts = run::Options {
                 plugin_dir,
                 rounds,
                 fail_on_problem,
+                version: npd_version,
+                log_lines,
             };
             match run::run(&files, &opts) {
                 Ok(outcome) => {
@@ -170,8 +230,8 @@ fn usage(message: &str) -> i32 {
     2
 }
 
-fn lint_command(files: &[PathBuf], plugin_dir: Option<PathBuf>) -> i32 {
-    let linted = match lint::lint(files, plugin_dir.as_deref()) {
+fn lint_command(files: &[PathBuf], opts: &lint::Options) -> i32 {
+    let linted = match lint::lint(files, opts) {
         Ok(l) => l,
         Err(e) => return usage(&e),
     };

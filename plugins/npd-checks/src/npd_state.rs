@@ -215,7 +215,7 @@ impl<'c> Monitor<'c> {
 }
 
 /// NPD's `GenerateConditionChangeEvent`.
-fn change_event(
+pub fn change_event(
     source: &str,
     type_: &str,
     status: CondStatus,
@@ -275,7 +275,8 @@ mod tests {
         );
         let root = Node::parse(&text).unwrap();
         let mut f = Findings::new("s.json");
-        crate::config::decode(std::path::Path::new("s.json"), &root, &mut f).unwrap()
+        let v = crate::version::NpdVersion::deployed();
+        crate::config::decode(std::path::Path::new("s.json"), &root, &v, &mut f).unwrap()
     }
 
     fn verdict(status: Status, message: &str) -> Verdict {

@@ -45,8 +45,9 @@ pub fn check_rule(
         findings.error(
             label,
             format!(
-                "path {path:?} is not absolute: NPD resolves it against its own working \
-                 directory (or $PATH for a bare name); install plugins under {INSTALL_DIR}"
+                "npd-checks policy: path {path:?} is not absolute (NPD accepts it and resolves \
+                 it against its own working directory, or $PATH for a bare name, which differ \
+                 between images); install plugins under {INSTALL_DIR}"
             ),
         );
         return Probe::Skipped;
@@ -113,8 +114,9 @@ pub fn check_rule(
                     findings.error(
                         label,
                         format!(
-                            "the plugin's own --timeout {} is not below {}: NPD kills it \
-                             before it can answer (lower --timeout in args)",
+                            "npd-checks policy: the plugin's own --timeout {} is not below {} \
+                             (NPD accepts it, but kills a slow plugin before it can say what \
+                             it waited for; lower --timeout in args)",
                             format_duration(*own),
                             timeout_phrase(config, rule)
                         ),

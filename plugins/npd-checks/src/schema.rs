@@ -97,6 +97,41 @@ pub const RULE: &[Key] = &[
     key("timeout", Kind::Str, "the global timeout"),
 ];
 
+/// A rule of NPD releases that honour a rule's own interval.
+pub const RULE_WITH_INTERVAL: &[Key] = &[
+    key("type", Kind::Str, "empty"),
+    key("condition", Kind::Str, "empty"),
+    key("reason", Kind::Str, "empty"),
+    key("path", Kind::Str, "empty"),
+    key("args", Kind::Strings, "empty"),
+    key("timeout", Kind::Str, "the global timeout"),
+    key("invoke_interval", Kind::Str, "the global invoke_interval"),
+];
+
+/// A system log monitor config (`MonitorConfig` with its embedded `WatcherConfig`).
+pub const LOG_TOP: &[Key] = &[
+    key("plugin", Kind::Str, "empty, which NPD refuses"),
+    key("pluginConfig", Kind::Object, "empty"),
+    key("skipList", Kind::Strings, "empty"),
+    key("logPath", Kind::Str, "empty"),
+    key("lookback", Kind::Str, "0"),
+    key("delay", Kind::Str, "none"),
+    key("bufferSize", Kind::Int, "10"),
+    key("source", Kind::Str, "empty"),
+    key("metricsReporting", Kind::Bool, "true"),
+    key("conditions", Kind::Array, "empty"),
+    key("rules", Kind::Array, "empty"),
+];
+
+/// A rule of a system log monitor.
+pub const LOG_RULE: &[Key] = &[
+    key("type", Kind::Str, "empty"),
+    key("condition", Kind::Str, "empty"),
+    key("reason", Kind::Str, "empty"),
+    key("pattern", Kind::Str, "empty, which matches every line"),
+    key("patternGeneratedMessageSuffix", Kind::Str, "empty"),
+];
+
 /// Part of every message about a value Go's decoder refuses.
 pub const CANNOT_DECODE: &str = "NPD cannot decode the config and refuses to start";
 
@@ -232,7 +267,12 @@ pub fn fields<'a>(
 
 fn unknown_key_message(name: &str, keys: &[Key], entries: &[(String, Node)]) -> String {
     let mut text = format!("unknown key {name:?}");
-    let global = !std::ptr::eq(keys, PLUGIN_CONFIG)
+    // A custom plugin monitor's global setting written elsewhere in its config (not in
+    // pluginConfig itself, nor in a system log monitor's config, which has none).
+    let has = |name: &str| keys.iter().any(|k| k.name == name);
+    let global = !has("max_output_length")
+        && !has("pattern")
+        && !has("logPath")
         && PLUGIN_CONFIG
             .iter()
             .any(|k| k.name.eq_ignore_ascii_case(name));
@@ -260,12 +300,19 @@ fn unknown_key_message(name: &str, keys: &[Key], entries: &[(String, Node)]) -> 
 
 /// The known key a misspelt one most likely meant.
 pub fn suggest<'k>(name: &str, keys: &'k [Key]) -> Option<&'k Key> {
+    let names: Vec<&str> = keys.iter().map(|k| k.name).collect();
+    let best = suggest_name(name, &names)?;
+    keys.iter().find(|k| k.name == best)
+}
+
+/// The name of `names` a misspelt `name` most likely meant.
+pub fn suggest_name<'k>(name: &str, names: &[&'k str]) -> Option<&'k str> {
     let lower = name.to_ascii_lowercase();
-    let mut best: Option<(usize, &Key)> = None;
-    for k in keys {
-        let d = distance(&lower, &k.name.to_ascii_lowercase());
-        let limit = if k.name.len() <= 4 { 1 } else { 2 };
-        let prefix = lower.len() >= 4 && (k.name.starts_with(&*lower) || lower.starts_with(k.name));
+    let mut best: Option<(usize, &str)> = None;
+    for &k in names {
+        let d = distance(&lower, &k.to_ascii_lowercase());
+        let limit = if k.len() <= 4 { 1 } else { 2 };
+        let prefix = lower.len() >= 4 && (k.starts_with(&*lower) || lower.starts_with(k));
         let d = if prefix { d.min(limit) } else { d };
         let better = match best {
             None => true,
@@ -323,11 +370,11 @@ mod tests {
     #[test]
     fn global_settings_out_of_place_are_pointed_to_plugin_config() {
         let mut f = Findings::new("x.json");
-        let entries = vec![("invoke_interval".to_string(), Node::String("10s".into()))];
+        let entries = vec![("concurrency".to_string(), Node::Int(2))];
         fields(&entries, RULE, "rules[0] (condition X)", &mut f);
         assert_eq!(
             f.list[0].to_string(),
-            "x.json: rules[0] (condition X): unknown key \"invoke_interval\" (it belongs in \
+            "x.json: rules[0] (condition X): unknown key \"concurrency\" (it belongs in \
              \"pluginConfig\"): NPD ignores it here"
         );
     }

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use common::npd::{config, events, metrics, permanent, run, status, temporary};
+use common::npd::{config, events, may_differ, metrics, permanent, run, status, temporary};
 use common::{fixtures, plugin_dir, run_in, script};
 
 const LIMIT: Duration = Duration::from_secs(30);
@@ -225,4 +225,82 @@ fn a_real_plugin_through_the_plugin_dir() {
     );
     assert!(metrics(&out)
         .contains("problem_gauge{reason=\"FixtureIsFine\",type=\"FixtureProblem\"} 0\n"));
+}
+
+/// A config whose condition A goes True in the first round (rule `a_at` of two), and B
+/// stays False.
+fn race(d: &Path, name: &str, a_at: usize, concurrency: i64) -> String {
+    let a = permanent(
+        "A",
+        "ABroken",
+        &script(d, "a.sh", "echo 'a broken'; exit 1"),
+    );
+    let b = permanent("B", "BBroken", &script(d, "b.sh", "echo 'b fine'; exit 0"));
+    let rules = if a_at == 0 { vec![a, b] } else { vec![b, a] };
+    let conds = [("A", "AIsFine", "a is fine"), ("B", "BIsFine", "b is fine")];
+    config(d, name, json!({"concurrency": concurrency}), &conds, rules);
+    format!("{name}.json")
+}
+
+const A_DEFAULT: &str = "problem_gauge{reason=\"AIsFine\",type=\"A\"} 0\n";
+
+#[test]
+fn the_default_reasons_gauge_depends_on_which_rule_npd_hears_from_first() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    // A answers first in config order: the series of A's default reason is never set
+    // here, but NPD sets it when B happens to finish first.
+    let file = race(d, "first", 0, 3);
+    let out = run(d, &[&file]);
+    assert_eq!(status(&out, "A").0, "True");
+    assert!(!metrics(&out).contains(A_DEFAULT), "{}", out.stdout);
+    assert_eq!(
+        may_differ(&out),
+        [
+            "first.json: problem_gauge{reason=\"AIsFine\",type=\"A\"} 0 is there only if another \
+          rule of the config answers before rules[0] in NPD's first round (above: not shown)"
+        ]
+    );
+    // A second in config order: shown here, absent in NPD when A finishes first.
+    let file = race(d, "second", 1, 3);
+    let out = run(d, &[&file]);
+    assert!(metrics(&out).contains(A_DEFAULT), "{}", out.stdout);
+    assert_eq!(
+        may_differ(&out),
+        [
+            "second.json: problem_gauge{reason=\"AIsFine\",type=\"A\"} 0 is there only if another \
+          rule of the config answers before rules[1] in NPD's first round (above: shown)"
+        ]
+    );
+}
+
+#[test]
+fn one_rule_at_a_time_leaves_nothing_to_chance() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let file = race(d, "serial-first", 0, 1);
+    let out = run(d, &[&file]);
+    assert!(!metrics(&out).contains(A_DEFAULT));
+    assert!(may_differ(&out).is_empty(), "{}", out.stdout);
+    let file = race(d, "serial-second", 1, 1);
+    let out = run(d, &[&file]);
+    assert!(metrics(&out).contains(A_DEFAULT));
+    assert!(may_differ(&out).is_empty(), "{}", out.stdout);
+}
+
+#[test]
+fn two_rules_on_one_condition_race_in_npd() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let rules = vec![
+        permanent("Flip", "FlipBroken", &script(d, "bad.sh", "exit 1")),
+        permanent("Flip", "FlipBrokenToo", &script(d, "good.sh", "exit 0")),
+    ];
+    config(d, "flip", json!({}), &[("Flip", "FlipIsFine", "")], rules);
+    let out = run(d, &["flip.json"]);
+    assert_eq!(
+        may_differ(&out),
+        ["flip.json: condition Flip and its problem_gauge lines: rules[0], rules[1] all set it, \
+          and NPD keeps the result it applies last"]
+    );
 }

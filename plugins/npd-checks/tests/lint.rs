@@ -93,9 +93,9 @@ fn a_rule_timeout_above_the_global_one_stops_npd() {
 fn the_plugins_own_timeout_must_be_below_the_rules() {
     finds(
         "plugin-timeout.json",
-        "plugin-timeout.json: rules[0] (condition FixtureProblem): the plugin's own --timeout \
-         4s is not below the rule's timeout 4s: NPD kills it before it can answer (lower \
-         --timeout in args)",
+        "plugin-timeout.json: rules[0] (condition FixtureProblem): npd-checks policy: the \
+         plugin's own --timeout 4s is not below the rule's timeout 4s (NPD accepts it, but \
+         kills a slow plugin before it can say what it waited for; lower --timeout in args)",
         ONE_ERROR,
     );
 }
@@ -141,7 +141,7 @@ fn the_kubelets_condition_types_are_off_limits() {
     finds(
         "kubelet-type.json",
         "kubelet-type.json: conditions[0] (type DiskPressure): DiskPressure is the kubelet's \
-         condition: the kubelet and NPD would overwrite each other",
+         condition: NPD accepts it, and the kubelet and NPD would overwrite each other",
         ONE_ERROR,
     );
 }
@@ -150,8 +150,8 @@ fn the_kubelets_condition_types_are_off_limits() {
 fn reasons_are_camel_case() {
     finds(
         "non-camel-reason.json",
-        "non-camel-reason.json: rules[0] (condition FixtureProblem): warning: reason \
-         \"fixture_broken\" is not CamelCase",
+        "non-camel-reason.json: rules[0] (condition FixtureProblem): warning: npd-checks \
+         convention: reason \"fixture_broken\" is not CamelCase",
         ONE_WARNING,
     );
 }
@@ -160,9 +160,10 @@ fn reasons_are_camel_case() {
 fn paths_are_absolute() {
     finds(
         "relative-path.json",
-        "relative-path.json: rules[0] (condition FixtureProblem): path \"bin/npd-fixture\" is \
-         not absolute: NPD resolves it against its own working directory (or $PATH for a bare \
-         name); install plugins under /opt/npd-checks/bin",
+        "relative-path.json: rules[0] (condition FixtureProblem): npd-checks policy: path \
+         \"bin/npd-fixture\" is not absolute (NPD accepts it and resolves it against its own \
+         working directory, or $PATH for a bare name, which differ between images); install \
+         plugins under /opt/npd-checks/bin",
         ONE_ERROR,
     );
 }
@@ -216,8 +217,8 @@ fn args_the_plugin_rejects() {
 fn the_source_is_the_file_stem() {
     finds(
         "source-mismatch.json",
-        "source-mismatch.json: source: warning: source \"npd-fixture\" is not the file's name \
-         \"source-mismatch\" (name a config after its source)",
+        "source-mismatch.json: source: warning: npd-checks convention: source \"npd-fixture\" \
+         is not the file's name \"source-mismatch\" (name a config after its source)",
         ONE_WARNING,
     );
 }
@@ -226,8 +227,9 @@ fn the_source_is_the_file_stem() {
 fn a_timeout_is_below_the_invoke_interval() {
     finds(
         "timeout-not-below-interval.json",
-        "timeout-not-below-interval.json: rules[0] (condition FixtureProblem): the rule's \
-         timeout 4s is not below invoke_interval 4s: a slow run delays every rule's next run",
+        "timeout-not-below-interval.json: rules[0] (condition FixtureProblem): npd-checks \
+         policy: the rule's timeout 4s is not below invoke_interval 4s (NPD accepts it, but a \
+         slow run then delays the next run of every rule of its interval)",
         ONE_ERROR,
     );
 }
@@ -292,4 +294,142 @@ fn help_explains_findings_and_exit_codes() {
     assert!(out.stdout.contains("--plugin-dir"));
     assert!(out.stdout.contains("Exit codes: 0 no error or warning"));
     assert!(out.stdout.contains("Examples:"));
+    // How the two kinds of config are told apart.
+    assert!(out.stdout.contains(
+        "\"custom\" is a custom plugin\nmonitor (NPD's --config.custom-plugin-monitor); \"kmsg\""
+    ));
+    assert!(out.stdout.contains("--drain-conditions <FILE|TYPES>"));
+}
+
+#[test]
+fn percent_in_a_default_message_garbles_the_event_of_a_return_to_it() {
+    finds(
+        "percent-message.json",
+        "percent-message.json: conditions[0] (type FixtureProblem): the default message \"the \
+         fixture is 100% fine\" has a '%': NPD passes Event messages to the Kubernetes event \
+         recorder as a format string, so the Event reads \"the fixture is 100%!f(MISSING)ine\"",
+        ONE_ERROR,
+    );
+}
+
+#[test]
+fn percent_in_a_reason_garbles_condition_change_events() {
+    let dir = plugin_dir();
+    let out = lint_with(dir.path(), &["percent-reason.json"]);
+    for finding in [
+        "percent-reason.json: conditions[0] (type FixtureProblem): the default reason \
+         \"Fixture%Fine\" has a '%': NPD passes Event messages to the Kubernetes event recorder \
+         as a format string, so the Event reads \"Fixture%!F(MISSING)ine\"\n",
+        "percent-reason.json: rules[0] (condition FixtureProblem): the reason \"Fixture%Broken\" \
+         has a '%': NPD passes Event messages to the Kubernetes event recorder as a format \
+         string, so the Event reads \"Fixture%!B(MISSING)roken\"\n",
+    ] {
+        assert!(out.stdout.contains(finding), "{}", out.stdout);
+    }
+    assert!(out.stdout.ends_with("1 file: 2 errors, 2 warnings\n"));
+}
+
+#[test]
+fn a_rules_own_interval_is_ignored_by_the_deployed_npd() {
+    finds(
+        "rule-interval.json",
+        "rule-interval.json: rules[1] (reason FixtureHiccup): a rule's own \"invoke_interval\" is \
+         honoured only by NPD releases after v1.37.0-alpha.1; NPD v1.36.0 ignores it and runs \
+         this rule every 30s (pluginConfig's invoke_interval; --npd-version names the release \
+         you deploy)",
+        ONE_ERROR,
+    );
+    // Whatever its value: v1.36.0 does not even decode it.
+    let dir = plugin_dir();
+    let out = lint_with(dir.path(), &["rule-interval-zero.json"]);
+    assert!(!out.stdout.contains("not positive"), "{}", out.stdout);
+}
+
+#[test]
+fn a_rules_own_interval_is_honoured_by_later_npd_releases() {
+    let dir = plugin_dir();
+    let later = |file: &str| lint_with(dir.path(), &["--npd-version", "v1.37.0-alpha.2", file]);
+    let out = later("rule-interval.json");
+    assert_eq!(out.stdout, "1 file: 0 errors, 0 warnings\n");
+    assert_eq!(out.code, 0);
+    let out = later("rule-interval-zero.json");
+    assert_eq!(
+        out.stdout,
+        "rule-interval-zero.json: rules[1] (reason FixtureHiccup): invoke_interval 0s is not \
+         positive; NPD refuses to start\n1 file: 1 error (1 that NPD refuses to start on), 0 \
+         warnings\n"
+    );
+    let out = lint_with(dir.path(), &["--npd-version", "latest", "clean.json"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("is not an NPD release"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn the_default_npd_version_is_the_one_the_daemonset_deploys() {
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../manifests/daemonset/daemonset.yaml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let tags: Vec<&str> = text
+        .lines()
+        .filter_map(|l| {
+            l.trim()
+                .strip_prefix("image: registry.k8s.io/node-problem-detector/node-problem-detector:")
+        })
+        .collect();
+    // Every NPD container of the DaemonSet runs the release lint judges for.
+    assert!(!tags.is_empty(), "no NPD image in {}", manifest.display());
+    for tag in tags {
+        assert_eq!(tag, npd_checks::version::DEPLOYED, "{}", manifest.display());
+    }
+    let out = run_in(&fixtures("lint"), &["lint", "--help"], LIMIT);
+    assert!(out
+        .stdout
+        .contains(&format!("[default: {}]", npd_checks::version::DEPLOYED)));
+}
+
+#[test]
+fn drain_worthy_conditions_an_npd_restart_resets() {
+    let dir = plugin_dir();
+    let draino = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../manifests/addons/draino/deployment.yaml");
+    let manifest = draino.to_str().unwrap();
+    for drain in [manifest, "PIDUsageHigh,DiskReadOnly"] {
+        let out = lint_with(
+            dir.path(),
+            &["--drain-conditions", drain, "drain-worthy.json"],
+        );
+        assert_eq!(
+            out.stdout,
+            "drain-worthy.json: pluginConfig: warning: npd-checks policy: drain-worthy \
+             DiskReadOnly can read False after an NPD restart (each ConfigMap change restarts \
+             NPD on every node): without \"skip_initial_status\" NPD sends every default \
+             condition, False, at its start, and the node shows it until this config's first \
+             result when that comes after NPD's next once-a-second sync; set \
+             \"skip_initial_status\": true in pluginConfig to keep the node's value until the \
+             first result. Either way a True result after an NPD restart (each ConfigMap change \
+             restarts NPD on every node) is a new transition (lastTransitionTime = now): NPD \
+             reads no condition back from the node, so draino's Type=True,<duration> clock \
+             restarts\n1 file: 0 errors, 1 warning\n",
+            "{drain}"
+        );
+    }
+    let out = lint_with(
+        dir.path(),
+        &[
+            "--drain-conditions",
+            "DiskReadOnly",
+            "drain-worthy-skip.json",
+        ],
+    );
+    assert!(out.stdout.starts_with(
+        "drain-worthy-skip.json: pluginConfig: note: drain-worthy DiskReadOnly: a True result \
+         after an NPD restart"
+    ));
+    assert_eq!(out.code, 0, "a note does not fail the lint");
+    // Without the list, nothing is drain-worthy.
+    assert_eq!(lint_with(dir.path(), &["drain-worthy.json"]).code, 0);
 }

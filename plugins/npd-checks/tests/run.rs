@@ -309,3 +309,48 @@ fn rules_run_concurrently_up_to_the_configs_concurrency() {
         out.elapsed
     );
 }
+
+#[test]
+fn each_rule_runs_at_its_own_interval_where_npd_honours_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let mut fast = permanent("Fast", "FastBroken", &script(d, "fast.sh", "exit 0"));
+    fast["invoke_interval"] = json!("10s");
+    let slow = permanent("Slow", "SlowBroken", &script(d, "slow.sh", "exit 0"));
+    let conds = [("Fast", "FastIsFine", ""), ("Slow", "SlowIsFine", "")];
+    config(d, "paced", json!({}), &conds, vec![fast, slow]);
+
+    let out = run(
+        d,
+        &["--npd-version", "v1.37.0", "--rounds", "3", "paced.json"],
+    );
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    let headers: Vec<&str> = out
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with(" at "))
+        .collect();
+    assert_eq!(
+        headers,
+        [" at 0s:", " at 10s:", " at 20s:", " at 30s:", " at 1m:"]
+    );
+    assert_eq!(
+        out.stdout
+            .matches("(condition Fast): exit status 0")
+            .count(),
+        3
+    );
+    assert_eq!(
+        out.stdout
+            .matches("(condition Slow): exit status 0")
+            .count(),
+        3
+    );
+
+    // NPD v1.36.0 ignores it: rounds at the config's interval, and lint says why.
+    let out = run(d, &["--rounds", "2", "paced.json"]);
+    assert!(out.stdout.contains(" round 2:"), "{}", out.stdout);
+    assert!(out
+        .stdout
+        .contains("NPD v1.36.0 ignores it and runs this rule every 30s"));
+}

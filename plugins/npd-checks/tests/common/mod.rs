@@ -70,15 +70,28 @@ pub struct Out {
 
 /// Runs `npd-checks args...` in `cwd`; fails the test if it takes longer than `limit`.
 pub fn run_in(cwd: &Path, args: &[&str], limit: Duration) -> Out {
+    run_with_input(cwd, args, None, limit)
+}
+
+/// Runs `npd-checks args...` in `cwd` with `input` on its standard input (none: /dev/null).
+pub fn run_with_input(cwd: &Path, args: &[&str], input: Option<&str>, limit: Duration) -> Out {
     let start = Instant::now();
     let mut child = Command::new(npd_checks())
         .args(args)
         .current_dir(cwd)
-        .stdin(Stdio::null())
+        .stdin(if input.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    if let (Some(text), Some(mut stdin)) = (input, child.stdin.take()) {
+        use std::io::Write;
+        stdin.write_all(text.as_bytes()).unwrap();
+    }
     loop {
         if child.try_wait().unwrap().is_some() {
             break;

@@ -93,9 +93,24 @@ pub fn events(out: &Out) -> &str {
     rest.split("\nMetrics").next().unwrap()
 }
 
+/// The metrics block (Prometheus' text format), without what follows it.
 pub fn metrics(out: &Out) -> &str {
-    out.stdout
+    let rest = out
+        .stdout
         .split("problem metrics only):\n")
         .nth(1)
-        .expect("a metrics block")
+        .expect("a metrics block");
+    match rest.find("\nMay differ in NPD") {
+        Some(end) => &rest[..end],
+        None => rest,
+    }
+}
+
+/// The lines saying what NPD may show differently (empty when none).
+pub fn may_differ(out: &Out) -> Vec<&str> {
+    out.stdout
+        .split("(shown above: in config order):\n")
+        .nth(1)
+        .map(|rest| rest.lines().map(str::trim).collect())
+        .unwrap_or_default()
 }
