@@ -3,12 +3,15 @@ TARGET   := x86_64-unknown-linux-gnu
 OUT_DIR  := $(or $(CARGO_TARGET_DIR),target)
 RELEASE  := $(OUT_DIR)/$(TARGET)/release
 DEBUG    := $(OUT_DIR)/$(TARGET)/debug
+# Every shipped config: NPD's custom plugin monitors (our plugins) and its system log
+# monitors (the kernel log). `make test` lints all of them, and tests/tests/delivery
+# checks that the DaemonSets load exactly these (`make list-configs`).
 CONFIGS  := $(wildcard npd-config/*.json)
 # Example configs: linted with the shipped ones, never delivered (they need programs
 # the image does not carry).
 EXAMPLES := $(wildcard npd-config/examples/*.json)
 
-.PHONY: all build run test lint bench fmt clean
+.PHONY: all build run test lint bench fmt clean list-configs
 
 all: build
 
@@ -16,7 +19,8 @@ all: build
 build:
 	cargo build --release --workspace
 
-## run: build, then run every shipped config once against this machine
+## run: build, then run every shipped config once against this machine (the kernel log
+## monitors show the conditions they start with; --log-lines tries kernel lines on them)
 run: build
 	$(RELEASE)/npd-checks run --plugin-dir $(RELEASE) $(CONFIGS)
 
@@ -24,7 +28,8 @@ run: build
 test:
 	cargo build --workspace
 	cargo test --workspace --no-fail-fast
-	$(DEBUG)/npd-checks lint --plugin-dir $(DEBUG) $(CONFIGS) $(EXAMPLES)
+	$(DEBUG)/npd-checks lint --plugin-dir $(DEBUG) \
+	  --drain-conditions manifests/addons/draino/deployment.yaml $(CONFIGS) $(EXAMPLES)
 
 ## bench: side-by-side figures against the alternatives, written to BENCHMARKS.md
 bench: build
@@ -33,11 +38,16 @@ bench: build
 fmt:
 	cargo fmt --all
 
+## list-configs: the shipped configs `make test` lints, one a line
+list-configs:
+	@printf '%s\n' $(CONFIGS)
+
 clean:
 	cargo clean
 
 # Delivery: the container image and the PrometheusRule. The manifests' tests
-# (tests/tests/delivery.rs) are part of `make test`; `make test-delivery` runs them alone.
+# (tests/tests/delivery.rs and delivery/) are part of `make test`; `make test-delivery`
+# runs them alone.
 VERSION       := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 IMAGE         ?= localhost/npd-checks:$(VERSION)
 IMAGE_BIN     := $(RELEASE)

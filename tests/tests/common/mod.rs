@@ -41,13 +41,44 @@ pub fn parse(path: &Path) -> serde_json::Value {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+/// NPD's custom plugin monitor, whose rules run our plugins; the other monitors of
+/// npd-config/ (kmsg) are NPD's system log monitors, whose rules match log lines.
+pub const CUSTOM: &str = "custom";
+
+/// The config's `"plugin"`: `custom`, or the log watcher of a system log monitor.
+pub fn plugin_of(path: &Path) -> String {
+    parse(path)["plugin"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// The configs of custom plugin monitors: those whose rules run plugins.
+pub fn plugin_configs() -> Vec<PathBuf> {
+    configs()
+        .into_iter()
+        .filter(|p| plugin_of(p) == CUSTOM)
+        .collect()
+}
+
 pub struct Rule {
     pub file: String,
+    /// The config's monitor: `custom`, `kmsg`...
+    pub plugin: String,
     pub kind: String,
     pub condition: Option<String>,
     pub reason: String,
+    /// A custom rule's plugin and its arguments (empty for a log rule).
     pub path: String,
     pub args: Vec<String>,
+    /// A log rule's regular expression (empty for a custom rule).
+    pub pattern: String,
+}
+
+impl Rule {
+    pub fn runs_a_plugin(&self) -> bool {
+        self.plugin == CUSTOM
+    }
 }
 
 pub fn rules() -> Vec<Rule> {
@@ -55,9 +86,11 @@ pub fn rules() -> Vec<Rule> {
     for path in configs() {
         let config = parse(&path);
         let file = path.file_name().unwrap().to_string_lossy().to_string();
+        let plugin = config["plugin"].as_str().unwrap_or_default().to_string();
         for rule in config["rules"].as_array().into_iter().flatten() {
             out.push(Rule {
                 file: file.clone(),
+                plugin: plugin.clone(),
                 kind: rule["type"].as_str().unwrap_or_default().to_string(),
                 condition: rule["condition"].as_str().map(str::to_string),
                 reason: rule["reason"].as_str().unwrap_or_default().to_string(),
@@ -68,6 +101,7 @@ pub fn rules() -> Vec<Rule> {
                     .flatten()
                     .filter_map(|a| a.as_str().map(str::to_string))
                     .collect(),
+                pattern: rule["pattern"].as_str().unwrap_or_default().to_string(),
             });
         }
     }

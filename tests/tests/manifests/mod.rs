@@ -1,7 +1,7 @@
 //! The manifests as kustomize renders them: every kustomization directory under
-//! manifests/, rendered once per test run with Debian's kubectl and parsed, and a view
-//! of each NPD DaemonSet (the configs it passes, the ConfigMap it mounts, its port).
-//! Judging them is the tests' business (tests/tests/delivery.rs).
+//! manifests/, rendered once per test run with kubectl's kustomize (v5) and parsed, and a
+//! view of each NPD container of a DaemonSet (the configs it passes, the ConfigMap it
+//! mounts, its port). Judging them is the tests' business (tests/tests/delivery/).
 
 #![allow(dead_code)]
 
@@ -15,10 +15,26 @@ use serde_json::Value;
 use crate::common::repo;
 use crate::tools;
 
+mod home;
+pub use home::home;
+
 /// Where NPD's container mounts the generated ConfigMap.
 pub const CONFIG_DIR: &str = "/config/npd-checks";
 /// NPD v1.36's flag for a custom plugin monitor config (a string slice: repeats add up).
 pub const CONFIG_FLAG: &str = "--config.custom-plugin-monitor=";
+/// NPD v1.36's flag for a system log monitor config (kmsg, journald, filelog).
+pub const LOG_CONFIG_FLAG: &str = "--config.system-log-monitor=";
+/// The image of every NPD container.
+pub const NPD_IMAGE: &str = "registry.k8s.io/node-problem-detector/node-problem-detector:v1.36.0";
+
+/// The flag that loads `config`, from its `"plugin"`.
+pub fn flag_for(config: &str) -> &'static str {
+    if crate::common::plugin_of(&repo().join("npd-config").join(config)) == crate::common::CUSTOM {
+        CONFIG_FLAG
+    } else {
+        LOG_CONFIG_FLAG
+    }
+}
 /// The name every generated ConfigMap of npd-config/ starts with.
 pub const CONFIG_MAP: &str = "npd-checks-config";
 
@@ -27,6 +43,8 @@ pub struct Rendering {
     /// Relative to the repository, e.g. `manifests/overlays/control-plane`.
     pub dir: String,
     pub yaml: String,
+    /// What kustomize said on stderr (a deprecation warning, for one).
+    pub stderr: String,
     pub objects: Vec<Value>,
 }
 
@@ -57,8 +75,9 @@ impl Rendering {
         self.objects.iter().filter(move |o| o["kind"] == kind)
     }
 
+    /// Every NPD container of every DaemonSet.
     pub fn npds(&self) -> Vec<Npd<'_>> {
-        self.of_kind("DaemonSet").filter_map(Npd::new).collect()
+        self.of_kind("DaemonSet").flat_map(Npd::all).collect()
     }
 }
 
@@ -90,7 +109,7 @@ pub fn kustomization_dirs() -> Vec<String> {
 }
 
 pub fn render(kubectl: &Path, dir: &str) -> Result<Rendering, String> {
-    let yaml = tools::run(
+    let (yaml, stderr) = tools::run_both(
         Command::new(kubectl)
             .arg("kustomize")
             .arg(repo().join(dir))
@@ -102,15 +121,16 @@ pub fn render(kubectl: &Path, dir: &str) -> Result<Rendering, String> {
     Ok(Rendering {
         dir: dir.to_string(),
         yaml,
+        stderr,
         objects,
     })
 }
 
-/// Every kustomization rendered with Debian's kubectl, once per test run; `None` (after
-/// a SKIPPED notice) without it. A kustomization that does not render fails the caller.
+/// Every kustomization rendered with kubectl's kustomize (v5 or later), once per test run;
+/// `None` (after a SKIPPED notice) without it. One that does not render fails the caller.
 pub fn rendered(test: &str) -> Option<&'static [Rendering]> {
     static RENDERED: OnceLock<Result<Vec<Rendering>, String>> = OnceLock::new();
-    let kubectl = tools::require(&tools::KUBECTL, tools::debian_kubectl(), test)?;
+    let kubectl = tools::require(&tools::KUBECTL, tools::kubectl(), test)?;
     let all = RENDERED.get_or_init(|| {
         let mut out = Vec::new();
         let mut errors = Vec::new();
@@ -185,76 +205,14 @@ pub fn expected_generator() -> String {
     text
 }
 
-/// Where a config belongs, from its name: the NPD that should pass it, the file that
-/// names it, and the overlay that deploys it. Configs for OpenStack nodes never go to
-/// the base, whose NPD runs on every node; cluster-scoped and control-plane checks run
-/// on the control-plane nodes only, so that 5,000 nodes do not ask the apiserver.
-pub struct Home {
-    pub npd: &'static str,
-    pub args_file: &'static str,
-    pub overlay: &'static str,
-}
-
-pub fn home(config: &str) -> Home {
-    let stem = config.trim_end_matches(".json");
-    let has = |words: &[&str]| words.iter().any(|w| stem.contains(w));
-    if has(&[
-        "openstack-compute",
-        "nova-compute",
-        "libvirt",
-        "ovs",
-        "neutron-agent",
-    ]) {
-        Home {
-            npd: "npd-checks-openstack-compute",
-            args_file: "manifests/roles/openstack-compute/daemonset/args.yaml",
-            overlay: "manifests/overlays/openstack-compute",
-        }
-    } else if has(&[
-        "openstack",
-        "keystone",
-        "nova",
-        "glance",
-        "cinder",
-        "neutron",
-    ]) {
-        Home {
-            npd: "npd-checks-openstack-control-plane",
-            args_file: "manifests/roles/openstack-control-plane/daemonset/args.yaml",
-            overlay: "manifests/overlays/openstack-control-plane",
-        }
-    } else if has(&[
-        "apiserver",
-        "etcd",
-        "scheduler",
-        "controller-manager",
-        "control-plane",
-        "deployments",
-        "endpoints",
-        "kube-services",
-    ]) {
-        Home {
-            npd: "npd-checks-control-plane",
-            args_file: "manifests/roles/control-plane/daemonset/args.yaml",
-            overlay: "manifests/overlays/control-plane",
-        }
-    } else {
-        Home {
-            npd: "npd-checks",
-            args_file: "manifests/daemonset/daemonset.yaml",
-            overlay: "manifests, the base: every node",
-        }
-    }
-}
-
-/// The configs the base's NPD passes, read from manifests/daemonset/daemonset.yaml
-/// itself (no renderer needed): what every node runs.
+/// The configs the base's NPDs pass (both containers), read from
+/// manifests/daemonset/daemonset.yaml itself (no renderer needed): what every node runs.
 pub fn base_configs() -> Vec<String> {
     let path = repo().join("manifests/daemonset/daemonset.yaml");
     let daemonset = parse_file(&path);
-    let npd = Npd::new(&daemonset)
-        .unwrap_or_else(|| panic!("{}: no node-problem-detector container", path.display()));
-    npd.configs()
+    let npds = Npd::all(&daemonset);
+    assert!(!npds.is_empty(), "{}: no NPD container", path.display());
+    npds.iter().flat_map(Npd::configs).collect()
 }
 
 pub fn missing_generator_hint() -> String {
@@ -269,38 +227,57 @@ pub fn missing_generator_hint() -> String {
     )
 }
 
-/// An NPD DaemonSet: one with a container named node-problem-detector.
+/// An NPD container of a DaemonSet: one running NPD's image (`node-problem-detector`
+/// with the plugins; the base's `kernel-log-monitor` with the kernel log monitors).
 pub struct Npd<'a> {
+    /// The DaemonSet's name.
     pub name: String,
+    /// The container's name.
+    pub container: String,
     pub daemonset: &'a Value,
     pub pod: &'a Value,
     pub npd: &'a Value,
 }
 
 impl<'a> Npd<'a> {
-    fn new(daemonset: &'a Value) -> Option<Self> {
+    /// Every NPD container of `daemonset`, in order.
+    pub fn all(daemonset: &'a Value) -> Vec<Self> {
         let pod = &daemonset["spec"]["template"]["spec"];
-        let npd = pod["containers"]
-            .as_array()?
-            .iter()
-            .find(|c| c["name"] == "node-problem-detector")?;
-        Some(Npd {
-            name: daemonset["metadata"]["name"].as_str()?.to_string(),
-            daemonset,
-            pod,
-            npd,
-        })
+        let name = daemonset["metadata"]["name"].as_str().unwrap_or_default();
+        pod["containers"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|c| {
+                c["image"] == NPD_IMAGE || strings(&c["command"]) == ["/node-problem-detector"]
+            })
+            .map(|npd| Npd {
+                name: name.to_string(),
+                container: npd["name"].as_str().unwrap_or_default().to_string(),
+                daemonset,
+                pod,
+                npd,
+            })
+            .collect()
+    }
+
+    /// `daemonset/container`, for messages.
+    pub fn at(&self) -> String {
+        format!("{}/{}", self.name, self.container)
     }
 
     pub fn args(&self) -> Vec<&'a str> {
         strings(&self.npd["args"])
     }
 
-    /// The config files it passes to NPD, by file name, in order.
+    /// The config files it passes to NPD (either monitor), by file name, in order.
     pub fn configs(&self) -> Vec<String> {
         self.args()
             .iter()
-            .filter_map(|a| a.strip_prefix(CONFIG_FLAG))
+            .filter_map(|a| {
+                a.strip_prefix(CONFIG_FLAG)
+                    .or_else(|| a.strip_prefix(LOG_CONFIG_FLAG))
+            })
             .flat_map(|paths| paths.split(','))
             .map(|path| {
                 path.strip_prefix(CONFIG_DIR)

@@ -10,21 +10,20 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// Where `.ci/run` unpacks Debian's kubernetes-client (kubectl 1.20, kustomize v2.0.3):
-/// beside the system's kubectl, whose /usr/bin/kubectl may belong to another package.
-pub const DEBIAN_KUBECTL: &str = "/opt/debian-kubectl/usr/bin/kubectl";
-
 /// A tool the tests need, with the line of `.ci/run` that provides it.
 pub struct Tool {
     pub name: &'static str,
     pub install: &'static str,
 }
 
+/// The renderer: the kustomize inside kubectl, v5 or later (kubectl 1.27 and later).
 pub const KUBECTL: Tool = Tool {
-    name: "Debian's kubectl (kubernetes-client, kustomize v2.0.3)",
-    install: "apt-get download kubernetes-client && dpkg-deb -x kubernetes-client_*.deb /opt/debian-kubectl \
-              (or set DEBIAN_KUBECTL to such a kubectl)",
+    name: "a kubectl with kustomize v5 or later",
+    install: "the machine image's /usr/bin/kubectl (1.32, kustomize v5.5); \
+              or set KUBECTL to such a kubectl",
 };
+/// The oldest kustomize major version the manifests are rendered with in tests.
+pub const KUSTOMIZE_MAJOR: u32 = 5;
 /// Where `.ci/run` installs kubernetes-validate: a venv, as Debian's python3 refuses
 /// `pip install` into the system (PEP 668).
 pub const KUBERNETES_VALIDATE_VENV: &str = "/opt/kubernetes-validate/bin/kubernetes-validate";
@@ -33,6 +32,10 @@ pub const KUBERNETES_VALIDATE: Tool = Tool {
     name: "kubernetes-validate",
     install: "python3 -m venv /opt/kubernetes-validate && \
               /opt/kubernetes-validate/bin/pip install kubernetes-validate==1.37.0",
+};
+pub const MAKE: Tool = Tool {
+    name: "make",
+    install: "apt-get install make",
 };
 pub const PROMTOOL: Tool = Tool {
     name: "promtool",
@@ -103,23 +106,29 @@ pub fn kubernetes_validate_command(found: &Path) -> Command {
     cmd
 }
 
-pub fn debian_kubectl() -> Option<PathBuf> {
-    let path = std::env::var_os("DEBIAN_KUBECTL")
+/// `KUBECTL`, or the kubectl on PATH, when its kustomize is v5 or later (an older one is
+/// reported and counts as missing: it renders the manifests with deprecation warnings
+/// or not at all).
+pub fn kubectl() -> Option<PathBuf> {
+    let kubectl = std::env::var_os("KUBECTL")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(DEBIAN_KUBECTL));
-    is_executable(&path).then_some(path)
-}
-
-/// A kubectl on PATH whose kustomize is v4 or later, to show that newer kustomize
-/// renders the same objects. Optional: its absence skips only that comparison.
-pub fn newer_kubectl() -> Option<PathBuf> {
-    let kubectl = on_path("kubectl")?;
+        .filter(|p| is_executable(p))
+        .or_else(|| on_path("kubectl"))?;
     let out = run(Command::new(&kubectl).args(["version", "--client"]), 30).ok()?;
-    let version = out
+    let major = out
         .lines()
-        .find_map(|l| l.strip_prefix("Kustomize Version: v"))?;
-    let major: u32 = version.split('.').next()?.parse().ok()?;
-    (major >= 4).then_some(kubectl)
+        .find_map(|l| l.strip_prefix("Kustomize Version: v"))
+        .and_then(|v| v.split('.').next()?.parse::<u32>().ok());
+    match major {
+        Some(m) if m >= KUSTOMIZE_MAJOR => Some(kubectl),
+        _ => {
+            eprintln!(
+                "{}: kustomize {major:?} is older than v{KUSTOMIZE_MAJOR}",
+                kubectl.display()
+            );
+            None
+        }
+    }
 }
 
 pub fn is_root() -> bool {
@@ -141,6 +150,11 @@ fn is_executable(path: &Path) -> bool {
 /// Runs `cmd` to completion within `secs` seconds; stdout on success, otherwise a
 /// message with the command, its status and both outputs.
 pub fn run(cmd: &mut Command, secs: u64) -> Result<String, String> {
+    run_both(cmd, secs).map(|(out, _)| out)
+}
+
+/// As [`run`], with stdout and stderr apart on success.
+pub fn run_both(cmd: &mut Command, secs: u64) -> Result<(String, String), String> {
     let shown = format!("{cmd:?}");
     let mut child = cmd
         .stdin(Stdio::null())
@@ -175,7 +189,7 @@ pub fn run(cmd: &mut Command, secs: u64) -> Result<String, String> {
     };
     let (out, err) = (out.join().unwrap(), err.join().unwrap());
     if status.success() {
-        Ok(out)
+        Ok((out, err))
     } else {
         Err(format!("{shown}: {status}\n{out}{err}"))
     }
