@@ -24,7 +24,7 @@ struct Problem {
 pub fn judge(config: &Config, survey: &Survey, ctx: &Context) -> Result<Outcome> {
     let mut problems = Vec::new();
     let mut unknown = Vec::new();
-    for m in &survey.missing {
+    for m in survey.missing.iter().filter(|m| !m.optional) {
         unknown.push(format!("{} not found on the host", m.path.display()));
     }
     let mut devs_judged = Vec::new();
@@ -36,6 +36,8 @@ pub fn judge(config: &Config, survey: &Survey, ctx: &Context) -> Result<Outcome>
                 pct: 0,
                 message: format!("{name} not responding after {}", ctx.timeout_text()),
             }),
+            // Found missing by a helper: what --path-if-exists allows.
+            Reading::Missing if t.optional.iter().all(|o| *o) => {}
             Reading::Missing => unknown.push(format!("{name} not found on the host")),
             Reading::Failed(e) => {
                 unknown.push(format!("cannot measure {name}: {}", short_io_reason(e)))
@@ -124,9 +126,14 @@ pub fn explain_survey(config: &Config, survey: &Survey, ctx: &Context) {
     for m in &survey.missing {
         explain!(
             ctx,
-            "{}: {} does not exist on the host",
+            "{}: {} does not exist on the host{}",
             m.path.display(),
-            m.first_missing.display()
+            m.first_missing.display(),
+            if m.optional {
+                " (--path-if-exists: left out)"
+            } else {
+                ""
+            }
         );
     }
     for t in &survey.targets {

@@ -40,9 +40,15 @@ pub enum Aspect {
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// A host path whose filesystem is checked (the mount that holds it, symlinks
-    /// followed). Repeatable.
-    #[arg(long = "path", value_name = "PATH", default_value = "/")]
+    /// followed); one the host does not have is Unknown. Repeatable. Default: / (when
+    /// no --path-if-exists is given either).
+    #[arg(long = "path", value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+
+    /// As --path, for a path only some hosts have (a container runtime's data
+    /// directory): checked where it exists, left out where it does not. Repeatable.
+    #[arg(long = "path-if-exists", value_name = "PATH")]
+    pub optional_paths: Vec<PathBuf>,
 
     /// More blocks used than this percentage (counted and rounded up as df does) is
     /// a problem.
@@ -63,8 +69,11 @@ pub struct Args {
 /// The flags, validated.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// Absolute host paths, without duplicates, in the order given.
+    /// Absolute host paths, without duplicates: the --path ones in the order given,
+    /// then the --path-if-exists ones.
     pub paths: Vec<PathBuf>,
+    /// Per path: whether the host may lack it (--path-if-exists).
+    pub optional: Vec<bool>,
     pub max_used: f64,
     pub max_inodes_used: f64,
     pub usage: bool,
@@ -87,21 +96,32 @@ impl Plugin for Disk {
     type Args = Args;
     type Config = Config;
 
-    fn configure(args: Args) -> Result<Config> {
+    fn configure(mut args: Args) -> Result<Config> {
+        if args.paths.is_empty() && args.optional_paths.is_empty() {
+            args.paths.push(PathBuf::from("/"));
+        }
         let mut paths: Vec<PathBuf> = Vec::new();
-        for p in args.paths {
+        let mut optional = Vec::new();
+        let given = args.paths.into_iter().map(|p| (p, false, "--path"));
+        let maybe = args
+            .optional_paths
+            .into_iter()
+            .map(|p| (p, true, "--path-if-exists"));
+        for (p, may_lack, flag) in given.chain(maybe) {
             if !p.is_absolute() {
                 return Err(Error::new(format!(
-                    "--path {:?} is not absolute (give the path as the host sees it)",
+                    "{flag} {:?} is not absolute (give the path as the host sees it)",
                     p.display().to_string()
                 )));
             }
             if !paths.contains(&p) {
                 paths.push(p);
+                optional.push(may_lack);
             }
         }
         Ok(Config {
             paths,
+            optional,
             max_used: args.max_used,
             max_inodes_used: args.max_inodes_used,
             usage: args.checks.contains(&Aspect::Usage),
@@ -155,6 +175,12 @@ Mounts that do not answer:
   So a mount PID 1's table does not list (a chroot, a private mount namespace, a
   container run with --host-root /) cannot hold up the answer. Local filesystems
   answer statvfs from memory and are measured directly.
+Paths some hosts lack:
+  --path-if-exists is for a path only some nodes have: /var/lib/containerd on
+  containerd nodes, /var/lib/containers on CRI-O ones, /var/lib/kubelet where the
+  kubelet keeps its default root. It is measured where it exists and left out
+  where it does not, so one config fits every kind of node; --path is for what
+  every node must have (/), and its absence is Unknown.
 Unknown (exit 2):
   The mount table is missing, unreadable, empty or garbled; a --path does not
   exist on the host (nothing to measure: check the path, or the DaemonSet's
@@ -177,6 +203,16 @@ mod tests {
     fn defaults() {
         let c = configure(&[]).unwrap();
         assert_eq!(c.paths, [PathBuf::from("/")]);
+        assert_eq!(c.optional, [false]);
+        // Only paths some hosts lack: / is not added behind the user's back.
+        let c = configure(&["--path-if-exists", "/var/lib/containers", "--path", "/x"]).unwrap();
+        assert_eq!(
+            c.paths,
+            [PathBuf::from("/x"), PathBuf::from("/var/lib/containers")]
+        );
+        assert_eq!(c.optional, [false, true]);
+        let c = configure(&["--path-if-exists", "/var/lib/containers"]).unwrap();
+        assert_eq!(c.paths, [PathBuf::from("/var/lib/containers")]);
         assert_eq!((c.max_used, c.max_inodes_used), (85.0, 90.0));
         assert!(c.usage && c.inodes && c.read_only);
     }
@@ -210,6 +246,7 @@ mod tests {
     fn bad_flags() {
         for args in [
             &["--path", "var/lib"][..],
+            &["--path-if-exists", "var/lib"],
             &["--max-used", "101"],
             &["--max-inodes-used", "x"],
             &["--check", "everything"],

@@ -31,6 +31,8 @@ pub const MOUNTINFO: &str = "/proc/1/mountinfo";
 pub struct Target {
     /// The `--path`s it holds, as given: the first names the mount in messages.
     pub paths: Vec<PathBuf>,
+    /// Per path: given with --path-if-exists.
+    pub optional: Vec<bool>,
     /// Where each of them led, host view, symlinks followed.
     pub located: Vec<PathBuf>,
     pub mount: Mount,
@@ -59,6 +61,8 @@ pub struct Missing {
     pub path: PathBuf,
     /// Its first component that does not exist.
     pub first_missing: PathBuf,
+    /// Given with --path-if-exists: left out, not Unknown.
+    pub optional: bool,
 }
 
 #[derive(Debug, Default)]
@@ -87,7 +91,7 @@ pub fn read_table(ctx: &Context) -> Result<MountTable> {
 pub fn survey(config: &Config, ctx: &Context) -> Result<Survey> {
     let table = read_table(ctx)?;
     let mut survey = Survey::default();
-    for path in &config.paths {
+    for (path, optional) in config.paths.iter().zip(&config.optional) {
         ctx.waiting_for(format!("looking up {}", path.display()));
         let reach = ctx
             .hostfs()
@@ -98,6 +102,7 @@ pub fn survey(config: &Config, ctx: &Context) -> Result<Survey> {
                 survey.missing.push(Missing {
                     path: path.clone(),
                     first_missing,
+                    optional: *optional,
                 });
                 continue;
             }
@@ -125,11 +130,13 @@ pub fn survey(config: &Config, ctx: &Context) -> Result<Survey> {
         match survey.targets.iter_mut().find(|t| same(t)) {
             Some(t) => {
                 t.paths.push(path.clone());
+                t.optional.push(*optional);
                 t.located.push(host);
                 t.real.push(real);
             }
             None => survey.targets.push(Target {
                 paths: vec![path.clone()],
+                optional: vec![*optional],
                 located: vec![host],
                 real: vec![real],
                 mount: mount.clone(),

@@ -253,3 +253,39 @@ fn explain_shows_every_value_and_leaves_stdout_alone() {
     }
     assert!(plain.stderr.is_empty(), "{}", plain.stderr);
 }
+
+#[test]
+fn a_path_some_hosts_lack_is_left_out_where_it_is_missing() {
+    let host = healthy();
+    // A CRI-O node: no /var/lib/containerd, a /var/lib/containers.
+    let args = [
+        "--path",
+        "/",
+        "--path-if-exists",
+        "/var/lib/containers",
+        "--path-if-exists",
+        "/var/lib/kubelet",
+        "--explain",
+    ];
+    let r = host.run(&args);
+    assert_eq!((r.code, r.line()), (0, OK), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("--path-if-exists: left out"),
+        "{}",
+        r.stderr
+    );
+    // Where it exists it is judged like any --path.
+    let table = TABLE.replace("rw,noatime shared:7", "ro,noatime shared:7");
+    let host = Host::new(&table, &["/var/lib/kubelet"]);
+    let r = host.run(&["--path-if-exists", "/var/lib/kubelet"]);
+    assert_eq!(
+        (r.code, r.line()),
+        (1, "/var/lib/kubelet mounted read-only")
+    );
+    // A --path still has to be there.
+    let r = host.run(&["--path", "/var/lib/containers"]);
+    assert_eq!(
+        (r.code, r.line()),
+        (2, "/var/lib/containers not found on the host")
+    );
+}

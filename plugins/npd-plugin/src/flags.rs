@@ -73,6 +73,12 @@ pub struct CommonFlags {
     )]
     pub metrics_dir: Option<PathBuf>,
 
+    /// Judge only on hosts where this host path exists (a container runtime's socket,
+    /// say); elsewhere answer OK with "not judged: no PATH on this host".
+    #[arg(long, value_name = "PATH", value_parser = crate::gate::parse_host_path,
+          global = true)]
+    pub only_if_exists: Option<PathBuf>,
+
     /// Print every measured value and the rule applied on stderr (for a person running
     /// the plugin by hand; the line on stdout is unchanged).
     #[arg(long, global = true)]

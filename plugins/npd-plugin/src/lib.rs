@@ -59,6 +59,7 @@ mod context;
 pub mod debounce;
 mod error;
 pub mod flags;
+mod gate;
 pub mod host;
 pub mod hostfile;
 pub mod hostfs;
@@ -177,7 +178,7 @@ pub fn run<P: Plugin>() -> ! {
     }
     let state = state::StateDir::new(&common.state_dir, P::NAME, &key);
     let ctx = Context::new(&common.host_root, common.timeout, common.explain, state);
-    let observed = check_with_watchdog::<P>(&config, &ctx, common.timeout);
+    let observed = check_with_watchdog::<P>(&config, &ctx, &common);
     let outcome = debounce(&ctx, &common, observed);
     explain!(
         ctx,
@@ -218,7 +219,12 @@ const WATCHDOG_WRITE_MARGIN: Duration = Duration::from_millis(10);
 
 /// Runs the check on this thread with a watchdog as the backstop: a check should
 /// honour `ctx.deadline()` itself; the watchdog answers Unknown for one that does not.
-fn check_with_watchdog<P: Plugin>(config: &P::Config, ctx: &Context, timeout: Duration) -> Outcome {
+fn check_with_watchdog<P: Plugin>(
+    config: &P::Config,
+    ctx: &Context,
+    common: &CommonFlags,
+) -> Outcome {
+    let timeout = common.timeout;
     // The check stops waiting at ctx.deadline(), up to 300 ms earlier, so that its own
     // words win; the watchdog waits for the whole --timeout but for the few
     // milliseconds writing a line takes, leaving a busy machine all the slack there is.
@@ -228,7 +234,14 @@ fn check_with_watchdog<P: Plugin>(config: &P::Config, ctx: &Context, timeout: Du
         // hangs in spite of it goes unanswered, so say so and carry on.
         ctx.warn(format_args!("no watchdog thread: {e}"));
     }
-    match P::check(config, ctx) {
+    let gated = match &common.only_if_exists {
+        Some(path) => gate::closed(ctx, path),
+        None => Ok(None),
+    };
+    match gated.and_then(|closed| match closed {
+        Some(outcome) => Ok(outcome),
+        None => P::check(config, ctx),
+    }) {
         Ok(outcome) => outcome,
         Err(e) => Outcome {
             status: Status::Unknown,

@@ -427,3 +427,42 @@ fn metrics_dir_gets_a_textfile_per_rule() {
     let leftovers = fs::read_dir(&metrics).unwrap().count();
     assert_eq!(leftovers, 1, "only the .prom file, no temporary files");
 }
+
+#[test]
+fn only_if_exists_judges_where_the_path_is_and_says_so_elsewhere() {
+    let host = tempfile::tempdir().unwrap();
+    fs::create_dir_all(host.path().join("run/containerd")).unwrap();
+    fs::write(host.path().join("run/containerd/containerd.sock"), b"").unwrap();
+    std::os::unix::fs::symlink("/run", host.path().join("var-run")).unwrap();
+    let root = host.path().to_str().unwrap();
+    let gated = |path: &str| {
+        fixture(&[
+            "--behave",
+            "problem",
+            "--message",
+            "containerd not running",
+            "--host-root",
+            root,
+            "--only-if-exists",
+            path,
+        ])
+    };
+    // Present, also through a symlink followed as the host follows it: judged.
+    for present in ["/run/containerd/containerd.sock", "/var-run/containerd"] {
+        let r = gated(present);
+        assert_eq!(
+            (r.code, r.line()),
+            (1, "containerd not running"),
+            "{present}"
+        );
+    }
+    // Absent: OK, with a line that says nothing was judged (and never changes).
+    let r = gated("/var/run/crio/crio.sock");
+    assert_eq!(
+        (r.code, r.line()),
+        (0, "not judged: no /var/run/crio/crio.sock on this host")
+    );
+    let r = gated("run/crio");
+    assert_eq!(r.code, 2);
+    assert!(r.line().starts_with("bad flags: "), "{}", r.line());
+}

@@ -5,7 +5,8 @@
 //!
 //! Not for plugin code (it is a dev-dependency only) and not for what a single plugin
 //! judges: fake `/proc` files in a plugin's own format stay in that plugin's tests, as
-//! extension traits on [`FakeHost`].
+//! extension traits on [`FakeHost`], but for process tables ([`ProcessHost`]), which
+//! the shipped configs' tests build too.
 //!
 //! ```no_run
 //! use npd_test_support::{assert_one_npd_line, run, FakeHost, Invocation};
@@ -33,6 +34,7 @@ mod host;
 mod hung;
 mod net;
 mod process;
+mod procs;
 mod run;
 
 pub use chroot::Chroot;
@@ -43,5 +45,6 @@ pub use host::FakeHost;
 pub use hung::{in_ci, one_at_a_time, skip, stuck_processes, FuseMount, HungMount};
 pub use net::{closed_port, hold as hold_port, ClosedPort};
 pub use process::{gone_within, Reaped};
+pub use procs::{stat_line, ProcessHost, PF_KTHREAD};
 pub use run::{assert_one_npd_line, is_root, run, run_in, Invocation, Run, BOUND};
 pub use serde_json::Value;

@@ -1,0 +1,43 @@
+//! `--only-if-exists PATH`: a rule about something only some hosts have (containerd on
+//! one node, CRI-O on the next, neither on a host that runs no containers) judges it
+//! where PATH exists on the host and answers OK elsewhere, saying that it did not
+//! judge. A subject a host does not use is not missing.
+//!
+//! The path is looked up through [`crate::hostfs`], so the gate itself never waits on
+//! a hung mount; a path behind one counts as present, and the check then says what it
+//! finds there.
+
+use std::path::Path;
+
+use crate::hostfs::Reach;
+use crate::{explain, Context, Error, Outcome, Result};
+
+/// `Some(ok)` when `path` does not exist on the host, so the check is not run.
+pub(crate) fn closed(ctx: &Context, path: &Path) -> Result<Option<Outcome>> {
+    ctx.waiting_for(format!("looking up {}", path.display()));
+    let present = match ctx.hostfs().resolve(path) {
+        Ok(Reach::Missing(_)) => false,
+        Ok(Reach::Local { .. } | Reach::Guarded(_)) => true,
+        Err(e) => return Err(Error::new(format!("--only-if-exists: cannot look up {e}"))),
+    };
+    explain!(
+        ctx,
+        "--only-if-exists {}: {}",
+        path.display(),
+        if present {
+            "present, judging"
+        } else {
+            "absent, not judging"
+        }
+    );
+    Ok((!present).then(|| Outcome::ok(format!("not judged: no {} on this host", path.display()))))
+}
+
+pub(crate) fn parse_host_path(text: &str) -> std::result::Result<std::path::PathBuf, String> {
+    let p = std::path::PathBuf::from(text);
+    if p.is_absolute() {
+        Ok(p)
+    } else {
+        Err("give the path as the host sees it, from /".into())
+    }
+}
