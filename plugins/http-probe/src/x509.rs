@@ -9,6 +9,8 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
+use npd_plugin::civil::{civil_from_days, days_from_civil};
+
 /// What a certificate says about itself.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct Facts {
@@ -152,32 +154,13 @@ fn time((tag, text): (u8, &[u8])) -> Option<i64> {
     if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 {
         return None;
     }
-    let days = days_from_civil(year, month, day);
+    let days = days_from_civil(year, month as u32, day as u32);
     Some(days * 86_400 + hour * 3600 + minute * 60 + second)
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// `YYYY-MM-DD` of a time in seconds since 1970 (the inverse of `days_from_civil`).
+/// `YYYY-MM-DD` of a time in seconds since 1970.
 pub(crate) fn date(secs: i64) -> String {
-    let z = secs.div_euclid(86_400) + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (year, month, day) = civil_from_days(secs.div_euclid(86_400));
     format!("{year:04}-{month:02}-{day:02}")
 }
 
@@ -261,15 +244,13 @@ mod tests {
     }
 
     #[test]
-    fn dates_round_trip() {
+    fn dates_are_written_as_iso_dates() {
         for (secs, text) in [
             (0, "1970-01-01"),
             (951_782_400, "2000-02-29"),
             (-86_400, "1969-12-31"),
         ] {
             assert_eq!(date(secs), text);
-            let parts: Vec<i64> = text.split('-').map(|p| p.parse().unwrap()).collect();
-            assert_eq!(days_from_civil(parts[0], parts[1], parts[2]) * 86_400, secs);
         }
     }
 }

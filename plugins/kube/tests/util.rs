@@ -255,20 +255,9 @@ fn serve(
     std::thread::sleep(Duration::from_millis(20));
 }
 
-/// (year, month, day, hour, minute, second) of a Unix time, UTC (Howard Hinnant's
-/// civil-from-days).
-fn civil(secs: u64) -> (i64, u64, i64, u64, u64, u64) {
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u64;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d, rem / 3600, rem / 60 % 60, rem % 60)
+/// (year, month, day, hour, minute, second) of a Unix time, UTC.
+fn civil(secs: u64) -> (i64, u32, u32, u32, u32, u32) {
+    npd_plugin::civil::civil_from_secs(secs as i64)
 }
 
 fn unix(t: std::time::SystemTime) -> u64 {

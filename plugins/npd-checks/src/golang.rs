@@ -8,6 +8,8 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use npd_plugin::civil::civil_from_secs;
+
 /// Decodes the character starting at `i`, if it is valid UTF-8.
 fn decode_at(b: &[u8], i: usize) -> Option<(char, usize)> {
     let width = match b[i] {
@@ -212,37 +214,21 @@ pub fn signal_name(signal: i32) -> String {
 /// `kubectl describe`'s time format, Go's RFC1123Z, in UTC.
 pub fn rfc1123z(t: SystemTime) -> String {
     let secs = t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()) as i64;
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
+    let (y, m, d, h, mi, s) = civil_from_secs(secs);
     const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
     format!(
         "{}, {:02} {} {} {:02}:{:02}:{:02} +0000",
-        WEEKDAYS[days.rem_euclid(7) as usize],
+        WEEKDAYS[secs.div_euclid(86_400).rem_euclid(7) as usize],
         d,
         MONTHS[(m - 1) as usize],
         y,
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
+        h,
+        mi,
+        s
     )
-}
-
-/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian.
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
 }
 
 /// The age column of `kubectl describe` (apimachinery's `HumanDuration`).

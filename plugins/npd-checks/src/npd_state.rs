@@ -10,6 +10,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::time::SystemTime;
 
+use crate::conditions::DefaultCondition;
 use crate::config::{Config, Rule, RuleKind};
 use crate::exec::{Status, Verdict};
 use crate::golang;
@@ -97,6 +98,37 @@ impl Metrics {
     }
 }
 
+/// What NPD sets up when a monitor (of either kind) starts: the problem metrics of
+/// every rule at 0 when it reports them, and every default condition False with its
+/// default reason and message.
+pub fn start<'r>(
+    metrics_reporting: bool,
+    // (whether permanent, condition, reason) of each rule
+    rules: impl Iterator<Item = (bool, &'r String, &'r String)>,
+    defaults: &[DefaultCondition],
+    metrics: &mut Metrics,
+    now: SystemTime,
+) -> Vec<Condition> {
+    if metrics_reporting {
+        for (permanent, condition, reason) in rules {
+            if permanent {
+                metrics.set_gauge(condition, reason, false);
+            }
+            metrics.increment(reason, 0);
+        }
+    }
+    defaults
+        .iter()
+        .map(|d| Condition {
+            type_: d.type_.clone(),
+            status: CondStatus::False,
+            transition: now,
+            reason: d.reason.clone(),
+            message: d.message.clone().into_bytes(),
+        })
+        .collect()
+}
+
 /// One custom plugin monitor (one config file).
 pub struct Monitor<'c> {
     pub config: &'c Config,
@@ -107,25 +139,17 @@ impl<'c> Monitor<'c> {
     /// A monitor as it starts: metrics initialised for every rule (when reporting is
     /// on), every default condition False with its default reason and message.
     pub fn new(config: &'c Config, metrics: &mut Metrics, now: SystemTime) -> Monitor<'c> {
-        if config.metrics_reporting {
-            for rule in &config.rules {
-                if rule.kind == RuleKind::Permanent {
-                    metrics.set_gauge(&rule.condition, &rule.reason, false);
-                }
-                metrics.increment(&rule.reason, 0);
-            }
-        }
-        let conditions = config
-            .conditions
+        let rules = config
+            .rules
             .iter()
-            .map(|d| Condition {
-                type_: d.type_.clone(),
-                status: CondStatus::False,
-                transition: now,
-                reason: d.reason.clone(),
-                message: d.message.clone().into_bytes(),
-            })
-            .collect();
+            .map(|r| (r.kind == RuleKind::Permanent, &r.condition, &r.reason));
+        let conditions = start(
+            config.metrics_reporting,
+            rules,
+            &config.conditions,
+            metrics,
+            now,
+        );
         Monitor { config, conditions }
     }
 

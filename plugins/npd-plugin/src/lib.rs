@@ -55,6 +55,7 @@
 //! ```
 
 mod answer;
+pub mod civil;
 mod context;
 pub mod debounce;
 mod error;

@@ -5,6 +5,8 @@
 //! `2026-11-22 07:03:18.012496` (a space, no zone). A zone offset (`+02:00`) is
 //! honoured when present; without one the time is UTC, as all of them mean it.
 
+use npd_plugin::civil::{civil_from_secs, days_from_civil};
+
 /// Seconds since the Unix epoch, UTC.
 pub fn parse(text: &str) -> Option<i64> {
     let t = text.trim();
@@ -51,7 +53,8 @@ pub fn parse(text: &str) -> Option<i64> {
     if !valid {
         return None;
     }
-    Some(days_from_civil(year, month, day) * 86400 + h * 3600 + m * 60 + s - offset)
+    let days = days_from_civil(year, month as u32, day as u32);
+    Some(days * 86400 + h * 3600 + m * 60 + s - offset)
 }
 
 fn num(text: &str, width: usize) -> Option<i64> {
@@ -61,36 +64,10 @@ fn num(text: &str, width: usize) -> Option<i64> {
     text.parse().ok()
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146097 + doe - 719468
-}
-
 /// `2026-11-22 07:03:18Z`: one form for messages whichever service wrote it.
 pub fn format(secs: i64) -> String {
-    let days = secs.div_euclid(86400);
-    let rem = secs.rem_euclid(86400);
-    let z = days + 719468;
-    let era = z.div_euclid(146097);
-    let doe = z - era * 146097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    )
+    let (y, m, d, h, mi, sec) = civil_from_secs(secs);
+    format!("{y:04}-{m:02}-{d:02} {h:02}:{mi:02}:{sec:02}Z")
 }
 
 /// Now, in seconds since the epoch.

@@ -10,7 +10,7 @@ use std::time::SystemTime;
 
 use super::config::{LogConfig, LogRule};
 use crate::config::RuleKind;
-use crate::npd_state::{change_event, CondStatus, Condition, Event, Metrics};
+use crate::npd_state::{change_event, start, CondStatus, Condition, Event, Metrics};
 
 /// One monitor: its conditions and its buffer.
 pub struct LogMonitor<'c> {
@@ -33,25 +33,17 @@ impl<'c> LogMonitor<'c> {
     /// A monitor as NPD creates it: metrics initialised (when reporting is on) and every
     /// default condition False, as NPD publishes them at its start.
     pub fn new(config: &'c LogConfig, metrics: &mut Metrics, now: SystemTime) -> LogMonitor<'c> {
-        if config.metrics_reporting {
-            for rule in &config.rules {
-                if rule.kind == RuleKind::Permanent {
-                    metrics.set_gauge(&rule.condition, &rule.reason, false);
-                }
-                metrics.increment(&rule.reason, 0);
-            }
-        }
-        let conditions = config
-            .conditions
+        let rules = config
+            .rules
             .iter()
-            .map(|d| Condition {
-                type_: d.type_.clone(),
-                status: CondStatus::False,
-                transition: now,
-                reason: d.reason.clone(),
-                message: d.message.clone().into_bytes(),
-            })
-            .collect();
+            .map(|r| (r.kind == RuleKind::Permanent, &r.condition, &r.reason));
+        let conditions = start(
+            config.metrics_reporting,
+            rules,
+            &config.conditions,
+            metrics,
+            now,
+        );
         let size = config.buffer_size.max(1) as usize;
         LogMonitor {
             config,
