@@ -158,3 +158,70 @@ fn never_entered(mount: &npd_test_support::HungMount, tmp: &tempfile::TempDir) {
     }
     assert!(started.elapsed() < Duration::from_secs(2));
 }
+
+/// A kernel file that is a mount of its own (lxcfs puts FUSE files over /proc files in
+/// containers): never read through the cheap way; read when that mount is local,
+/// refused in words when it can hang.
+#[test]
+fn kernel_files_on_mounts_of_their_own_are_walked_carefully() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::create_dir_all(tmp.path().join("proc/pressure")).unwrap();
+    fs::create_dir_all(tmp.path().join("proc/hung")).unwrap();
+    let source = tempfile::tempdir().unwrap();
+    fs::write(source.path().join("memory"), b"some avg10=0.00").unwrap();
+    let Some(_local) = npd_test_support::FuseMount::passthrough(
+        "kernel file on a mount",
+        source.path(),
+        &tmp.path().join("proc/pressure"),
+    ) else {
+        return;
+    };
+    let Some(_hung) = npd_test_support::HungMount::start_at(
+        "kernel file on a mount",
+        &tmp.path().join("proc/hung"),
+    ) else {
+        return;
+    };
+    let hfs = HostFs::new(tmp.path());
+    let started = Instant::now();
+    // A FUSE mount that answers is still one that can hang: not read here.
+    let err = hfs.open_file("/proc/pressure/memory").unwrap_err();
+    assert!(
+        err.to_string().contains("fuse mount /proc/pressure"),
+        "{err}"
+    );
+    let err = hfs.open_file("/proc/hung/x").unwrap_err();
+    assert!(err.to_string().contains("fuse mount /proc/hung"), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(2));
+}
+
+/// A local bind mount inside /proc (containers bind /proc/sys read-only onto itself):
+/// the cheap open stops at it, the careful walk finds it local, and the file is read.
+#[test]
+fn a_local_mount_inside_a_kernel_directory_is_read() {
+    if !npd_test_support::is_root() {
+        npd_test_support::skip("local mount in /proc", "not root");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    fs::create_dir_all(tmp.path().join("proc/sys/fs")).unwrap();
+    fs::write(tmp.path().join("proc/sys/fs/file-nr"), b"1 0 9\n").unwrap();
+    let sys = tmp.path().join("proc/sys");
+    let bind = |args: &[&str]| {
+        let ok = std::process::Command::new("mount")
+            .args(args)
+            .arg(&sys)
+            .arg(&sys)
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "mount {args:?}");
+    };
+    bind(&["--bind"]);
+    let hfs = HostFs::new(tmp.path());
+    let text = std::io::read_to_string(hfs.open_file("/proc/sys/fs/file-nr").unwrap());
+    let _ = std::process::Command::new("umount")
+        .arg("-l")
+        .arg(&sys)
+        .status();
+    assert_eq!(text.unwrap(), "1 0 9\n");
+}
