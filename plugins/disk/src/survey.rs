@@ -15,7 +15,7 @@
 
 use std::path::{Path, PathBuf};
 
-use npd_plugin::hostfs::{fs_type_can_hang, Reach};
+use npd_plugin::hostfs::{fs_type_can_hang, read_proc_file, Reach};
 use npd_plugin::isolate::{self, Isolated, Isolation};
 use npd_plugin::{explain, short_io_reason, Context, Error, Result};
 
@@ -77,8 +77,9 @@ pub fn read_table(ctx: &Context) -> Result<MountTable> {
     let mut bytes = Vec::new();
     ctx.hostfs()
         .open_file(MOUNTINFO)
-        .and_then(|mut f| std::io::Read::read_to_end(&mut f, &mut bytes))
+        .and_then(|mut f| read_proc_file(&mut f, &mut bytes))
         .map_err(|e| Error::io(file.display(), &e))?;
+    ctx.hostfs().offer_host_table(&bytes);
     let table = MountTable::parse(&bytes)
         .map_err(|e| Error::new(format!("cannot parse {}: {e}", file.display())))?;
     if table.is_empty() {

@@ -34,6 +34,23 @@ impl KernelDirs {
     }
 }
 
+impl KernelDirs {
+    /// Whether `<host-root>/proc` is a procfs (the host's own, or this machine's),
+    /// not a copy of some files.
+    pub(crate) fn proc_is_procfs(&self, fs: &HostFs) -> bool {
+        let Ok(dir) = self.get(fs, "proc") else {
+            return false;
+        };
+        let mut st = std::mem::MaybeUninit::<libc::statfs>::zeroed();
+        // SAFETY: fstatfs on a descriptor we hold (O_PATH allows it), into our buffer.
+        if unsafe { libc::fstatfs(dir.as_raw_fd(), st.as_mut_ptr()) } != 0 {
+            return false;
+        }
+        // SAFETY: filled by the kernel.
+        unsafe { st.assume_init() }.f_type == libc::PROC_SUPER_MAGIC
+    }
+}
+
 fn reach_dir(fs: &HostFs, top: &str) -> io::Result<OwnedFd> {
     let real = fs.root().join(top);
     if let Some(fd) = sys::open_cached(real.as_os_str())? {

@@ -31,7 +31,7 @@ use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
-pub use table::{fs_type_can_hang, OwnMount};
+pub use table::{fs_type_can_hang, read_proc_file, OwnMount};
 pub use walk::MountKind;
 
 use table::OwnMounts;
@@ -110,12 +110,18 @@ pub struct HostFs {
     kernel: kernel::KernelDirs,
 }
 
+/// What this run knows of mount IDs: the tables read so far, merged. Mount IDs are
+/// unique system-wide among live mounts, so any process's table says the truth about
+/// the IDs it lists.
 #[derive(Default)]
 struct TableState {
-    read: bool,
-    reread: bool,
-    table: Option<OwnMounts>,
+    table: OwnMounts,
+    /// The tables still to read when an ID is missing, in order: this process's own,
+    /// its own again (a mount made since the first read), PID 1's.
+    next: usize,
 }
+
+const SOURCES: [&str; 3] = [OwnMounts::OWN, OwnMounts::OWN, OwnMounts::INIT];
 
 /// The host root, reached: its descriptor and mount, or the mount point where reaching
 /// it stopped (`None`: not even this process's root could be established).
@@ -144,31 +150,40 @@ impl HostFs {
         &self.root
     }
 
-    /// The kind of mount `id`. This process's table is read on first use, and read
-    /// again once per run for an ID it lacks (a mount made since); then PID 1's table
-    /// is asked, since mount IDs are unique system-wide: a chroot's own table leaves
-    /// out the mount its root directory is on, PID 1's lists it.
+    /// The kind of mount `id`, from the tables read so far; when they lack it, from
+    /// this process's table (read on first need, and once more for a mount made
+    /// since), then PID 1's: a chroot's own table leaves out the mount its root
+    /// directory is on, PID 1's lists it.
     pub fn classify(&self, id: u64) -> MountKind {
         let mut st = self.table.lock().unwrap_or_else(|p| p.into_inner());
-        if !st.read {
-            st.read = true;
-            st.table = OwnMounts::read(OwnMounts::OWN);
-        }
-        if st.table.as_ref().and_then(|t| t.get(id)).is_none() && !st.reread {
-            st.reread = true;
-            st.table = OwnMounts::read(OwnMounts::OWN);
-            if let Some(init) = OwnMounts::read(OwnMounts::INIT) {
-                match st.table.as_mut() {
-                    Some(t) => t.add_missing(init),
-                    None => st.table = Some(init),
-                }
+        loop {
+            if let Some(m) = st.table.get(id) {
+                return if fs_type_can_hang(&m.fs_type) {
+                    MountKind::CanHang(m.fs_type.clone())
+                } else {
+                    MountKind::Local
+                };
+            }
+            let Some(source) = SOURCES.get(st.next) else {
+                return MountKind::Unknown;
+            };
+            st.next += 1;
+            if let Some(t) = OwnMounts::read(source) {
+                st.table.add_missing(t);
             }
         }
-        match st.table.as_ref().and_then(|t| t.get(id)) {
-            None => MountKind::Unknown,
-            Some(m) if fs_type_can_hang(&m.fs_type) => MountKind::CanHang(m.fs_type.clone()),
-            Some(_) => MountKind::Local,
+    }
+
+    /// The host's table (`<root>/proc/1/mountinfo`), which a plugin read anyway, added
+    /// to what this run knows of mount IDs when it is the kernel's (read from a real
+    /// procfs, not a fixture's file): with host root `/` and no chroot or mount
+    /// namespace of its own, this process's own table is not read at all.
+    pub fn offer_host_table(&self, bytes: &[u8]) {
+        if !self.kernel.proc_is_procfs(self) {
+            return;
         }
+        let mut st = self.table.lock().unwrap_or_else(|p| p.into_inner());
+        st.table.add_missing(OwnMounts::parse(bytes));
     }
 
     /// Resolves `path` (absolute, host view) under the host root.

@@ -187,9 +187,12 @@ fn is_symlink(fd: &OwnedFd) -> io::Result<bool> {
 
 /// The mount ID of the object `fd` refers to, as /proc/self/mountinfo numbers it.
 pub(crate) fn mount_id(fd: &OwnedFd) -> io::Result<u64> {
+    use std::io::Read;
     let path = format!("/proc/self/fdinfo/{}", fd.as_raw_fd());
-    let text = std::fs::read(path)?;
-    parse_mnt_id(&text).ok_or_else(|| io::Error::from_raw_os_error(libc::ENODATA))
+    // The lines before mnt_id are short; one read of a small buffer has them.
+    let mut buf = [0u8; 256];
+    let n = std::fs::File::open(path)?.read(&mut buf)?;
+    parse_mnt_id(&buf[..n]).ok_or_else(|| io::Error::from_raw_os_error(libc::ENODATA))
 }
 
 fn parse_mnt_id(fdinfo: &[u8]) -> Option<u64> {

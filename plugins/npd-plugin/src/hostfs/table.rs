@@ -35,7 +35,9 @@ impl OwnMounts {
     /// Reads a table; `None` when it cannot be read (no /proc in a chroot), in which
     /// case no mount can be established from it.
     pub(crate) fn read(file: &str) -> Option<OwnMounts> {
-        std::fs::read(file).ok().map(|b| OwnMounts::parse(&b))
+        let mut bytes = Vec::new();
+        read_proc_file(&mut std::fs::File::open(file).ok()?, &mut bytes).ok()?;
+        Some(OwnMounts::parse(&bytes))
     }
 
     /// Adds the mounts of `other` whose IDs this table lacks.
@@ -71,6 +73,15 @@ fn parse_line(line: &[u8]) -> Option<(u64, OwnMount)> {
     let fs_type = String::from_utf8(rest.next()?.to_vec()).ok()?;
     let point = PathBuf::from(OsString::from_vec(unescape(point)));
     Some((id, OwnMount { point, fs_type }))
+}
+
+/// Reads a procfs file whole into `into`. procfs files report a size of 0, so a
+/// plain read_to_end starts with a tiny buffer and doubles it, a system call (and a
+/// regeneration of the text) each time: a mount table read starts at 64 KiB.
+pub fn read_proc_file(file: &mut std::fs::File, into: &mut Vec<u8>) -> std::io::Result<usize> {
+    use std::io::Read;
+    into.reserve(64 << 10);
+    file.read_to_end(into)
 }
 
 /// mountinfo writes space, tab, newline and backslash in paths as `\ooo`.

@@ -225,3 +225,28 @@ fn a_local_mount_inside_a_kernel_directory_is_read() {
         .status();
     assert_eq!(text.unwrap(), "1 0 9\n");
 }
+
+/// The host's table adds to what a run knows of mount IDs only when it is the
+/// kernel's (read from a real procfs under the host root), never a fixture's file.
+#[test]
+fn a_host_table_is_taken_only_from_a_real_procfs() {
+    let proc_id = match HostFs::new("/").resolve("/proc/self").unwrap() {
+        Reach::Local { mount, .. } => mount,
+        other => panic!("{other:?}"),
+    };
+    // A table that says /proc is a FUSE mount: only the kernel could say so.
+    let lie = format!("{proc_id} 1 0:99 / /proc rw - fuse.liar liar rw\n");
+    let tmp = tempfile::tempdir().unwrap();
+    fs::create_dir_all(tmp.path().join("proc/1")).unwrap();
+    let fixture = HostFs::new(tmp.path());
+    fixture.offer_host_table(lie.as_bytes());
+    assert_eq!(fixture.classify(proc_id), MountKind::Local);
+    // Under host root /, the table offered is taken as the kernel's (the plugin read
+    // it from /proc/1/mountinfo): nothing else is read for an ID it lists.
+    let real = HostFs::new("/");
+    real.offer_host_table(lie.as_bytes());
+    assert_eq!(
+        real.classify(proc_id),
+        MountKind::CanHang("fuse.liar".into())
+    );
+}
