@@ -18,6 +18,7 @@ pub mod judge;
 pub mod measure;
 pub mod mountinfo;
 pub mod survey;
+pub mod view;
 
 use std::path::PathBuf;
 

@@ -90,7 +90,7 @@ pub fn read_table(ctx: &Context) -> Result<MountTable> {
 }
 
 pub fn survey(config: &Config, ctx: &Context) -> Result<Survey> {
-    let table = read_table(ctx)?;
+    let table = crate::view::reporting_table(ctx, read_table(ctx)?)?;
     let mut survey = Survey::default();
     for (path, optional) in config.paths.iter().zip(&config.optional) {
         ctx.waiting_for(format!("looking up {}", path.display()));

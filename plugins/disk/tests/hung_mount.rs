@@ -188,3 +188,40 @@ fn a_hung_mount_inside_a_chroot_is_reported_in_time() {
         }
     }
 }
+
+/// Inside a chroot, PID 1's table names the chroot's mounts by paths outside it: with
+/// host root / npd-disk reports from this process's own view, and judges the tmpfs the
+/// path is on, not the filesystem under the chroot.
+#[test]
+fn a_chroot_is_judged_by_its_own_view_of_the_mounts() {
+    let Some(root) = Chroot::new("chroot mounts test", BIN, &["/mnt/ro"], true) else {
+        return;
+    };
+    let ok = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "ro,size=1m", "tmpfs"])
+        .arg(root.path("/mnt/ro"))
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(ok, "mount a read-only tmpfs in the chroot");
+    let args = [
+        "--path",
+        "/mnt/ro",
+        "--path",
+        "/state",
+        "--check",
+        "read-only",
+    ];
+    let r = root
+        .invocation(&[&args[..], &["--state-dir", "/state", "--explain"]].concat())
+        .go();
+    let _ = std::process::Command::new("umount")
+        .arg(root.path("/mnt/ro"))
+        .status();
+    assert_eq!(
+        (r.code, r.line()),
+        (1, "/mnt/ro mounted read-only"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("reporting its own view"), "{}", r.stderr);
+}

@@ -8,6 +8,20 @@ use std::process::{Command, Stdio};
 use crate::skip;
 use crate::Invocation;
 
+/// Whether this process's root directory is a mount point. It is not in a plain chroot
+/// (debootstrap, then chroot): there buildah cannot remount `/`, and no mount namespace
+/// of its own can be made private. schroot and arch-chroot bind the root onto itself.
+pub fn root_is_a_mount() -> bool {
+    let mut stx = std::mem::MaybeUninit::<libc::statx>::zeroed();
+    // SAFETY: statx of "/" into our buffer.
+    let rc = unsafe { libc::statx(libc::AT_FDCWD, c"/".as_ptr(), 0, 0, stx.as_mut_ptr()) };
+    // SAFETY: filled by the kernel when rc is 0.
+    let stx = unsafe { stx.assume_init() };
+    let bit = libc::STATX_ATTR_MOUNT_ROOT as u64;
+    // A kernel that cannot tell (before 5.8) is taken to run outside a chroot.
+    rc != 0 || stx.stx_attributes_mask & bit == 0 || stx.stx_attributes & bit != 0
+}
+
 /// The tree; dropping it unmounts its /proc.
 pub struct Chroot {
     dir: tempfile::TempDir,

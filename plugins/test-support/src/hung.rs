@@ -76,26 +76,50 @@ impl FuseMount {
             skip(test, "no /usr/bin/unshare");
             return None;
         }
+        if !crate::root_is_a_mount() {
+            skip(
+                test,
+                "/ is not a mount point (a plain chroot): no private mount namespace",
+            );
+            return None;
+        }
         let dir = tempfile::tempdir().expect("temp mount point");
         let point = dir.path().to_path_buf();
         FuseMount::mount(test, Some(dir), point, None, true)
     }
 
-    /// Makes `run` happen in the mount namespace the mount was made in.
+    /// Makes `run` happen in the mount namespace the mount was made in, with this
+    /// process's root and working directory (joining a mount namespace resets both to
+    /// the namespace's, which in a chroot is outside it).
     pub fn join(&self, run: crate::Invocation) -> crate::Invocation {
-        let ns = std::ffi::CString::new(format!("/proc/{}/ns/mnt", self.daemon.id()))
+        let proc_file = |name: &str| {
+            std::ffi::CString::new(format!("/proc/{}/{name}", self.daemon.id()))
+                .expect("no NUL in a path")
+        };
+        let (ns, root) = (proc_file("ns/mnt"), proc_file("root"));
+        let cwd = std::env::current_dir().expect("working directory");
+        let cwd = std::ffi::CString::new(cwd.into_os_string().into_encoded_bytes())
             .expect("no NUL in a path");
         run.setup(move |cmd| {
             use std::os::unix::process::CommandExt;
-            // SAFETY: open, setns and close are async-signal-safe; the path was
-            // prepared before the fork.
+            // SAFETY: open, setns, fchdir, chroot, chdir and close are
+            // async-signal-safe; the paths were prepared before the fork.
             unsafe {
                 cmd.pre_exec(move || {
-                    let fd = libc::open(ns.as_ptr(), libc::O_RDONLY | libc::O_CLOEXEC);
-                    if fd < 0 || libc::setns(fd, libc::CLONE_NEWNS) != 0 {
+                    let dir = libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC;
+                    let root_fd = libc::open(root.as_ptr(), dir);
+                    let ns_fd = libc::open(ns.as_ptr(), libc::O_RDONLY | libc::O_CLOEXEC);
+                    let joined = root_fd >= 0
+                        && ns_fd >= 0
+                        && libc::setns(ns_fd, libc::CLONE_NEWNS) == 0
+                        && libc::fchdir(root_fd) == 0
+                        && libc::chroot(c".".as_ptr()) == 0
+                        && libc::chdir(cwd.as_ptr()) == 0;
+                    if !joined {
                         return Err(std::io::Error::last_os_error());
                     }
-                    libc::close(fd);
+                    libc::close(ns_fd);
+                    libc::close(root_fd);
                     Ok(())
                 });
             }

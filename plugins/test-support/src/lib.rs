@@ -37,7 +37,7 @@ mod process;
 mod procs;
 mod run;
 
-pub use chroot::Chroot;
+pub use chroot::{root_is_a_mount, Chroot};
 pub use config::{
     assert_answers_in_time, rule_args, rule_name, rule_timeout, ShippedConfig, INSTALL_DIR,
 };

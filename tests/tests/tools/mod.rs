@@ -42,7 +42,7 @@ pub const PROMTOOL: Tool = Tool {
     install: "apt-get install prometheus",
 };
 pub const BUILDAH: Tool = Tool {
-    name: "buildah (as root)",
+    name: "buildah (as root, / a mount point: not a plain chroot)",
     install: "apt-get install buildah",
 };
 

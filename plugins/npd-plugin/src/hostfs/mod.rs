@@ -186,6 +186,18 @@ impl HostFs {
         st.table.add_missing(OwnMounts::parse(bytes));
     }
 
+    /// The mount this process's root directory is on (its ID) and whether that
+    /// directory is the mount's root: what tells a chroot from a process that shares
+    /// PID 1's root. `None` when it cannot be told safely.
+    pub fn process_root_mount(&self) -> Option<(u64, bool)> {
+        let root = sys::process_root().ok()?;
+        let id = sys::mount_id(&root).ok()?;
+        if self.classify(id) != MountKind::Local {
+            return None;
+        }
+        Some((id, sys::is_mount_root(&root)?))
+    }
+
     /// Resolves `path` (absolute, host view) under the host root.
     pub fn resolve(&self, path: impl AsRef<Path>) -> Result<Reach, LookupError> {
         self.resolve_fd(path.as_ref()).map(|(reach, _)| reach)

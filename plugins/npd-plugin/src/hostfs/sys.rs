@@ -185,6 +185,30 @@ fn is_symlink(fd: &OwnedFd) -> io::Result<bool> {
     Ok(st.st_mode & libc::S_IFMT == libc::S_IFLNK)
 }
 
+/// Whether `fd` is the root directory of its mount (statx's STATX_ATTR_MOUNT_ROOT,
+/// Linux 5.8 on); `None` when the kernel does not say. Asks the object's filesystem:
+/// call it only on a mount known to answer.
+pub(crate) fn is_mount_root(fd: &OwnedFd) -> Option<bool> {
+    let mut stx = std::mem::MaybeUninit::<libc::statx>::zeroed();
+    // SAFETY: statx on a descriptor we hold, into our buffer.
+    let rc = unsafe {
+        libc::statx(
+            fd.as_raw_fd(),
+            c"".as_ptr(),
+            libc::AT_EMPTY_PATH,
+            libc::STATX_TYPE,
+            stx.as_mut_ptr(),
+        )
+    };
+    if rc != 0 {
+        return None;
+    }
+    // SAFETY: filled by the kernel.
+    let stx = unsafe { stx.assume_init() };
+    let bit = libc::STATX_ATTR_MOUNT_ROOT as u64;
+    (stx.stx_attributes_mask & bit != 0).then_some(stx.stx_attributes & bit != 0)
+}
+
 /// The mount ID of the object `fd` refers to, as /proc/self/mountinfo numbers it.
 pub(crate) fn mount_id(fd: &OwnedFd) -> io::Result<u64> {
     use std::io::Read;
