@@ -8,17 +8,20 @@
 //!
 //! Which calls could hang is decided from what this process's own lookups go through,
 //! whatever the host root: [`HostFs::resolve`] walks a path one component at a time
-//! ([`walk`]), asks the kernel which mount each step entered (its mount ID) and looks
-//! that ID up in this process's own mount table. The host's table (`/proc/1/mountinfo`
-//! under the host root) describes another mount namespace as often as not (a chroot,
-//! a private mount namespace, a container) and can be stale or wrong; it is used to
-//! report on the host, never to decide what is safe. A mount this process cannot
-//! establish (no /proc, an ID not in its table) is treated as one that can hang.
+//! (`walk`), asks the kernel which mount each step entered (its mount ID) and looks
+//! that ID up in a mount table. Never by matching paths against a table: the host's
+//! table (`/proc/1/mountinfo` under the host root) describes another mount namespace
+//! or root as often as not (a chroot, a private mount namespace, a container), and a
+//! path prefix can name another mount there. By ID, any table the kernel wrote is
+//! right about the IDs it lists (they are unique system-wide): PID 1's when it was
+//! read anyway, else this process's own, read once more for a mount made since. A
+//! mount this process cannot establish (no /proc, an ID in no table) is treated as
+//! one that can hang.
 //!
-//! Kernel files (`/proc`, `/sys` under the host root) are read through
-//! [`HostFs::kernel_file`]: the directory is reached by a lookup the kernel answers
-//! from its cache when it can, and a file that is a mount of its own (lxcfs puts FUSE
-//! files over /proc/meminfo in containers) is never read here.
+//! Kernel files (`/proc`, `/sys` under the host root) are opened through
+//! [`HostFs::open_file`]: the directory is reached by a lookup the kernel answers from
+//! its cache when it can, and a file that is a mount of its own (lxcfs puts FUSE files
+//! over /proc/meminfo in containers) is never read here.
 
 mod kernel;
 mod sys;

@@ -1,11 +1,11 @@
-//! This process's own mount table (`/proc/self/mountinfo`): the mounts its lookups go
-//! through, by the IDs the kernel gives them, and which filesystem types can make a
-//! call wait on something other than this machine.
+//! Mount tables as sources of mount IDs: which filesystem type a mount the kernel
+//! named by its ID has, and which types can make a call wait on something other than
+//! this machine.
 //!
-//! Only the ID, the mount point and the type are kept: this table decides how
+//! Only the ID, the mount point and the type are kept: these tables decide how
 //! carefully to look, never what a check reports (npd-disk reports from the host's
-//! table). It is read once per run, and once more when a mount ID is not in it (a
-//! mount made since).
+//! table). Mount IDs are unique system-wide among live mounts, so any process's table
+//! (this process's own, PID 1's) tells the truth about the IDs it lists.
 
 use std::collections::HashMap;
 use std::ffi::OsString;
