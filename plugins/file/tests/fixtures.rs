@@ -239,7 +239,10 @@ fn a_file_to_search_that_is_missing_a_directory_or_a_fifo_is_unknown() {
 #[test]
 fn unreadable_files_and_directories_are_unknown_never_a_problem() {
     if !is_root() {
-        eprintln!("SKIPPED: needs root to switch to nobody");
+        npd_test_support::skip(
+            "unreadable_files_and_directories_are_unknown_never_a_problem",
+            "needs root to switch to nobody",
+        );
         return;
     }
     use std::os::unix::fs::PermissionsExt;

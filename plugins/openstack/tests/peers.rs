@@ -54,7 +54,7 @@ pub fn peers() -> Option<&'static Peers> {
     static PEERS: OnceLock<Result<Peers, String>> = OnceLock::new();
     match PEERS.get_or_init(start) {
         Ok(p) => Some(p),
-        Err(e) if std::env::var_os("CI").is_some() => panic!("OpenStack test services: {e}"),
+        Err(e) if npd_test_support::in_ci() => panic!("OpenStack test services: {e}"),
         Err(e) => {
             eprintln!(
                 "\n!!! SKIPPED: the real OpenStack services are not available: {e}\n\

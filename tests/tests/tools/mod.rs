@@ -42,7 +42,7 @@ pub const PROMTOOL: Tool = Tool {
     install: "apt-get install prometheus",
 };
 pub const BUILDAH: Tool = Tool {
-    name: "buildah (as root, / a mount point: not a plain chroot)",
+    name: "buildah (as root)",
     install: "apt-get install buildah",
 };
 
@@ -55,7 +55,7 @@ pub fn require(tool: &Tool, found: Option<PathBuf>, test: &str) -> Option<PathBu
         "{test}: {} not found; .ci/run installs it: {}",
         tool.name, tool.install
     );
-    if std::env::var_os("CI").is_some() {
+    if npd_test_support::in_ci() {
         panic!("{message}");
     }
     // Straight to the process's stderr: the test harness captures eprintln!, and a
