@@ -34,7 +34,7 @@ use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
-pub use table::{fs_type_can_hang, read_proc_file, OwnMount};
+pub use table::{fs_type_can_hang, read_proc_file};
 pub use walk::MountKind;
 
 use table::OwnMounts;
@@ -118,7 +118,8 @@ pub struct HostFs {
 /// the IDs it lists.
 #[derive(Default)]
 struct TableState {
-    table: OwnMounts,
+    /// Asked in order; the first that lists an ID says its type.
+    tables: Vec<OwnMounts>,
     /// The tables still to read when an ID is missing, in order: this process's own,
     /// its own again (a mount made since the first read), PID 1's.
     next: usize,
@@ -160,9 +161,9 @@ impl HostFs {
     pub fn classify(&self, id: u64) -> MountKind {
         let mut st = self.table.lock().unwrap_or_else(|p| p.into_inner());
         loop {
-            if let Some(m) = st.table.get(id) {
-                return if fs_type_can_hang(&m.fs_type) {
-                    MountKind::CanHang(m.fs_type.clone())
+            if let Some(fs_type) = st.tables.iter().find_map(|t| t.get(id)) {
+                return if fs_type_can_hang(fs_type) {
+                    MountKind::CanHang(fs_type.to_string())
                 } else {
                     MountKind::Local
                 };
@@ -172,7 +173,7 @@ impl HostFs {
             };
             st.next += 1;
             if let Some(t) = OwnMounts::read(source) {
-                st.table.add_missing(t);
+                st.tables.push(t);
             }
         }
     }
@@ -186,13 +187,20 @@ impl HostFs {
             return;
         }
         let mut st = self.table.lock().unwrap_or_else(|p| p.into_inner());
-        st.table.add_missing(OwnMounts::parse(bytes));
+        st.tables.push(OwnMounts::parse(bytes));
     }
 
     /// The mount this process's root directory is on (its ID) and whether that
     /// directory is the mount's root: what tells a chroot from a process that shares
     /// PID 1's root. `None` when it cannot be told safely.
     pub fn process_root_mount(&self) -> Option<(u64, bool)> {
+        if self.root == Path::new("/") {
+            // The host root is this process's root, reached already.
+            return match self.base() {
+                Ok(Base::Dir { fd, mount }) => Some((*mount, sys::is_mount_root(fd)?)),
+                _ => None,
+            };
+        }
         let root = sys::process_root().ok()?;
         let id = sys::mount_id(&root).ok()?;
         if self.classify(id) != MountKind::Local {

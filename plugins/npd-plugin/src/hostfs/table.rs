@@ -2,28 +2,17 @@
 //! named by its ID has, and which types can make a call wait on something other than
 //! this machine.
 //!
-//! Only the ID, the mount point and the type are kept: these tables decide how
-//! carefully to look, never what a check reports (npd-disk reports from the host's
-//! table). Mount IDs are unique system-wide among live mounts, so any process's table
-//! (this process's own, PID 1's) tells the truth about the IDs it lists.
+//! Only the ID and the type are kept: these tables decide how carefully to look,
+//! never what a check reports (npd-disk reports from the host's table). Mount IDs are
+//! unique system-wide among live mounts, so any process's table (this process's own,
+//! PID 1's) tells the truth about the IDs it lists.
 
-use std::collections::HashMap;
-use std::ffi::OsString;
-use std::os::unix::ffi::OsStringExt;
-use std::path::PathBuf;
-
-/// One mount as this process sees it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OwnMount {
-    /// Where it is mounted, relative to this process's root.
-    pub point: PathBuf,
-    pub fs_type: String,
-}
-
-/// The table, by mount ID.
+/// A table, as listed. Looked through, not hashed or sorted: a few hundred mounts, a
+/// lookup per mount a walk enters, and no hashing or sorting code in every binary.
 #[derive(Debug, Default)]
 pub(crate) struct OwnMounts {
-    by_id: HashMap<u64, OwnMount>,
+    /// (mount ID, filesystem type)
+    by_id: Vec<(u64, String)>,
 }
 
 impl OwnMounts {
@@ -40,13 +29,6 @@ impl OwnMounts {
         Some(OwnMounts::parse(&bytes))
     }
 
-    /// Adds the mounts of `other` whose IDs this table lacks.
-    pub(crate) fn add_missing(&mut self, other: OwnMounts) {
-        for (id, m) in other.by_id {
-            self.by_id.entry(id).or_insert(m);
-        }
-    }
-
     /// Parses mountinfo lines; a line that does not parse is left out (its mount then
     /// cannot be established, which only makes the walk more careful).
     pub(crate) fn parse(bytes: &[u8]) -> OwnMounts {
@@ -57,22 +39,22 @@ impl OwnMounts {
         OwnMounts { by_id }
     }
 
-    pub(crate) fn get(&self, id: u64) -> Option<&OwnMount> {
-        self.by_id.get(&id)
+    /// The filesystem type of mount `id`.
+    pub(crate) fn get(&self, id: u64) -> Option<&str> {
+        let (_, fs_type) = self.by_id.iter().find(|(i, _)| *i == id)?;
+        Some(fs_type)
     }
 }
 
 /// `36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw`: the ID is the
-/// first field, the mount point the fifth, the type the first after `-`.
-fn parse_line(line: &[u8]) -> Option<(u64, OwnMount)> {
+/// first field, the type the first after `-` (the optional fields before it vary).
+fn parse_line(line: &[u8]) -> Option<(u64, String)> {
     let mut fields = line.split(|b| *b == b' ');
     let id = std::str::from_utf8(fields.next()?).ok()?.parse().ok()?;
-    let point = fields.nth(3)?;
-    let mut rest = fields.skip_while(|f| *f != b"-");
+    let mut rest = fields.skip(4).skip_while(|f| *f != b"-");
     rest.next()?;
     let fs_type = String::from_utf8(rest.next()?.to_vec()).ok()?;
-    let point = PathBuf::from(OsString::from_vec(unescape(point)));
-    Some((id, OwnMount { point, fs_type }))
+    Some((id, fs_type))
 }
 
 /// Reads a procfs file whole into `into`. procfs files report a size of 0, so a
@@ -82,28 +64,6 @@ pub fn read_proc_file(file: &mut std::fs::File, into: &mut Vec<u8>) -> std::io::
     use std::io::Read;
     into.reserve(64 << 10);
     file.read_to_end(into)
-}
-
-/// mountinfo writes space, tab, newline and backslash in paths as `\ooo`.
-pub(crate) fn unescape(field: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(field.len());
-    let mut i = 0;
-    while i < field.len() {
-        if field[i] == b'\\' && i + 3 < field.len() {
-            let digits = &field[i + 1..i + 4];
-            if digits.iter().all(|d| (b'0'..=b'7').contains(d)) {
-                let v = digits.iter().fold(0u32, |a, d| a * 8 + (d - b'0') as u32);
-                if v <= 0xff {
-                    out.push(v as u8);
-                    i += 4;
-                    continue;
-                }
-            }
-        }
-        out.push(field[i]);
-        i += 1;
-    }
-    out
 }
 
 /// Whether a call on a filesystem of this type (a lookup, stat, statvfs, open, read)
@@ -152,17 +112,15 @@ mod tests {
               garbage\n\
               41 1 0:51 / /broken rw\n",
         );
-        assert_eq!(t.get(22).unwrap().fs_type, "proc");
-        let m = t.get(40).unwrap();
-        assert_eq!(m.point, PathBuf::from("/mnt/with space"));
-        assert_eq!(m.fs_type, "fuse.sshfs");
+        assert_eq!(t.get(22), Some("proc"));
+        assert_eq!(t.get(40), Some("fuse.sshfs"));
         assert!(t.get(41).is_none());
     }
 
     #[test]
     fn this_process_has_a_table_with_its_proc_in_it() {
         let t = OwnMounts::read(OwnMounts::OWN).unwrap();
-        assert!(t.by_id.values().any(|m| m.fs_type == "proc"));
+        assert!(t.by_id.iter().any(|(_, t)| t == "proc"));
     }
 
     #[test]
@@ -185,11 +143,5 @@ mod tests {
         ] {
             assert!(!fs_type_can_hang(t), "{t}");
         }
-    }
-
-    #[test]
-    fn escapes_are_undone_and_bad_ones_kept() {
-        assert_eq!(unescape(b"a\\011b\\134c"), b"a\tb\\c");
-        assert_eq!(unescape(b"x\\9yz\\"), b"x\\9yz\\");
     }
 }

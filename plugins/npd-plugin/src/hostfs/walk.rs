@@ -8,7 +8,6 @@
 //! matching path prefixes against a table, so a table that is stale, from another
 //! namespace or wrong cannot send a lookup into a hung mount.
 
-use std::collections::VecDeque;
 use std::ffi::{OsStr, OsString};
 use std::io;
 use std::os::fd::OwnedFd;
@@ -80,10 +79,12 @@ pub(crate) fn walk(
     path: &Path,
     classify: &dyn Fn(u64) -> MountKind,
 ) -> Result<Walked, WalkError> {
-    let mut pending: VecDeque<OsString> = components(path).into();
+    // A stack, the next component last.
+    let mut pending: Vec<OsString> = components(path);
+    pending.reverse();
     let mut frames: Vec<Frame> = Vec::new();
     let mut links = 0;
-    while let Some(part) = pending.pop_front() {
+    while let Some(part) = pending.pop() {
         if part == ".." {
             frames.pop();
             continue;
@@ -112,9 +113,7 @@ pub(crate) fn walk(
                 if target.as_bytes().starts_with(b"/") {
                     frames.clear();
                 }
-                for c in components(Path::new(&target)).into_iter().rev() {
-                    pending.push_front(c);
-                }
+                pending.extend(components(Path::new(&target)).into_iter().rev());
             }
             Ok(Step::Crossed(fd)) => {
                 // 0 is no mount's ID: the mount cannot be established.
@@ -130,10 +129,11 @@ pub(crate) fn walk(
                     mount,
                 });
                 if kind != MountKind::Local {
+                    pending.reverse();
                     return Ok(Walked::Stopped {
                         frames,
                         kind,
-                        rest: pending.into(),
+                        rest: pending,
                     });
                 }
             }
