@@ -31,9 +31,11 @@ test:
 	$(DEBUG)/npd-checks lint --plugin-dir $(DEBUG) \
 	  --drain-conditions manifests/addons/draino/deployment.yaml $(CONFIGS) $(EXAMPLES)
 
-## bench: side-by-side figures against the alternatives, written to BENCHMARKS.md
+## bench: side-by-side figures against the alternatives, written to BENCHMARKS.md;
+## BASELINE=<dir of a previous release build> adds its binaries' rows, "(before)"
 bench: build
-	/usr/bin/python3 bench/bench.py --bin-dir $(RELEASE) --out BENCHMARKS.md
+	/usr/bin/python3 bench/bench.py --bin-dir $(RELEASE) --out BENCHMARKS.md \
+	  $(if $(BASELINE),--baseline-bin-dir $(BASELINE))
 
 fmt:
 	cargo fmt --all

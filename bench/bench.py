@@ -21,7 +21,7 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 sys.dont_write_bytecode = True   # no __pycache__ in the source tree for the modules below
 
@@ -104,6 +104,16 @@ def run_suite(suite, opts, spawner) -> SuiteResult:
             res.commands[cmd.name] = cmd
             res.argv[cmd.name] = argv
             res.shown[cmd.name] = [a.replace(state_dir, "$STATE_DIR") for a in argv]
+            if cmd.plugin and opts.baseline_bin_dir:
+                # The same command from a previous build, measured in the same rounds.
+                before, why = _resolve(cmd, opts.baseline_bin_dir, state_dir)
+                name = f"{cmd.name} (before)"
+                if before is None:
+                    res.dropped.append((name, why))
+                    continue
+                res.commands[name] = replace(cmd, name=name, plugin=False)
+                res.argv[name] = before
+                res.shown[name] = [a.replace(state_dir, "$STATE_DIR") for a in before]
         try:
             for fixture in suite.fixtures:
                 res.fixtures.append(stack.enter_context(fixture(opts)) or {})
@@ -156,12 +166,14 @@ class Run:
     revision: str
     machine: dict
     bin_dir: str
+    baseline_dir: str | None
     runs_text: str
     spawner_text: str
     floor: engine.Summary | None
     floor_label: str
     suites: list
     sizes: list
+    sizes_before: dict
     targets: list
     seconds: float
 
@@ -172,6 +184,9 @@ def parse_args(argv):
     names = [s.name for s in catalogue.SUITES]
     p.add_argument("--bin-dir", default=os.path.join(REPO, "target/x86_64-unknown-linux-gnu/release"),
                    help="directory holding the npd-* binaries")
+    p.add_argument("--baseline-bin-dir", metavar="DIR",
+                   help="a previous build's npd-* binaries, measured in the same rounds as "
+                        "'<command> (before)', their sizes beside the new ones")
     p.add_argument("--out", default="BENCHMARKS.md", help="report to write (default: %(default)s)")
     p.add_argument("--suite", action="append", choices=names, help="run only this suite (repeatable)")
     declared = ", ".join(f"{s.name} {s.runs}" for s in catalogue.SUITES)
@@ -191,6 +206,8 @@ def parse_args(argv):
     if (opts.runs is not None and opts.runs < 1) or opts.warmup < 0 or opts.procs < 1:
         p.error("--runs and --procs must be positive, --warmup not negative")
     opts.bin_dir = os.path.abspath(opts.bin_dir)
+    if opts.baseline_bin_dir:
+        opts.baseline_bin_dir = os.path.abspath(opts.baseline_bin_dir)
     return opts
 
 
@@ -234,6 +251,8 @@ def main(argv) -> int:
             spawner.close()
     host["load_end"] = machine.load()
     sizes = machine.binaries(opts.bin_dir)
+    sizes_before = ({b["name"]: b["bytes"] for b in machine.binaries(opts.baseline_bin_dir)}
+                    if opts.baseline_bin_dir else {})
     targets = verdicts.evaluate(results, sizes, spawner.rss_exact)
     runs = (f"{opts.runs} timed rounds per suite" if opts.runs else "timed rounds: " +
             ", ".join(f"{s.name} {s.runs}" for s in selected))
@@ -243,6 +262,7 @@ def main(argv) -> int:
         revision=machine.revision(REPO),
         machine=host,
         bin_dir=os.path.relpath(opts.bin_dir, REPO) if opts.bin_dir.startswith(REPO + "/") else opts.bin_dir,
+        baseline_dir=opts.baseline_bin_dir,
         runs_text=(f"{runs}{' (--quick)' if opts.quick else ''}, "
                    f"after {opts.warmup} warm-up rounds; each run killed after {RUN_TIMEOUT_S:g} s"),
         spawner_text=spawner_text,
@@ -250,6 +270,7 @@ def main(argv) -> int:
         floor_label=floor_label,
         suites=results,
         sizes=sizes,
+        sizes_before=sizes_before,
         targets=targets,
         seconds=time.monotonic() - started,
     )

@@ -60,11 +60,17 @@ def render(run) -> str:
     w(f"| Python | {m['python']} |")
     w(f"| runs | {run.runs_text} |")
     w(f"| binaries | `{run.bin_dir}` |")
+    if run.baseline_dir:
+        w(f"| previous build, rows `(before)` | `{run.baseline_dir}` |")
     w(f"| spawner | {run.spawner_text} |")
     w(f"| total time | {run.seconds:.0f} s |")
     w("")
     w("How to read the tables:")
     w("")
+    if run.baseline_dir:
+        w("- A row `<command> (before)` is the same command run from the previous build "
+          f"(`{run.baseline_dir}`), in the same rounds, so that a change's cost is read "
+          "side by side.")
     w("- In each round every command of a suite runs once, the order rotated from round "
       "to round, so that load on the machine falls on all of them alike; warm-up rounds "
       "are discarded.")
@@ -144,7 +150,16 @@ def render(run) -> str:
 
     w("## Binary sizes")
     w("")
-    if run.sizes:
+    if run.sizes and run.sizes_before:
+        w("| binary | bytes | MB | bytes before | change | linking (`file`) | built |")
+        w("|---|--:|--:|--:|--:|---|---|")
+        for b in run.sizes:
+            old = run.sizes_before.get(b["name"])
+            before = f"{old:,}" if old else "-"
+            change = f"{b['bytes'] - old:+,}" if old else "-"
+            w(f"| {b['name']} | {b['bytes']:,} | {b['bytes'] / 1e6:.2f} | {before} | {change} | "
+              f"{b['linking']} | {b['built']} |")
+    elif run.sizes:
         w("| binary | bytes | MB | linking (`file`) | built |")
         w("|---|--:|--:|---|---|")
         for b in run.sizes:
