@@ -13,10 +13,9 @@
 //! - `flags.rs`: bad flags (Unknown, never a problem), --help.
 //! - `shipped_config.rs`: the npd-http configs in npd-config/ against this binary.
 //!
-//! `util.rs` runs the peers; `certs.rs` makes the certificates; running the binary as
+//! `util.rs` runs the peers; `npd_test_support::pki` makes the certificates; running the binary as
 //! NPD does (bounded and timed) is `npd_test_support`.
 
-mod certs;
 mod failures;
 mod flags;
 mod probe;

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use npd_test_support::{run, FakeHost, Run};
 
-use crate::certs::Pki;
 use crate::util::{ok, Peer, Reply, BIN};
+use npd_test_support::pki::Pki;
 
 fn https_peer(pki: &Pki, names: &[&str], expired: bool) -> Peer {
     let cert = pki.issue("server", names, expired);

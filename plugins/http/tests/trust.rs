@@ -10,32 +10,19 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use npd_test_support::{assert_one_npd_line, run, Run};
+use npd_test_support::{run, Run};
 use rcgen::ExtendedKeyUsagePurpose;
 
-use crate::certs::{openssl_self_signed, params, self_signed, serving, serving_with, Pki};
 use crate::util::{ok, Peer, BIN};
+use npd_test_support::pki::{
+    assert_tls_answer, openssl_self_signed, params, self_signed, serving, serving_with, Pki,
+};
 
-/// Probes `url` trusting only the certificates in `ca`; the answer is one NPD line
-/// in words, never a library's debug form.
+/// Probes `url` trusting only the certificates in `ca`.
 fn probe(ca: &Path, url: &str, extra: &[&str]) -> Run {
     let mut args = vec!["--url", url, "--ca-file", ca.to_str().unwrap()];
     args.extend_from_slice(extra);
-    let r = run(BIN, &args);
-    assert_one_npd_line(&r, 80);
-    for debug in ["Other(", "Error", "Context", "{", "Alert"] {
-        assert!(!r.line().contains(debug), "{}", r.line());
-    }
-    r
-}
-
-fn assert_answer(r: &Run, code: i32, ends: &str) {
-    assert_eq!(r.code, code, "{}\n{}", r.line(), r.stderr);
-    assert!(
-        r.line().ends_with(ends),
-        "{:?} does not end {ends:?}",
-        r.line()
-    );
+    run(BIN, &args)
 }
 
 #[test]
@@ -48,15 +35,15 @@ fn a_self_signed_ca_certificate_given_as_its_own_ca_is_trusted() {
     );
     let peer = Peer::https(serving(&cert), |_| ok("ok"));
     let r = probe(&cert.cert_pem, &peer.https_url("/healthz"), &[]);
-    assert_answer(&r, 0, "/healthz is healthy");
+    assert_tls_answer(&r, 0, "/healthz is healthy");
     let url = format!("https://localhost:{}/healthz", peer.port);
-    assert_answer(&probe(&cert.cert_pem, &url, &[]), 0, "is healthy");
+    assert_tls_answer(&probe(&cert.cert_pem, &url, &[]), 0, "is healthy");
     // Among other CAs in one bundle, as a host's bundle with a local CA appended.
     let other = Pki::new("some public CA");
     let bundle = dir.path().join("bundle.pem");
     let pem = std::fs::read_to_string(&cert.cert_pem).unwrap();
     std::fs::write(&bundle, other.ca_text() + &pem).unwrap();
-    assert_answer(&probe(&bundle, &peer.https_url("/"), &[]), 0, "is healthy");
+    assert_tls_answer(&probe(&bundle, &peer.https_url("/"), &[]), 0, "is healthy");
 }
 
 #[test]
@@ -74,14 +61,14 @@ fn the_certificate_openssl_req_x509_makes_is_trusted_as_its_own_ca() {
     );
     let Some(cert) = made else { return };
     let peer = Peer::https(serving(&cert), |_| ok("ok"));
-    assert_answer(
+    assert_tls_answer(
         &probe(&cert.cert_pem, &peer.https_url("/v3"), &[]),
         0,
         "is healthy",
     );
     let url = format!("https://localhost:{}/v3", peer.port);
     let r = probe(&cert.cert_pem, &url, &[]);
-    assert_answer(&r, 1, "TLS: certificate is for 127.0.0.1");
+    assert_tls_answer(&r, 1, "TLS: certificate is for 127.0.0.1");
 
     // Without -addext the name is only in the CN, which no verifier reads any more.
     let Some(cn_only) = openssl_self_signed(dir.path(), "cn-only", &["-subj", "/CN=127.0.0.1"])
@@ -90,7 +77,7 @@ fn the_certificate_openssl_req_x509_makes_is_trusted_as_its_own_ca() {
     };
     let peer = Peer::https(serving(&cn_only), |_| ok("ok"));
     let r = probe(&cn_only.cert_pem, &peer.https_url("/"), &[]);
-    assert_answer(&r, 1, "TLS: certificate has only CN=127.0.0.1, no SAN");
+    assert_tls_answer(&r, 1, "TLS: certificate has only CN=127.0.0.1, no SAN");
 }
 
 #[test]
@@ -100,7 +87,7 @@ fn a_trusted_self_signed_certificate_is_still_held_to_names_dates_and_purpose() 
         let cert = self_signed(dir.path(), file, p);
         let peer = Peer::https(serving(&cert), |_| ok("ok"));
         let r = probe(&cert.cert_pem, &peer.https_url("/"), &[]);
-        assert_answer(&r, 1, ends);
+        assert_tls_answer(&r, 1, ends);
         assert!(peer.requests().is_empty(), "{file}: a request was sent");
     };
     case(
@@ -137,19 +124,19 @@ fn a_ca_certificate_that_is_not_the_one_given_is_refused() {
     let stranger = self_signed(dir.path(), "stranger", params(&["127.0.0.1"], true));
     let peer = Peer::https(serving(&stranger), |_| ok("ok"));
     let r = probe(&trusted.ca_pem(), &peer.https_url("/"), &[]);
-    assert_answer(&r, 1, "TLS: CA certificate used as server certificate");
+    assert_tls_answer(&r, 1, "TLS: CA certificate used as server certificate");
     // Signed by the trusted CA, but itself a CA: a CA's certificate is not a server's.
     let mut sub_ca = params(&["127.0.0.1"], true);
     sub_ca.not_after = rcgen::date_time_ymd(2090, 1, 1);
     let issued = trusted.issue_with("sub-ca", sub_ca);
     let peer = Peer::https(serving(&issued), |_| ok("ok"));
     let r = probe(&trusted.ca_pem(), &peer.https_url("/"), &[]);
-    assert_answer(&r, 1, "TLS: CA certificate used as server certificate");
+    assert_tls_answer(&r, 1, "TLS: CA certificate used as server certificate");
     // Not a CA, self-signed, not given: its issuer is unknown.
     let plain = self_signed(dir.path(), "plain", params(&["127.0.0.1"], false));
     let peer = Peer::https(serving(&plain), |_| ok("ok"));
     let r = probe(&trusted.ca_pem(), &peer.https_url("/"), &[]);
-    assert_answer(&r, 1, "TLS: certificate signed by an unknown CA");
+    assert_tls_answer(&r, 1, "TLS: certificate signed by an unknown CA");
 }
 
 #[test]
@@ -158,11 +145,11 @@ fn no_version_or_cipher_in_common_is_the_endpoints_problem_in_words() {
     // A server of TLS 1.0 days: its ServerHello picks TLS 1.0.
     let old = RawTls::answer(server_hello_tls10());
     let r = probe(&pki.ca_pem(), &old.url(), &[]);
-    assert_answer(&r, 1, "TLS: server speaks neither TLS 1.2 nor 1.3");
+    assert_tls_answer(&r, 1, "TLS: server speaks neither TLS 1.2 nor 1.3");
     // A server that refuses every version offered, with the alert for it.
     let picky = RawTls::answer(alert(70));
     let r = probe(&pki.ca_pem(), &picky.url(), &[]);
-    assert_answer(&r, 1, "TLS: no TLS version in common (1.2, 1.3 offered)");
+    assert_tls_answer(&r, 1, "TLS: no TLS version in common (1.2, 1.3 offered)");
     // A real rustls server whose only cipher suite needs an RSA key it does not have
     // (its certificate is ECDSA): it answers handshake_failure.
     let cert = pki.issue("ecdsa", &["127.0.0.1"], false);
@@ -172,7 +159,7 @@ fn no_version_or_cipher_in_common_is_the_endpoints_problem_in_words() {
     let config = serving_with(&cert, Arc::new(provider), &[&rustls::version::TLS12]);
     let peer = Peer::https(config, |_| ok("ok"));
     let r = probe(&pki.ca_pem(), &peer.https_url("/"), &[]);
-    assert_answer(&r, 1, "TLS: handshake refused (ciphers? client cert?)");
+    assert_tls_answer(&r, 1, "TLS: handshake refused (ciphers? client cert?)");
 }
 
 #[test]
@@ -190,9 +177,9 @@ fn a_server_refusing_the_client_certificate_judged_the_check_not_itself() {
         client.key_pem.to_str().unwrap(),
     ];
     let r = probe(&etcd.ca_pem(), &url, &args);
-    assert_answer(&r, 2, "TLS: server does not trust the client cert's CA");
+    assert_tls_answer(&r, 2, "TLS: server does not trust the client cert's CA");
     let r = probe(&etcd.ca_pem(), &url, &[]);
-    assert_answer(&r, 2, "TLS: server wants a client certificate");
+    assert_tls_answer(&r, 2, "TLS: server wants a client certificate");
 }
 
 /// A TLS record: a fatal alert with this description.

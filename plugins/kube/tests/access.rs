@@ -66,7 +66,7 @@ fn a_kubeconfig_gives_server_ca_and_token() {
         "apiVersion: v1\nkind: Config\ncurrent-context: test\nclusters:\n- name: c\n  cluster:\n    server: {}\n    certificate-authority-data: {ca}\ncontexts:\n- name: test\n  context:\n    cluster: c\n    user: u\nusers:\n- name: u\n  user:\n    tokenFile: token\n",
         api.url()
     );
-    let path = api.creds.dir.path().join("kubeconfig");
+    let path = api.creds.dir().join("kubeconfig");
     std::fs::write(&path, config).unwrap();
     let r = run(&["apiserver", "--kubeconfig", path.to_str().unwrap()]);
     assert_eq!(r.code, 0, "{}", r.line());

@@ -7,14 +7,13 @@
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
-use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+use npd_test_support::pki::Pki;
 use serde_json::{json, Value};
 
 pub use npd_test_support::{assert_one_npd_line, Run};
@@ -64,56 +63,39 @@ type Handler = dyn Fn(&str) -> Reply + Send + Sync;
 
 /// A CA, a server certificate for 127.0.0.1, a token file: what a pod would have.
 pub struct Creds {
-    pub dir: tempfile::TempDir,
-    ca: rcgen::Certificate,
-    ca_key: KeyPair,
+    pki: Pki,
 }
 
 impl Creds {
     pub fn new() -> Creds {
-        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params
-            .distinguished_name
-            .push(DnType::CommonName, "kubernetes");
-        let ca_key = KeyPair::generate().unwrap();
-        let ca = params.self_signed(&ca_key).unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("ca.crt"), ca.pem()).unwrap();
-        std::fs::write(dir.path().join("token"), "test-token-123\n").unwrap();
-        Creds { dir, ca, ca_key }
+        let pki = Pki::new("kubernetes");
+        std::fs::write(pki.dir.path().join("ca.crt"), pki.ca_text()).unwrap();
+        std::fs::write(pki.dir.path().join("token"), "test-token-123\n").unwrap();
+        Creds { pki }
+    }
+
+    /// Where the credentials are, and where a test may put more files.
+    pub fn dir(&self) -> &Path {
+        self.pki.dir.path()
     }
 
     pub fn ca(&self) -> PathBuf {
-        self.dir.path().join("ca.crt")
+        self.dir().join("ca.crt")
     }
 
     pub fn ca_pem(&self) -> String {
-        self.ca.pem()
+        self.pki.ca_text()
     }
 
     pub fn token(&self) -> PathBuf {
-        self.dir.path().join("token")
+        self.dir().join("token")
     }
 
     fn server_config(&self) -> Arc<rustls::ServerConfig> {
-        let mut params =
-            CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()]).unwrap();
-        params
-            .distinguished_name
-            .push(DnType::CommonName, "kube-apiserver");
-        let key = KeyPair::generate().unwrap();
-        let cert = params.signed_by(&key, &self.ca, &self.ca_key).unwrap();
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
-        Arc::new(
-            rustls::ServerConfig::builder_with_provider(provider)
-                .with_safe_default_protocol_versions()
-                .unwrap()
-                .with_no_client_auth()
-                .with_single_cert(vec![cert.der().clone()], key)
-                .unwrap(),
-        )
+        let cert = self
+            .pki
+            .issue("apiserver", &["127.0.0.1", "localhost"], false);
+        self.pki.server_config(&cert, None)
     }
 }
 

@@ -12,9 +12,7 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use npd_test_support::pki;
 
 use crate::peers::peers;
 use crate::util::{run, Output};
@@ -25,71 +23,27 @@ struct Cert {
     server: Arc<rustls::ServerConfig>,
 }
 
-fn serving(der: CertificateDer<'static>, key: Vec<u8>) -> Arc<rustls::ServerConfig> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key));
-    Arc::new(
-        rustls::ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_no_client_auth()
-            .with_single_cert(vec![der], key)
-            .unwrap(),
-    )
+impl Cert {
+    fn of(issued: pki::Issued) -> Cert {
+        Cert {
+            server: pki::serving(&issued),
+            pem: issued.cert_pem,
+        }
+    }
 }
 
 /// A self-signed CA:TRUE certificate for `names`, valid from January 1st of the
 /// first year to January 2nd of the second.
 fn self_signed(dir: &Path, file: &str, names: &[&str], valid: (i32, i32)) -> Cert {
-    let mut params =
-        CertificateParams::new(names.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap();
-    params
-        .distinguished_name
-        .push(DnType::CommonName, "keystone");
-    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    params.not_before = rcgen::date_time_ymd(valid.0, 1, 1);
-    params.not_after = rcgen::date_time_ymd(valid.1, 1, 2);
-    let key = KeyPair::generate().unwrap();
-    let cert = params.self_signed(&key).unwrap();
-    let pem = dir.join(format!("{file}.pem"));
-    std::fs::write(&pem, cert.pem()).unwrap();
-    Cert {
-        pem,
-        server: serving(cert.der().clone(), key.serialize_der()),
-    }
+    let mut params = pki::params(names, true);
+    pki::valid(&mut params, valid.0, valid.1);
+    Cert::of(pki::self_signed(dir, file, params))
 }
 
-/// `openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -addext
-/// subjectAltName=IP:127.0.0.1`, or `None` (after saying so; a failure in CI)
-/// without the openssl CLI.
+/// What `openssl req -x509` makes for a Keystone on 127.0.0.1, or `None` (after
+/// saying so; a failure in CI) without the openssl CLI.
 fn openssl_self_signed(dir: &Path) -> Option<Cert> {
-    let (pem, key) = (dir.join("keystone.pem"), dir.join("keystone-key.pem"));
-    let made = std::process::Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout"])
-        .arg(&key)
-        .arg("-out")
-        .arg(&pem)
-        .args(["-subj", "/CN=127.0.0.1"])
-        .args(["-addext", "subjectAltName=IP:127.0.0.1"])
-        .stdin(std::process::Stdio::null())
-        .output();
-    match made {
-        Ok(out) => assert!(out.status.success(), "openssl req: {out:?}"),
-        Err(e) => {
-            skip_or_fail("openssl-made Keystone certificate", &e.to_string());
-            return None;
-        }
-    }
-    let der = CertificateDer::from_pem_file(&pem).unwrap();
-    let key = PrivatePkcs8KeyDer::from_pem_file(&key).unwrap();
-    Some(Cert {
-        pem,
-        server: serving(der, key.secret_pkcs8_der().to_vec()),
-    })
-}
-
-fn skip_or_fail(what: &str, why: &str) {
-    npd_test_support::skip(what, why);
+    pki::openssl_for_loopback(dir, "keystone").map(Cert::of)
 }
 
 /// TLS on 127.0.0.1 in front of `backend` (a plain HTTP server that closes after

@@ -33,6 +33,8 @@ mod config;
 mod host;
 mod hung;
 mod net;
+#[cfg(feature = "tls")]
+pub mod pki;
 mod process;
 mod procs;
 mod run;
