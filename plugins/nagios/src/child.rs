@@ -209,16 +209,13 @@ fn children_of(parent: i32) -> Vec<i32> {
         else {
             continue;
         };
-        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        let Ok(stat) = std::fs::read(format!("/proc/{pid}/stat")) else {
             continue;
         };
-        let Some(rest) = stat.rfind(')').map(|i| &stat[i + 1..]) else {
+        let Ok(stat) = npd_plugin::procstat::parse_stat(&stat) else {
             continue;
         };
-        let mut fields = rest.split_whitespace();
-        let state = fields.next().unwrap_or("");
-        let ppid: i32 = fields.next().and_then(|p| p.parse().ok()).unwrap_or(0);
-        if ppid == parent && state != "Z" {
+        if i64::from(stat.ppid) == i64::from(parent) && stat.state != b'Z' {
             out.push(pid);
         }
     }

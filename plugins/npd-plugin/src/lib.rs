@@ -68,6 +68,7 @@ pub mod isolate;
 pub mod message;
 mod metrics;
 mod outcome;
+pub mod procstat;
 pub mod psi;
 pub mod state;
 pub mod units;

@@ -27,7 +27,8 @@ pub mod report;
 pub mod restarts;
 pub mod scan;
 pub mod select;
-pub mod stat;
+/// The `/proc/<pid>/stat` record, shared with the other readers of process tables.
+pub use npd_plugin::procstat as stat;
 
 use std::time::Duration;
 

@@ -41,9 +41,9 @@ fn sleeper(program: &Path, argv0: Option<&str>) -> Reaped {
 fn wait_for_state(pid: u32, states: &[char]) {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        if let Ok(stat) = fs::read_to_string(format!("/proc/{pid}/stat")) {
-            let after = &stat[stat.rfind(')').unwrap() + 2..];
-            if states.contains(&after.chars().next().unwrap()) {
+        if let Ok(stat) = fs::read(format!("/proc/{pid}/stat")) {
+            let stat = npd_plugin::procstat::parse_stat(&stat).unwrap();
+            if states.contains(&char::from(stat.state)) {
                 return;
             }
         }

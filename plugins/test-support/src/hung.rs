@@ -239,13 +239,8 @@ pub fn stuck_processes(comm_prefix: &str) -> usize {
         return 0;
     };
     dir.filter_map(|e| e.ok())
-        .filter_map(|e| std::fs::read_to_string(e.path().join("stat")).ok())
-        .filter(|stat| {
-            let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
-                return false;
-            };
-            stat[open + 1..close].starts_with(comm_prefix)
-                && stat[close + 1..].trim_start().starts_with('D')
-        })
+        .filter_map(|e| std::fs::read(e.path().join("stat")).ok())
+        .filter_map(|stat| npd_plugin::procstat::parse_stat(&stat).ok())
+        .filter(|p| p.comm().starts_with(comm_prefix.as_bytes()) && p.state == b'D')
         .count()
 }

@@ -95,11 +95,7 @@ impl Marker {
 /// The start time (field 22 of /proc/PID/stat) of a process that has not exited; our
 /// own /proc, since helpers live in our PID namespace.
 fn live_process_start_time(pid: i32) -> Option<u64> {
-    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // The command name may hold spaces and parentheses; fields resume after the last ')'.
-    let mut fields = stat.get(stat.rfind(')')? + 2..)?.split_whitespace();
-    if matches!(fields.next()?, "Z" | "X" | "x") {
-        return None;
-    }
-    fields.nth(18)?.parse().ok()
+    let stat = fs::read(format!("/proc/{pid}/stat")).ok()?;
+    let stat = crate::procstat::parse_stat(&stat).ok()?;
+    (!stat.is_gone()).then_some(stat.starttime)
 }

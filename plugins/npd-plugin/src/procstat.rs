@@ -1,4 +1,6 @@
-//! The per-process record parsed from `/proc/<pid>/stat`, with no allocation.
+//! The per-process record parsed from `/proc/<pid>/stat`, with no allocation: one
+//! parser for every reader of process tables (npd-process's scans, npd-nagios' child
+//! processes, the markers of stuck helpers, the tests).
 //!
 //! Only the fields checks use are kept: identity (pid, comm), state, parent, flags,
 //! thread count and start time (the base of duration and restart checks). The line
