@@ -10,7 +10,7 @@ use npd_plugin::units::{format_duration, parse_duration};
 use npd_plugin::{Error, Result};
 use regex_lite::{Regex, RegexBuilder};
 
-use crate::glob::Pattern;
+use npd_plugin::glob::Pattern;
 
 /// Compiled patterns beyond this size are refused: a flag should not be able to make
 /// every run expensive.

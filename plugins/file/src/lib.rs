@@ -2,14 +2,13 @@
 //!
 //! - [`config`] validates the flags: `--path` patterns and the one rule to apply;
 //! - [`locate`] resolves the patterns under the host root without ever looking
-//!   anything up on a mount that can hang ([`glob`] matches wildcards);
+//!   anything up on a mount that can hang (`npd_plugin::glob` matches wildcards);
 //! - [`inspect`] stats what was found (in a helper process on such mounts) and
 //!   searches contents; [`judge`] decides.
 //!
 //! It never writes, touches or removes a file.
 
 pub mod config;
-pub mod glob;
 pub mod inspect;
 pub mod judge;
 pub mod locate;

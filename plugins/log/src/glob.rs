@@ -9,8 +9,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use npd_plugin::hostfs::{HostFs, Reach};
+use npd_plugin::glob::Pattern;
 use npd_plugin::{Error, Result};
-use regex::bytes::Regex;
 
 /// More files than this under one pattern is a pattern gone wrong.
 const MAX_FILES: usize = 1000;
@@ -64,7 +64,8 @@ pub fn expand(fs: &HostFs, pattern: &str) -> Result<Vec<Named>> {
                 next.push(format!("{prefix}/{part}"));
                 continue;
             }
-            let matcher = component_regex(part)?;
+            let matcher =
+                Pattern::parse(part).map_err(|e| Error::new(format!("--file: {e}")))?;
             let dir_host = if prefix.is_empty() {
                 "/"
             } else {
@@ -86,11 +87,7 @@ pub fn expand(fs: &HostFs, pattern: &str) -> Result<Vec<Named>> {
             for entry in entries {
                 let entry = entry.map_err(|e| Error::io(dir.display(), &e))?;
                 let name = entry.file_name();
-                let bytes = std::os::unix::ffi::OsStrExt::as_bytes(name.as_os_str());
-                if bytes.first() == Some(&b'.') && !part.starts_with('.') {
-                    continue;
-                }
-                if matcher.is_match(bytes) {
+                if matcher.matches(&name) {
                     next.push(format!("{prefix}/{}", name.to_string_lossy()));
                 }
             }
@@ -118,53 +115,13 @@ pub fn host_of(fs: &HostFs, local: &Path) -> Option<PathBuf> {
     Some(Path::new("/").join(rest))
 }
 
-/// One component of a pattern as an anchored regex.
-fn component_regex(part: &str) -> Result<Regex> {
-    let mut re = String::from("^");
-    let mut chars = part.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '*' => re.push_str("[^/]*"),
-            '?' => re.push_str("[^/]"),
-            '[' => {
-                let mut class = String::from("[");
-                if matches!(chars.peek(), Some('!') | Some('^')) {
-                    chars.next();
-                    class.push('^');
-                }
-                let mut closed = false;
-                let mut first = true;
-                for c in chars.by_ref() {
-                    if c == ']' && !first {
-                        closed = true;
-                        break;
-                    }
-                    first = false;
-                    if c == '\\' || c == '[' || c == '&' || c == '~' || (c == ']') {
-                        class.push('\\');
-                    }
-                    class.push(c);
-                }
-                if !closed {
-                    return Err(Error::new(format!("--file: unclosed '[' in {part:?}")));
-                }
-                class.push(']');
-                re.push_str(&class);
-            }
-            c => re.push_str(&regex::escape(c.encode_utf8(&mut [0; 4]))),
-        }
-    }
-    re.push('$');
-    Regex::new(&re).map_err(|e| Error::new(format!("--file {part:?}: {e}")))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn components_match_as_in_a_shell() {
-        let m = |p: &str, s: &str| component_regex(p).unwrap().is_match(s.as_bytes());
+        let m = |p: &str, s: &str| Pattern::parse(p).unwrap().matches(s.as_ref());
         assert!(m("*.log", "0.log"));
         assert!(!m("*.log", "0.log.20240101"));
         assert!(m("keystone-*", "keystone-7d9f"));
@@ -172,7 +129,7 @@ mod tests {
         assert!(!m("[!0-9].log", "3.log"));
         assert!(m("a?c", "abc"));
         assert!(m("a+b(c)", "a+b(c)"));
-        assert!(component_regex("[abc").is_err());
+        assert!(Pattern::parse("[abc").is_err());
     }
 
     #[test]

@@ -61,6 +61,7 @@ pub mod debounce;
 mod error;
 pub mod flags;
 mod gate;
+pub mod glob;
 pub mod host;
 pub mod hostfile;
 pub mod hostfs;

@@ -3,9 +3,11 @@
 //! starts with `.` is matched only by a pattern that starts with a literal `.`, and a
 //! wildcard never crosses a `/` (patterns are split into components first).
 //!
-//! Written here rather than taken from a crate: the walk that uses it must follow
-//! symlinks under the host root and stop before mounts that can hang, which a glob
-//! crate walking the filesystem itself cannot do; the matcher alone is this small.
+//! Written here rather than taken from a crate: the walks that use it (npd-file's
+//! patterns, npd-log's --file) must follow symlinks under the host root and stop
+//! before mounts that can hang ([`crate::hostfs`]), which a glob crate walking the
+//! filesystem itself cannot do; the matcher alone is this small, and globset would
+//! bring a regex engine into binaries that have none.
 
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
