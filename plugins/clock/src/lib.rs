@@ -180,11 +180,7 @@ mod tests {
     use super::*;
 
     fn configure(args: &[&str]) -> Result<Config> {
-        use clap::FromArgMatches;
-        let matches = npd_plugin::command::<Clock>()
-            .try_get_matches_from(std::iter::once("npd-clock").chain(args.iter().copied()))
-            .map_err(|e| Error::new(e.to_string()))?;
-        Clock::configure(Args::from_arg_matches(&matches).unwrap())
+        npd_plugin::configure_from::<Clock>(args)
     }
 
     #[test]

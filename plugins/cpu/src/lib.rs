@@ -223,11 +223,7 @@ mod tests {
     use super::*;
 
     fn configure(args: &[&str]) -> Result<Config> {
-        use clap::FromArgMatches;
-        let matches = npd_plugin::command::<Cpu>()
-            .try_get_matches_from(std::iter::once("npd-cpu").chain(args.iter().copied()))
-            .map_err(|e| Error::new(e.to_string()))?;
-        Cpu::configure(Args::from_arg_matches(&matches).unwrap())
+        npd_plugin::configure_from::<Cpu>(args)
     }
 
     #[test]

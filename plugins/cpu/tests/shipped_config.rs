@@ -3,9 +3,7 @@
 //! condition's healthy message is the line the plugin prints when all is well (so
 //! the condition's message does not change when the first OK arrives).
 
-use clap::FromArgMatches;
-use npd_cpu::{judge, Args, Cpu};
-use npd_plugin::Plugin;
+use npd_cpu::{judge, Cpu};
 use npd_test_support::{rule_args, ShippedConfig};
 
 use crate::util::BIN;
@@ -24,10 +22,7 @@ fn each_rule_judges_one_thing_and_conditions_start_with_the_ok_message() {
         let args = rule_args(rule);
         assert_eq!(rule["type"], "permanent");
         assert_eq!(args.iter().filter(|a| **a == "--check").count(), 1);
-        let matches = npd_plugin::command::<Cpu>()
-            .try_get_matches_from(std::iter::once("npd-cpu").chain(args.iter().copied()))
-            .unwrap();
-        let c = Cpu::configure(Args::from_arg_matches(&matches).unwrap()).unwrap();
+        let c = npd_plugin::configure_from::<Cpu>(&args).unwrap();
         let condition = config.condition(rule["condition"].as_str().unwrap());
         assert_eq!(
             condition["message"],

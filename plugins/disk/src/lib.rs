@@ -193,11 +193,7 @@ mod tests {
     use super::*;
 
     fn configure(args: &[&str]) -> Result<Config> {
-        use clap::FromArgMatches;
-        let matches = npd_plugin::command::<Disk>()
-            .try_get_matches_from(std::iter::once("npd-disk").chain(args.iter().copied()))
-            .map_err(|e| Error::new(e.to_string()))?;
-        Disk::configure(Args::from_arg_matches(&matches).unwrap())
+        npd_plugin::configure_from::<Disk>(args)
     }
 
     #[test]

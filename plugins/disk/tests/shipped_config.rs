@@ -5,10 +5,8 @@
 
 mod common;
 
-use clap::FromArgMatches;
 use common::BIN;
-use npd_disk::{judge, Args, Disk};
-use npd_plugin::Plugin;
+use npd_disk::{judge, Disk};
 use npd_test_support::{rule_args, ShippedConfig};
 
 #[test]
@@ -24,10 +22,7 @@ fn each_condition_has_one_rule_judging_one_thing_with_the_plugins_ok_message() {
     for rule in config.rules() {
         let args = rule_args(rule);
         assert_eq!(args.iter().filter(|a| **a == "--check").count(), 1);
-        let matches = npd_plugin::command::<Disk>()
-            .try_get_matches_from(std::iter::once("npd-disk").chain(args.iter().copied()))
-            .unwrap();
-        let c = Disk::configure(Args::from_arg_matches(&matches).unwrap()).unwrap();
+        let c = npd_plugin::configure_from::<Disk>(&args).unwrap();
         assert_eq!(
             [c.usage, c.inodes, c.read_only]
                 .iter()

@@ -8,8 +8,8 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-use npd_plugin::hostfs::{HostFs, Reach};
 use npd_plugin::glob::Pattern;
+use npd_plugin::hostfs::{HostFs, Reach};
 use npd_plugin::{Error, Result};
 
 /// More files than this under one pattern is a pattern gone wrong.
@@ -64,8 +64,7 @@ pub fn expand(fs: &HostFs, pattern: &str) -> Result<Vec<Named>> {
                 next.push(format!("{prefix}/{part}"));
                 continue;
             }
-            let matcher =
-                Pattern::parse(part).map_err(|e| Error::new(format!("--file: {e}")))?;
+            let matcher = Pattern::parse(part).map_err(|e| Error::new(format!("--file: {e}")))?;
             let dir_host = if prefix.is_empty() {
                 "/"
             } else {

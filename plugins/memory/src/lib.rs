@@ -226,11 +226,7 @@ mod tests {
     use super::*;
 
     fn configure(args: &[&str]) -> Result<Config> {
-        use clap::FromArgMatches;
-        let matches = npd_plugin::command::<Memory>()
-            .try_get_matches_from(std::iter::once("npd-memory").chain(args.iter().copied()))
-            .map_err(|e| Error::new(e.to_string()))?;
-        Memory::configure(Args::from_arg_matches(&matches).unwrap())
+        npd_plugin::configure_from::<Memory>(args)
     }
 
     #[test]

@@ -3,9 +3,7 @@
 //! condition's healthy message is the line the plugin prints when all is well (so
 //! the condition's message does not change when the first OK arrives).
 
-use clap::FromArgMatches;
-use npd_memory::{judge, Args, Memory};
-use npd_plugin::Plugin;
+use npd_memory::{judge, Memory};
 use npd_test_support::{rule_args, ShippedConfig};
 
 use crate::util::BIN;
@@ -23,10 +21,7 @@ fn each_rule_judges_one_thing_and_conditions_start_with_the_ok_message() {
     for rule in config.rules() {
         let args = rule_args(rule);
         assert_eq!(args.iter().filter(|a| **a == "--check").count(), 1);
-        let matches = npd_plugin::command::<Memory>()
-            .try_get_matches_from(std::iter::once("npd-memory").chain(args.iter().copied()))
-            .unwrap();
-        let c = Memory::configure(Args::from_arg_matches(&matches).unwrap()).unwrap();
+        let c = npd_plugin::configure_from::<Memory>(&args).unwrap();
         if rule["type"] == "temporary" {
             assert!(c.max_oom_kills.is_some(), "{}", rule["reason"]);
             assert!(

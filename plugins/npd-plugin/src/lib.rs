@@ -152,6 +152,18 @@ pub fn command<P: Plugin>() -> clap::Command {
         .after_help(after)
 }
 
+/// The validated configuration `P` makes of `args` (its flags and the common ones,
+/// without the program name), as a run would before checking: for tests, and for
+/// tools that check a rule's arguments. A parse error is bad flags, as in a run.
+pub fn configure_from<P: Plugin>(args: &[&str]) -> Result<P::Config> {
+    let argv = std::iter::once(P::NAME).chain(args.iter().copied());
+    let matches = command::<P>()
+        .try_get_matches_from(argv)
+        .map_err(|e| Error::new(e.to_string()))?;
+    let args = P::Args::from_arg_matches(&matches).map_err(|e| Error::new(e.to_string()))?;
+    P::configure(args)
+}
+
 /// Runs plugin `P` as a process: parses the flags, checks, debounces, prints one line
 /// and exits 0, 1 or 2. Never returns.
 pub fn run<P: Plugin>() -> ! {
