@@ -2,34 +2,28 @@
 //! problem, and nothing is read before they are valid.
 
 use crate::util::{CpuHost, BIN};
-use npd_test_support::{run, FakeHost};
+use npd_test_support::{assert_bad_flags, run, FakeHost};
 
 #[test]
 fn bad_values_are_bad_flags() {
-    for args in [
-        &["--check", "steal"][..],
-        &["--check", ""],
-        &["--max-load-per-cpu", "0"],
-        &["--max-load-per-cpu", "-2"],
-        &["--max-load-per-cpu", "four"],
-        &["--max-load-per-cpu", "NaN"],
-        &["--load-average", "10m"],
-        &["--load-average", "5"],
-        &["--max-psi-some", "101"],
-        &["--max-psi-some", "lots"],
-        &["--no-such-flag"],
-        &["--timeout", "0"],
-        &["--recover-after", "x"],
-    ] {
-        let r = run(BIN, args);
-        assert_eq!(r.code, 2, "{args:?}: {}", r.stdout);
-        assert!(
-            r.line().starts_with("bad flags: "),
-            "{args:?}: {}",
-            r.stdout
-        );
-        assert_eq!(r.stdout.lines().count(), 1, "{args:?}");
-    }
+    assert_bad_flags(
+        BIN,
+        &[
+            &["--check", "steal"][..],
+            &["--check", ""],
+            &["--max-load-per-cpu", "0"],
+            &["--max-load-per-cpu", "-2"],
+            &["--max-load-per-cpu", "four"],
+            &["--max-load-per-cpu", "NaN"],
+            &["--load-average", "10m"],
+            &["--load-average", "5"],
+            &["--max-psi-some", "101"],
+            &["--max-psi-some", "lots"],
+            &["--no-such-flag"],
+            &["--timeout", "0"],
+            &["--recover-after", "x"],
+        ],
+    );
 }
 
 #[test]

@@ -1,39 +1,34 @@
 //! Bad flags are Unknown with the reason, never a problem.
 
-use npd_test_support::run;
+use npd_test_support::{assert_bad_flags, run};
 
 use crate::util::BIN;
 
 #[test]
 fn bad_flags_are_unknown() {
-    for args in [
-        &[][..],
-        &["--name", "a..b"],
-        &["--name", "bad name"],
-        &["--name", "ok.test", "--server", "dns.example"],
-        &["--name", "ok.test", "--server", "127.0.0.1:0"],
-        &["--name", "ok.test", "--type", "MX"],
-        &["--name", "ok.test", "--expect-address", "fd00::1"],
-        &["--name", "ok.test", "--expect-address", "nope"],
-        &["--name", "ok.test", "--max-latency", "0s"],
-        &["--name", "ok.test", "--bogus"],
+    assert_bad_flags(
+        BIN,
         &[
-            "--name",
-            "ok.test",
-            "--server",
-            "127.0.0.1",
-            "--resolv-conf",
-            "/etc/resolv.conf",
+            &[][..],
+            &["--name", "a..b"],
+            &["--name", "bad name"],
+            &["--name", "ok.test", "--server", "dns.example"],
+            &["--name", "ok.test", "--server", "127.0.0.1:0"],
+            &["--name", "ok.test", "--type", "MX"],
+            &["--name", "ok.test", "--expect-address", "fd00::1"],
+            &["--name", "ok.test", "--expect-address", "nope"],
+            &["--name", "ok.test", "--max-latency", "0s"],
+            &["--name", "ok.test", "--bogus"],
+            &[
+                "--name",
+                "ok.test",
+                "--server",
+                "127.0.0.1",
+                "--resolv-conf",
+                "/etc/resolv.conf",
+            ],
         ],
-    ] {
-        let r = run(BIN, args);
-        assert_eq!(r.code, 2, "{args:?}: {}", r.stdout);
-        assert!(
-            r.line().starts_with("bad flags: "),
-            "{args:?}: {}",
-            r.stdout
-        );
-    }
+    );
 }
 
 #[test]

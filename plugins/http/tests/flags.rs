@@ -1,7 +1,7 @@
 //! Bad flags are Unknown (exit 2) with the reason, never a problem, and nothing is
 //! sent before the flags are valid.
 
-use npd_test_support::run;
+use npd_test_support::{assert_bad_flags, run};
 
 use crate::util::{ok, Peer, BIN};
 
@@ -9,40 +9,35 @@ use crate::util::{ok, Peer, BIN};
 fn bad_flags_are_unknown() {
     let peer = Peer::http(|_| ok(""));
     let url = peer.url("/");
-    for args in [
-        &[][..],
-        &["--url", "127.0.0.1:10248/healthz"],
-        &["--url", "ftp://127.0.0.1/"],
-        &["--url", "http://user:pw@127.0.0.1/"],
-        &["--url", &url, "--expect-status", "2xx"],
-        &["--url", &url, "--expect-status", "300-200"],
-        &["--url", &url, "--body-regex", "(unclosed"],
-        &["--url", &url, "--max-latency", "soon"],
-        &["--url", &url, "--max-latency", "0s"],
-        &["--url", &url, "--header", "no colon"],
-        &["--url", &url, "--header", "Bad Name: x"],
-        &["--url", &url, "--insecure", "--ca-file", "/ca.pem"],
-        &["--url", &url, "--client-cert", "/c.pem"],
-        &["--url", &url, "--client-key", "/k.pem"],
+    assert_bad_flags(
+        BIN,
         &[
-            "--url",
-            &url,
-            "--bearer-token-file",
-            "/t",
-            "--header",
-            "Authorization: x",
+            &[][..],
+            &["--url", "127.0.0.1:10248/healthz"],
+            &["--url", "ftp://127.0.0.1/"],
+            &["--url", "http://user:pw@127.0.0.1/"],
+            &["--url", &url, "--expect-status", "2xx"],
+            &["--url", &url, "--expect-status", "300-200"],
+            &["--url", &url, "--body-regex", "(unclosed"],
+            &["--url", &url, "--max-latency", "soon"],
+            &["--url", &url, "--max-latency", "0s"],
+            &["--url", &url, "--header", "no colon"],
+            &["--url", &url, "--header", "Bad Name: x"],
+            &["--url", &url, "--insecure", "--ca-file", "/ca.pem"],
+            &["--url", &url, "--client-cert", "/c.pem"],
+            &["--url", &url, "--client-key", "/k.pem"],
+            &[
+                "--url",
+                &url,
+                "--bearer-token-file",
+                "/t",
+                "--header",
+                "Authorization: x",
+            ],
+            &["--url", &url, "--timeout", "0s"],
+            &["--url", &url, "--no-such-flag"],
         ],
-        &["--url", &url, "--timeout", "0s"],
-        &["--url", &url, "--no-such-flag"],
-    ] {
-        let r = run(BIN, args);
-        assert_eq!(r.code, 2, "{args:?}: {}", r.stdout);
-        assert!(
-            r.line().starts_with("bad flags: "),
-            "{args:?}: {}",
-            r.stdout
-        );
-    }
+    );
     assert!(peer.requests().is_empty());
 }
 

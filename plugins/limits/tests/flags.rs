@@ -2,29 +2,24 @@
 //! problem, and nothing is read before they are valid; --help and --max-output.
 
 use crate::util::{LimitsHost, BIN};
-use npd_test_support::{run, FakeHost};
+use npd_test_support::{assert_bad_flags, run, FakeHost};
 
 #[test]
 fn bad_values_are_bad_flags() {
-    for args in [
-        &["--check", "memory"][..],
-        &["--check", ""],
-        &["--max-pids-used", "lots"],
-        &["--max-threads-used", "101"],
-        &["--max-files-used", "-5"],
-        &["--max-conntrack-used", "90"],
-        &["--check", "pids", "--max-files-used", "80"],
-        &["--timeout", "soon"],
-        &["--no-such-flag"],
-    ] {
-        let r = run(BIN, args);
-        assert_eq!(r.code, 2, "{args:?}: {}", r.stdout);
-        assert!(
-            r.line().starts_with("bad flags: "),
-            "{args:?}: {}",
-            r.stdout
-        );
-    }
+    assert_bad_flags(
+        BIN,
+        &[
+            &["--check", "memory"][..],
+            &["--check", ""],
+            &["--max-pids-used", "lots"],
+            &["--max-threads-used", "101"],
+            &["--max-files-used", "-5"],
+            &["--max-conntrack-used", "90"],
+            &["--check", "pids", "--max-files-used", "80"],
+            &["--timeout", "soon"],
+            &["--no-such-flag"],
+        ],
+    );
 }
 
 #[test]

@@ -2,34 +2,28 @@
 //! problem, and nothing is read before they are valid.
 
 use crate::util::{MemoryHost, BIN};
-use npd_test_support::{run, FakeHost};
+use npd_test_support::{assert_bad_flags, run, FakeHost};
 
 #[test]
 fn bad_values_are_bad_flags() {
-    for args in [
-        &["--check", "swap"][..],
-        &["--check", ""],
-        &["--min-available", "ten"],
-        &["--min-available", "101"],
-        &["--min-available", "-1"],
-        &["--max-psi-some", "200"],
-        &["--max-psi-full", "x%"],
-        &["--max-oom-kills", "-1"],
-        &["--max-oom-kills", "many"],
-        &["--no-such-flag"],
-        &["--timeout", "soon"],
-        &["--timeout", "0s"],
-        &["--fail-after", "0"],
-    ] {
-        let r = run(BIN, args);
-        assert_eq!(r.code, 2, "{args:?}: {}", r.stdout);
-        assert!(
-            r.line().starts_with("bad flags: "),
-            "{args:?}: {}",
-            r.stdout
-        );
-        assert_eq!(r.stdout.lines().count(), 1, "{args:?}");
-    }
+    assert_bad_flags(
+        BIN,
+        &[
+            &["--check", "swap"][..],
+            &["--check", ""],
+            &["--min-available", "ten"],
+            &["--min-available", "101"],
+            &["--min-available", "-1"],
+            &["--max-psi-some", "200"],
+            &["--max-psi-full", "x%"],
+            &["--max-oom-kills", "-1"],
+            &["--max-oom-kills", "many"],
+            &["--no-such-flag"],
+            &["--timeout", "soon"],
+            &["--timeout", "0s"],
+            &["--fail-after", "0"],
+        ],
+    );
 }
 
 #[test]

@@ -1,26 +1,21 @@
 //! Bad flags and plugins that cannot run are Unknown, never a problem.
 
-use npd_test_support::run;
+use npd_test_support::{assert_bad_flags, run};
 
 use crate::util::BIN;
 
 #[test]
 fn bad_flags_are_unknown() {
-    for args in [
-        &[][..],
-        &["--"],
-        &["--", ""],
-        &["--bogus", "--", "/bin/true"],
-        &["/bin/true"],
-    ] {
-        let r = run(BIN, args);
-        assert_eq!(r.code, 2, "{args:?}: {}", r.stdout);
-        assert!(
-            r.line().starts_with("bad flags: "),
-            "{args:?}: {}",
-            r.stdout
-        );
-    }
+    assert_bad_flags(
+        BIN,
+        &[
+            &[][..],
+            &["--"],
+            &["--", ""],
+            &["--bogus", "--", "/bin/true"],
+            &["/bin/true"],
+        ],
+    );
 }
 
 #[test]

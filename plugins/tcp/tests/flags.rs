@@ -1,31 +1,26 @@
 //! Bad flags are Unknown with the reason, never a problem.
 
-use npd_test_support::run;
+use npd_test_support::{assert_bad_flags, run};
 
 use crate::util::BIN;
 
 #[test]
 fn bad_flags_are_unknown() {
-    for args in [
-        &[][..],
-        &["--connect", "127.0.0.1"],
-        &["--connect", "127.0.0.1:0"],
-        &["--connect", "127.0.0.1:70000"],
-        &["--connect", ":80"],
-        &["--connect", "::1:80"],
-        &["--connect", "127.0.0.1:80", "--send", "\\q"],
-        &["--connect", "127.0.0.1:80", "--expect", ""],
-        &["--connect", "127.0.0.1:80", "--max-latency", "fast"],
-        &["--connect", "127.0.0.1:80", "--bogus"],
-    ] {
-        let r = run(BIN, args);
-        assert_eq!(r.code, 2, "{args:?}: {}", r.stdout);
-        assert!(
-            r.line().starts_with("bad flags: "),
-            "{args:?}: {}",
-            r.stdout
-        );
-    }
+    assert_bad_flags(
+        BIN,
+        &[
+            &[][..],
+            &["--connect", "127.0.0.1"],
+            &["--connect", "127.0.0.1:0"],
+            &["--connect", "127.0.0.1:70000"],
+            &["--connect", ":80"],
+            &["--connect", "::1:80"],
+            &["--connect", "127.0.0.1:80", "--send", "\\q"],
+            &["--connect", "127.0.0.1:80", "--expect", ""],
+            &["--connect", "127.0.0.1:80", "--max-latency", "fast"],
+            &["--connect", "127.0.0.1:80", "--bogus"],
+        ],
+    );
 }
 
 #[test]
