@@ -80,10 +80,6 @@ impl Context {
         self.deadline
     }
 
-    pub fn remaining(&self) -> Duration {
-        self.deadline.saturating_duration_since(Instant::now())
-    }
-
     pub fn elapsed(&self) -> Duration {
         self.started.elapsed()
     }

@@ -142,18 +142,6 @@ impl StateDir {
             .map_err(|e| StateError(format!("cannot encode state: {e}")))?;
         write_atomically(&path, &bytes).map_err(fail)
     }
-
-    /// Removes the document for `purpose`, if any.
-    pub fn remove(&self, purpose: &str) -> Result<(), StateError> {
-        match fs::remove_file(self.path(purpose)) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(StateError(format!(
-                "cannot remove state: {}",
-                short_io_reason(&e)
-            ))),
-        }
-    }
 }
 
 /// Writes `bytes` to a temporary sibling and renames it over `path`, so that a reader

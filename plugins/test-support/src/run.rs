@@ -189,10 +189,17 @@ impl Invocation {
         self.cmd.args(&self.passed_on);
         let started = Instant::now();
         let deadline = started + self.bound;
-        let child = self
-            .cmd
-            .spawn()
-            .unwrap_or_else(|e| panic!("spawn {}: {e}", self.shown));
+        let child = loop {
+            match self.cmd.spawn() {
+                Ok(child) => break child,
+                // A binary a test just copied may still be open for writing in a child
+                // another test thread forked meanwhile, until that child execs.
+                Err(e) if e.raw_os_error() == Some(libc::ETXTBSY) && Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(10))
+                }
+                Err(e) => panic!("spawn {}: {e}", self.shown),
+            }
+        };
         let mut child = Reaped(child);
         let stdout = read_to_end(child.0.stdout.take().expect("piped stdout"));
         let stderr = read_to_end(child.0.stderr.take().expect("piped stderr"));
