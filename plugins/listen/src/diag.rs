@@ -107,7 +107,10 @@ impl Request {
         // SAFETY: plain integers without padding (the sizes are asserted above), so
         // every byte is initialized; the slice borrows self.
         unsafe {
-            std::slice::from_raw_parts((self as *const Request).cast(), std::mem::size_of::<Request>())
+            std::slice::from_raw_parts(
+                (self as *const Request).cast(),
+                std::mem::size_of::<Request>(),
+            )
         }
     }
 }
@@ -136,7 +139,11 @@ pub enum WireError {
 
 /// Walks one datagram of the answer to dump `seq`, calling `each` with every
 /// socket in it.
-pub fn parse(mut data: &[u8], seq: u32, each: &mut dyn FnMut(Socket)) -> Result<Progress, WireError> {
+pub fn parse(
+    mut data: &[u8],
+    seq: u32,
+    each: &mut dyn FnMut(Socket),
+) -> Result<Progress, WireError> {
     while !data.is_empty() {
         if data.len() < HEADER {
             return Err(WireError::Garbled("a truncated message header"));
@@ -171,7 +178,12 @@ pub fn parse(mut data: &[u8], seq: u32, each: &mut dyn FnMut(Socket)) -> Result<
                     if payload.len() < 4 {
                         return Err(WireError::Garbled("a truncated error message"));
                     }
-                    return Err(WireError::Refused(-(u32_at(payload, 0) as i32)));
+                    // Zero would be an acknowledgement, which nothing here asks for
+                    // (no NLM_F_ACK); it ends nothing.
+                    let errno = -(u32_at(payload, 0) as i32);
+                    if errno != 0 {
+                        return Err(WireError::Refused(errno));
+                    }
                 }
                 _ if kind == SOCK_DIAG_BY_FAMILY => each(socket(payload)?),
                 _ => {}
@@ -259,7 +271,10 @@ mod tests {
         let (result, seen) = sockets(TCP4);
         assert_eq!(result, Ok(Progress::More));
         let all: Vec<String> = seen.iter().map(shown).collect();
-        assert_eq!(all, ["127.0.0.1:41777 0.0.0.0:0 10", "0.0.0.0:2024 0.0.0.0:0 10"]);
+        assert_eq!(
+            all,
+            ["127.0.0.1:41777 0.0.0.0:0 10", "0.0.0.0:2024 0.0.0.0:0 10"]
+        );
 
         let (_, seen) = sockets(TCP6);
         assert_eq!(shown(&seen[0]), "[::1]:35529 [::]:0 10");
@@ -268,7 +283,10 @@ mod tests {
         let all: Vec<String> = seen.iter().map(shown).collect();
         assert_eq!(
             all,
-            ["127.0.0.1:60291 127.0.0.1:38156 1", "127.0.0.1:38156 0.0.0.0:0 7"]
+            [
+                "127.0.0.1:60291 127.0.0.1:38156 1",
+                "127.0.0.1:38156 0.0.0.0:0 7"
+            ]
         );
         // The /proc path's rule for a server's UDP socket reads the same here.
         assert!(!seen[0].unconnected() && seen[1].unconnected());
@@ -285,6 +303,9 @@ mod tests {
         // NLMSG_ERROR carries a struct nlmsgerr: -EPERM and the request's header.
         let error = format!("24000000020000000700000000000000ffffffff{}", &DONE[..32]);
         assert_eq!(sockets(&error).0, Err(WireError::Refused(libc::EPERM)));
+        // An error of 0 is an acknowledgement: the dump goes on to its end.
+        let ack = format!("2400000002000000070000000000000000000000{}", &DONE[..32]);
+        assert_eq!(sockets(&format!("{ack}{DONE}")).0, Ok(Progress::Done));
     }
 
     #[cfg(target_endian = "little")]
@@ -299,7 +320,10 @@ mod tests {
         // A length field below the header's own size.
         let mut short = tcp6.clone();
         short[0] = 8;
-        assert!(matches!(parse(&short, 7, &mut |_| seen += 1), Err(WireError::Garbled(_))));
+        assert!(matches!(
+            parse(&short, 7, &mut |_| seen += 1),
+            Err(WireError::Garbled(_))
+        ));
         // A socket message too short for an inet_diag_msg.
         let mut small = tcp6[..16 + 40].to_vec();
         small[0] = 56;
@@ -308,23 +332,37 @@ mod tests {
         // The dump was interrupted by a change of the table.
         let mut intr = tcp6.clone();
         intr[6] |= libc::NLM_F_DUMP_INTR as u8;
-        assert_eq!(parse(&intr, 7, &mut |_| seen += 1), Err(WireError::Interrupted));
+        assert_eq!(
+            parse(&intr, 7, &mut |_| seen += 1),
+            Err(WireError::Interrupted)
+        );
         assert_eq!(seen, 0);
         // Another sequence's messages, even its end, decide nothing.
-        assert_eq!(parse(&bytes(&format!("{TCP6}{DONE}")), 8, &mut |_| seen += 1), Ok(Progress::More));
+        assert_eq!(
+            parse(&bytes(&format!("{TCP6}{DONE}")), 8, &mut |_| seen += 1),
+            Ok(Progress::More)
+        );
         assert_eq!(seen, 0);
     }
 
     #[test]
     fn the_request_is_laid_out_as_the_kernel_reads_it() {
-        let r = Request::dump(libc::AF_INET6 as u8, libc::IPPROTO_TCP as u8, TCPF_LISTEN, 9);
+        let r = Request::dump(
+            libc::AF_INET6 as u8,
+            libc::IPPROTO_TCP as u8,
+            TCPF_LISTEN,
+            9,
+        );
         let b = r.as_bytes();
         assert_eq!(b.len(), 72);
         assert_eq!(u32_at(b, 0), 72);
         assert_eq!(u16::from_ne_bytes([b[4], b[5]]), SOCK_DIAG_BY_FAMILY);
         assert_eq!(u16::from_ne_bytes([b[6], b[7]]), 0x301);
         assert_eq!(u32_at(b, 8), 9);
-        assert_eq!((b[16], b[17]), (libc::AF_INET6 as u8, libc::IPPROTO_TCP as u8));
+        assert_eq!(
+            (b[16], b[17]),
+            (libc::AF_INET6 as u8, libc::IPPROTO_TCP as u8)
+        );
         assert_eq!(u32_at(b, 20), 1 << 10);
         assert!(b[24..].iter().all(|x| *x == 0));
     }

@@ -66,7 +66,7 @@ mod tests {
 
     fn hit() -> Option<Hit> {
         Some(Hit {
-            table: "/proc/1/net/tcp",
+            source: "/proc/1/net/tcp",
             addr: "0.0.0.0".parse().unwrap(),
         })
     }

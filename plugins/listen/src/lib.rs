@@ -1,20 +1,28 @@
 //! `npd-listen`: the host has a listening TCP socket, or a bound UDP socket, on each
 //! required port.
 //!
-//! It reads the host's socket tables (`<host-root>/proc/1/net/{tcp,tcp6,udp,udp6}`, the
-//! network namespace of the host's PID 1) and connects to nothing: a port is judged by
-//! what the kernel says is bound, so the check costs no connection, no log line in the
-//! service and no firewall rule.
+//! It judges the sockets of the host's network namespace, that of the host's PID 1,
+//! whose tables are `<host-root>/proc/1/net/{tcp,tcp6,udp,udp6}`, and connects to
+//! nothing: a port is judged by what the kernel says is bound, so the check costs no
+//! connection, no log line in the service and no firewall rule. When the plugin runs
+//! in that namespace (hostNetwork) it asks the kernel over netlink sock_diag, as `ss`
+//! does, for the TCP listeners only; reading the tables makes the kernel walk every
+//! connection. The answers are the same either way.
 //!
 //! - [`spec`] turns `--tcp` / `--udp` into [`spec::Requirement`]s and says which bound
 //!   address satisfies which;
-//! - [`table`] parses one line of a socket table; [`scan`] streams the tables;
-//! - [`judge`] names what is missing.
+//! - [`netns`] decides between netlink and the tables; [`netlink`] asks, [`diag`]
+//!   holds its wire format; [`table`] parses one line of a socket table;
+//! - [`scan`] finds a socket for each requirement either way; [`judge`] names what is
+//!   missing.
 //!
 //! It is not a probe: a service that listens but no longer answers is only caught by an
 //! HTTP or TCP probe.
 
+pub mod diag;
 pub mod judge;
+pub mod netlink;
+pub mod netns;
 pub mod scan;
 pub mod spec;
 pub mod table;
@@ -90,11 +98,16 @@ pub fn configure(args: Args) -> Result<Config> {
 
 const NOTES: &str = "\
 What is read:
-  <host-root>/proc/1/net/tcp and tcp6 for --tcp (sockets in the LISTEN state only),
-  udp and udp6 for --udp (sockets bound and not connected to a peer, as a server's
-  are). These are the tables of the network namespace of the host's PID 1: the
-  DaemonSet needs hostPID (it does not need hostNetwork). A table is read only as far
-  as needed: reading stops once every port of its protocol is found.
+  For --tcp, sockets in the LISTEN state only; for --udp, sockets bound and not
+  connected to a peer, as a server's are; both of the network namespace of the
+  host's PID 1, whose tables are <host-root>/proc/1/net/tcp, tcp6, udp and udp6:
+  the DaemonSet needs hostPID. When the plugin shares that namespace (hostNetwork:
+  <host-root>/proc/1/net/tcp is the same procfs entry as /proc/self/net/tcp), it
+  asks the kernel over netlink sock_diag instead, as ss does: for TCP the kernel
+  then lists its listeners alone, where every read of the tcp tables walks all
+  its connections. Otherwise, or when netlink fails (a seccomp filter, a kernel
+  without sock_diag; --explain says why), the tables are read, only as far as
+  needed: reading stops once every port of its protocol is found.
   Sockets of other network namespaces are not in these tables: a service in a pod
   without hostNetwork (behind a Service or NodePort), or neutron's dnsmasq, which
   runs in a qdhcp- namespace of its own, never satisfies this check; probe those
@@ -114,7 +127,8 @@ Defaults:
   such sample should not raise a condition.
 Unknown:
   A missing or unreadable tcp or udp table, an empty one, or garbled lines while a
-  port is still unaccounted for (the garbled line might be its socket) are Unknown.
+  port is still unaccounted for (the garbled line might be its socket) are Unknown,
+  and so is no answer from netlink sock_diag by the deadline.
   A missing tcp6 or udp6 is IPv6 switched off at boot, not an error.";
 
 #[cfg(test)]

@@ -77,7 +77,7 @@ fn procfs_inode(path: &Path) -> io::Result<Option<u64>> {
         }
         fs.f_type
     };
-    Ok((fs_type as i64 == libc::PROC_SUPER_MAGIC as i64).then_some(meta.ino()))
+    Ok((fs_type == libc::PROC_SUPER_MAGIC).then_some(meta.ino()))
 }
 
 #[cfg(test)]

@@ -7,7 +7,10 @@
 //! - `broken.rs`: tables that are missing, unreadable, empty or garbled, a read that
 //!   never returns: Unknown, never a problem.
 //! - `real.rs`: real sockets this test opens on 127.0.0.1, seen through this
-//!   machine's /proc (`--host-root /`).
+//!   machine's kernel (`--host-root /`).
+//! - `sources.rs`: which way the sockets are read (netlink sock_diag, or the
+//!   tables under the host root) and that both answer alike: a fixture root holding
+//!   copies of the real tables, a network namespace of its own, netlink refused.
 //! - `flags.rs`: bad flags (Unknown), --help, --max-output.
 //! - `shipped_config.rs`: npd-config/npd-listen-openstack-control-plane.json against
 //!   this binary.
@@ -20,4 +23,5 @@ mod fixtures;
 mod flags;
 mod real;
 mod shipped_config;
+mod sources;
 mod util;
