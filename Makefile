@@ -31,7 +31,8 @@ test:
 	$(DEBUG)/npd-checks lint --plugin-dir $(DEBUG) \
 	  --drain-conditions manifests/addons/draino/deployment.yaml $(CONFIGS) $(EXAMPLES)
 
-## bench: side-by-side figures against the alternatives, written to BENCHMARKS.md;
+## bench: side-by-side figures against the alternatives and the base rules' CPU per
+## minute (suite node-budget), written to BENCHMARKS.md;
 ## BASELINE=<dir of a previous release build> adds its binaries' rows, "(before)"
 bench: build
 	/usr/bin/python3 bench/bench.py --bin-dir $(RELEASE) --out BENCHMARKS.md \

@@ -6,9 +6,10 @@ figures, binary sizes and targets to a Markdown report (BENCHMARKS.md).
         --out BENCHMARKS.md [--quick] [--suite disk] [--runs N]
 
 Python standard library only; the C compiler that Rust links with builds the small
-measuring helper (spawn.c). The suites are declared in suites.py. Exit status: 0 when the
-report was written, whether or not the targets are met; 1 when the harness failed; 130
-when interrupted. Every process it starts is gone when it exits.
+measuring helper (spawn.c). The suites are declared in suites.py; suite `node-budget`
+(node_budget.py), a node's whole plugin budget per minute, runs after them. Exit
+status: 0 when the report was written, whether or not the targets are met; 1 when the
+harness failed; 130 when interrupted. Every process it starts is gone when it exits.
 """
 
 import argparse
@@ -27,10 +28,12 @@ sys.dont_write_bytecode = True   # no __pycache__ in the source tree for the mod
 
 import engine  # noqa: E402
 import machine  # noqa: E402
+import node_budget  # noqa: E402
 import report  # noqa: E402
 import suites as catalogue  # noqa: E402
 import targets as verdicts  # noqa: E402
-from suites import Skip  # noqa: E402
+import spec  # noqa: E402
+from spec import Skip  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RUN_TIMEOUT_S = 10.0   # a single command run is killed after this long
@@ -45,7 +48,7 @@ def log(msg: str) -> None:
 
 @dataclass
 class SuiteResult:
-    suite: catalogue.Suite
+    suite: spec.Suite
     skipped: str = ""
     dropped: list = field(default_factory=list)      # (name, why)
     fixtures: list = field(default_factory=list)     # what the fixtures yielded (dicts)
@@ -59,7 +62,7 @@ class SuiteResult:
     ratios: dict = field(default_factory=dict)       # name -> wall median / baseline's
 
 
-def _resolve(cmd: catalogue.Command, bin_dir: str, state_dir: str):
+def _resolve(cmd: spec.Command, bin_dir: str, state_dir: str):
     """(argv, None) or (None, why it cannot run here)."""
     argv = [a.replace("{bin_dir}", bin_dir).replace("{state_dir}", state_dir)
             for a in cmd.argv]
@@ -172,6 +175,7 @@ class Run:
     floor: engine.Summary | None
     floor_label: str
     suites: list
+    budget: node_budget.Result | None
     sizes: list
     sizes_before: dict
     targets: list
@@ -181,7 +185,7 @@ class Run:
 def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    names = [s.name for s in catalogue.SUITES]
+    names = [s.name for s in catalogue.SUITES] + [node_budget.NAME]
     p.add_argument("--bin-dir", default=os.path.join(REPO, "target/x86_64-unknown-linux-gnu/release"),
                    help="directory holding the npd-* binaries")
     p.add_argument("--baseline-bin-dir", metavar="DIR",
@@ -189,7 +193,8 @@ def parse_args(argv):
                         "'<command> (before)', their sizes beside the new ones")
     p.add_argument("--out", default="BENCHMARKS.md", help="report to write (default: %(default)s)")
     p.add_argument("--suite", action="append", choices=names, help="run only this suite (repeatable)")
-    declared = ", ".join(f"{s.name} {s.runs}" for s in catalogue.SUITES)
+    declared = ", ".join([f"{s.name} {s.runs}" for s in catalogue.SUITES]
+                         + [f"{node_budget.NAME} {node_budget.RUNS} of each kind"])
     p.add_argument("--runs", type=int, help=f"timed rounds per suite (default: {declared})")
     p.add_argument("--warmup", type=int, help="discarded warm-up rounds (default 5, --quick 2)")
     p.add_argument("--budget", type=float, help="seconds of timed rounds per suite before stopping early")
@@ -221,6 +226,7 @@ def main(argv) -> int:
     date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     host = machine.info()
     selected = [s for s in catalogue.SUITES if not opts.suite or s.name in opts.suite]
+    with_budget = not opts.suite or node_budget.NAME in opts.suite
     with engine.tempdir("npd-bench-") as work:
         helper, how = (None, "disabled by --no-helper") if opts.no_helper else engine.build_helper(work)
         opts.helper = helper
@@ -247,15 +253,21 @@ def main(argv) -> int:
                 if res.skipped:
                     log(f"{suite.name}: skipped: {res.skipped}")
                 results.append(res)
+            budget_res = node_budget.run(opts, log) if with_budget else None
+            if budget_res and budget_res.skipped:
+                log(f"{node_budget.NAME}: skipped: {budget_res.skipped}")
         finally:
             spawner.close()
     host["load_end"] = machine.load()
     sizes = machine.binaries(opts.bin_dir)
     sizes_before = ({b["name"]: b["bytes"] for b in machine.binaries(opts.baseline_bin_dir)}
                     if opts.baseline_bin_dir else {})
-    targets = verdicts.evaluate(results, sizes, spawner.rss_exact)
-    runs = (f"{opts.runs} timed rounds per suite" if opts.runs else "timed rounds: " +
-            ", ".join(f"{s.name} {s.runs}" for s in selected))
+    targets = verdicts.evaluate(results, sizes, spawner.rss_exact, budget_res)
+    declared = [f"{s.name} {s.runs}" for s in selected]
+    if with_budget:
+        declared.append(f"{node_budget.NAME} {node_budget.RUNS} of each kind")
+    runs = (f"{opts.runs} timed rounds per suite" if opts.runs
+            else "timed rounds: " + ", ".join(declared))
     run = Run(
         command=shlex.join([sys.executable, *sys.argv]),
         date=date,
@@ -269,6 +281,7 @@ def main(argv) -> int:
         floor=floor,
         floor_label=floor_label,
         suites=results,
+        budget=budget_res,
         sizes=sizes,
         sizes_before=sizes_before,
         targets=targets,

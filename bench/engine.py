@@ -45,7 +45,7 @@ class Sample:
     timed_out: bool = False
 
 
-def _decode_status(status: int) -> int:
+def decode_status(status: int) -> int:
     if os.WIFEXITED(status):
         return os.WEXITSTATUS(status)
     if os.WIFSIGNALED(status):
@@ -104,7 +104,7 @@ class HelperSpawner:
         if len(parts) != 6:
             raise HarnessError(f"measuring helper stopped answering (got {line!r})")
         status, wall, ut, st, rss, tout = (int(p) for p in parts)
-        return Sample(wall, ut + st, rss, _decode_status(status), bool(tout))
+        return Sample(wall, ut + st, rss, decode_status(status), bool(tout))
 
     def close(self):
         # SIGTERM makes it kill the command it may be running, then exit
@@ -162,7 +162,7 @@ class PythonSpawner:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(pid, signal.SIGKILL)
         cpu = round((ru.ru_utime + ru.ru_stime) * 1e6)
-        return Sample(wall, cpu, None, _decode_status(status), timed_out)
+        return Sample(wall, cpu, None, decode_status(status), timed_out)
 
     def close(self):
         os.close(self.devnull)

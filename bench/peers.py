@@ -1,5 +1,5 @@
 """Peers the network and log suites measure against: a local HTTP(S) server, the
-certificates it serves, and a generated Keystone-style access log. Each is a context
+certificates it serves, a DNS server, and a generated Keystone-style access log. Each is a context
 manager used as a suite fixture; each yields the values its suite's command lines
 name as {placeholders}, and removes what it made."""
 
@@ -11,7 +11,7 @@ import subprocess
 import sys
 import tempfile
 
-from suites import Skip
+from spec import Skip
 
 # A tiny HTTP/1.0 server answering 200 "ok" to every GET; with a certificate and key
 # it speaks TLS. It prints its port, then serves until killed.
@@ -105,6 +105,60 @@ def https_server(opts):
                 yield {"https_port": port, "ca_file": files["ca"],
                        "setup": f"a Python HTTPS server on 127.0.0.1:{port} (P-256 certificate "
                                 "from a CA made for the suite) answering 200 `ok`"}
+    return fixture()
+
+
+# A DNS server answering every A question with one address (TEST-NET-1, never
+# contacted) and every other question with no records; it binds the address and port
+# given, prints the port, then serves until killed.
+DNS_SERVER = r"""
+import socket, struct, sys
+
+sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+sock.bind((sys.argv[1], int(sys.argv[2])))
+print(sock.getsockname()[1], flush=True)
+while True:
+    query, peer = sock.recvfrom(4096)
+    if len(query) < 17:
+        continue
+    end = 12
+    while end < len(query) and query[end]:
+        end += 1 + query[end]
+    question = query[12:end + 5]
+    qtype = struct.unpack("!H", query[end + 1:end + 3])[0] if end + 3 <= len(query) else 0
+    answer = b""
+    if qtype == 1:
+        answer = struct.pack("!HHHIH", 0xC00C, 1, 1, 30, 4) + bytes([192, 0, 2, 10])
+    header = query[:2] + struct.pack("!HHHHH", 0x8580, 1, 1 if answer else 0, 0, 0)
+    sock.sendto(header + question + answer, peer)
+"""
+
+# An address of the loopback range that nothing else uses, so that the DNS server can
+# take port 53 there (a resolv.conf names no port).
+DNS_ADDRESS = "127.83.68.53"
+
+
+def dns_server(opts):
+    """A DNS server on {dns_address} port {dns_port}: 53 when it may bind it (as root),
+    so that a resolv.conf can name it; otherwise any free port on 127.0.0.1."""
+    @contextlib.contextmanager
+    def fixture():
+        for address, port in ((DNS_ADDRESS, "53"), ("127.0.0.1", "0")):
+            proc = subprocess.Popen([sys.executable, "-c", DNS_SERVER, address, port],
+                                    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                    stderr=subprocess.DEVNULL, text=True)
+            line = proc.stdout.readline().strip()
+            if line.isdigit():
+                break
+            proc.kill()
+            proc.wait()
+        else:
+            raise Skip("the local DNS server did not start")
+        try:
+            yield {"dns_address": address, "dns_port": line}
+        finally:
+            proc.kill()
+            proc.wait()
     return fixture()
 
 

@@ -3,6 +3,9 @@ every figure it prints was measured by the caller in this run."""
 
 import shlex
 
+import engine
+import node_budget as nb
+
 
 def ms(x):
     return "–" if x is None else (f"{x:.2f}" if x < 100 else f"{x:.0f}")
@@ -148,6 +151,9 @@ def render(run) -> str:
               "it measure an error path.")
         w("")
 
+    if run.budget is not None:
+        _node_budget(w, run.budget)
+
     w("## Binary sizes")
     w("")
     if run.sizes and run.sizes_before:
@@ -185,3 +191,156 @@ def render(run) -> str:
     w(f"{met} met, {miss} not met, {none} not measured in this run.")
     w("")
     return "\n".join(out)
+
+
+def _mean(b, kind, label):
+    x = b.mean_ms(kind, label)
+    return "–" if x is None else f"{x:.2f}"
+
+
+def _diff(b, more, less, label=None):
+    """CPU of kind `more` less that of kind `less`: per run of one rule, or per minute."""
+    if label is None:
+        a, c = b.minute_ms(more), b.minute_ms(less)
+    else:
+        a, c = b.mean_ms(more, label), b.mean_ms(less, label)
+    return None if a is None or c is None else a - c
+
+
+def _signed(x, digits=2):
+    return "–" if x is None else f"{x:+.{digits}f}"
+
+
+def _node_budget(w, b):
+    w(f"## Suite `{b.name}`: {b.title}")
+    w("")
+    if b.skipped:
+        w(f"**Skipped**: {b.skipped}.")
+        w("")
+        return
+    kinds = {k.key: k for k in b.kinds}
+    rules = b.rules()
+    configs = ", ".join(f"`{c.name}` ({len(c.rules)}, every {c.interval_s:g} s, "
+                        f"concurrency {c.concurrency})" for c in b.configs)
+    w(f"The configs the base DaemonSet loads (`manifests/daemonset/daemonset.yaml`, its "
+      f"`--config.custom-plugin-monitor` flags), {len(rules)} rules: {configs}.")
+    w("")
+    for sentence in b.setup:
+        w(f"Setup: {sentence}.")
+        w("")
+    cut = f", stopped by the {b.budget_s:g} s time budget" if b.cut_by_budget else ""
+    w(f"{b.rounds} timed rounds of each kind after {b.warmup} warm-up rounds{cut} "
+      f"({b.seconds:.0f} s).")
+    w("")
+    w("How it is computed:")
+    w("")
+    w("- A round runs every rule of every config once, as NPD does at each tick: the "
+      "configs all at once, each config's rules up to its `concurrency` at a time; each "
+      "rule's path exec'd directly (posix_spawn, as NPD's Go runtime) with its args, the "
+      "install dir `/opt/npd-checks/bin` mapped to the binaries' directory, stdin on "
+      "/dev/null, stdout and stderr on pipes read to the end, killed at the rule's "
+      "timeout. The environment is the DaemonSet's: `HOST_ROOT=/` (this machine), "
+      "`NPD_CHECKS_STATE_DIR` and `NPD_CHECKS_METRICS_DIR` in a temporary directory kept "
+      "for the whole suite, `NODE_NAME` this host's name.")
+    w("- **CPU** of a run: user + system time from wait4's rusage, the process and the "
+      "descendants it reaped (the helper process a plugin starts for a call that can "
+      "hang, on a network or FUSE mount). **CPU-ms per minute**: for "
+      "every rule, its mean CPU per run times the runs a minute at its config's "
+      "`invoke_interval` (2 at 30 s, 1 at 60 s), added up; the p10–p90 range is over "
+      "the rounds. NPD's own work (reading the output, updating conditions, its Go "
+      "runtime) is not in these figures: it is the same whatever the rule runs, so it "
+      "adds to both sides of the NPD-measured ratio and this plugins-only ratio is the "
+      "stricter one.")
+    w("- Round kinds, interleaved (the order rotated every round): each takes one cost "
+      "away from the rules as deployed, so that differences say where the CPU goes.")
+    for k in b.kinds:
+        w(f"  - `{k.key}`: {k.label}")
+    per_round = b.harness_cpu_ms / max(1, b.rounds + b.warmup) / len(b.kinds)
+    w(f"- The harness itself, standing in for NPD, used {per_round:.1f} CPU-ms per round "
+      f"of one kind ({len(rules)} runs; not counted). CPU of reaped children that no "
+      f"run's own rusage showed (orphans, rounding): {b.unattributed_ms:.1f} ms in all.")
+    w("")
+    true = b.minute_ms(nb.TRUE)
+    w("| rules run as | CPU-ms per minute, mean | p10–p90 over rounds | ratio to /bin/true |")
+    w("|---|--:|--:|--:|")
+    for k in b.kinds:
+        xs = b.per_minute[k.key]
+        m = b.minute_ms(k.key)
+        spread = f"{engine.percentile(xs, 10):.1f}–{engine.percentile(xs, 90):.1f}"
+        w(f"| `{k.key}`: {_cell(k.label)} | {m:.1f} | {spread} | "
+          f"{ratio(m / true) if true else '–'} |")
+    w("")
+    total = b.minute_ms(nb.DEPLOYED)
+    extra = _diff(b, nb.DEPLOYED, nb.TRUE)
+    w(f"Where the {extra:.1f} CPU-ms a minute above /bin/true go (differences between the "
+      "kinds, per minute):")
+    w("")
+    w("| part | CPU-ms per minute | share of the difference |")
+    w("|---|--:|--:|")
+    parts = [("metrics textfile (`deployed` − `no-metrics`)", nb.DEPLOYED, "no-metrics"),
+             ("debounce state (`no-metrics` − `no-debounce`)", "no-metrics", "no-debounce"),
+             ("the check, its watchdog thread and the answer (`no-debounce` − `start-up`)",
+              "no-debounce", "start-up"),
+             ("start-up beyond /bin/true: loading the binary, Rust and clap, flag checks "
+              "(`start-up` − `true`)", "start-up", nb.TRUE)]
+    for text, more, less in parts:
+        d = _diff(b, more, less)
+        share = f"{d / extra:.0%}" if d is not None and extra else "–"
+        w(f"| {text} | {_signed(d, 1)} | {share} |")
+    if "noop" in kinds:
+        w(f"| for reference: /bin/true (dynamic) − a static C program that exits "
+          f"(`true` − `noop`) | {_signed(_diff(b, nb.TRUE, 'noop'), 1)} | |")
+    w("")
+    w("Per plugin (CPU-ms per minute; the last four columns split the plugin's CPU above "
+      "/bin/true by the kind differences above):")
+    w("")
+    w("| binary | rules | runs per minute | CPU-ms per minute | share of the total | "
+      "/bin/true | ratio | start-up | check | debounce | metrics |")
+    w("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+    steps = (("start-up", nb.TRUE), ("no-debounce", "start-up"),
+             ("no-metrics", "no-debounce"), (nb.DEPLOYED, "no-metrics"))
+    per_bin = {}
+    for r in rules:
+        d = per_bin.setdefault(r.binary, [0, 0.0, 0.0, 0.0, [0.0] * len(steps)])
+        n = r.runs_per_minute()
+        d[0] += 1
+        d[1] += n
+        d[2] += b.mean_ms(nb.DEPLOYED, r.label) * n
+        d[3] += b.mean_ms(nb.TRUE, r.label) * n
+        for i, (more, less) in enumerate(steps):
+            d[4][i] += (_diff(b, more, less, r.label) or 0.0) * n
+    for name, (n, runs, mine, tr, split) in sorted(per_bin.items(), key=lambda x: -x[1][2]):
+        w(f"| {name} | {n} | {runs:g} | {mine:.1f} | {mine / total:.0%} | {tr:.1f} | "
+          f"{ratio(mine / tr)} | " + " | ".join(_signed(x, 1) for x in split) + " |")
+    w("")
+    w("Per rule, costliest first. CPU ms per run, means: `deployed`, `/bin/true` and "
+      "`start-up` as measured; check, debounce and metrics are the differences between "
+      "kinds that say where one run's CPU goes (noise can make a small one negative):")
+    w("")
+    w("| rule | exit | runs per minute | CPU-ms per minute | share | deployed | "
+      "/bin/true | start-up | check | debounce | metrics |")
+    w("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+    ranked = sorted(rules, key=lambda r: -b.mean_ms(nb.DEPLOYED, r.label) * r.runs_per_minute())
+    for r in ranked:
+        per_min = b.mean_ms(nb.DEPLOYED, r.label) * r.runs_per_minute()
+        exits = b.exits[(nb.DEPLOYED, r.label)]
+        ex = ", ".join(str(c) if n == sum(exits.values()) else f"{c} ×{n}"
+                       for c, n in sorted(exits.items()))
+        w(f"| {_cell(r.label)} | {ex} | {r.runs_per_minute():g} | {per_min:.1f} | "
+          f"{per_min / total:.0%} | {_mean(b, nb.DEPLOYED, r.label)} | "
+          f"{_mean(b, nb.TRUE, r.label)} | {_mean(b, 'start-up', r.label)} | "
+          f"{_signed(_diff(b, 'no-debounce', 'start-up', r.label))} | "
+          f"{_signed(_diff(b, 'no-metrics', 'no-debounce', r.label))} | "
+          f"{_signed(_diff(b, nb.DEPLOYED, 'no-metrics', r.label))} |")
+    w("")
+    w("Answers of the rules as deployed, from their first run:")
+    w("")
+    for r in rules:
+        code, line = b.answers.get(r.label, ("–", ""))
+        w(f"- {r.label}: `{shlex.join([r.path, *r.args])}` → exit {code}: `{line}`")
+    for label, what in b.changed:
+        w(f"- Changed for this machine, {label}: {what}.")
+    for note in nb.NOTES:
+        w(f"- {note}")
+    w("")
+

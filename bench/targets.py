@@ -6,6 +6,7 @@ the reason."""
 from dataclasses import dataclass
 
 import engine
+import node_budget
 import report
 import suites
 
@@ -93,11 +94,41 @@ def _rss_rows(res, rss_exact: bool) -> list[TargetRow]:
     return rows
 
 
-def evaluate(results, binaries, rss_exact: bool) -> list[TargetRow]:
+def _budget_row(b) -> TargetRow:
+    """The node-budget suite's target: the base rules' CPU per simulated minute against
+    the same rules running /bin/true."""
+    limit = node_budget.TARGET_RATIO
+    label = (f"base DaemonSet's rules, plugins' CPU per minute <= {limit:g}x the same "
+             "rules running /bin/true")
+    why = f"suite `{b.name}` skipped" if b.skipped else ""
+    if not why:
+        for kind in (node_budget.DEPLOYED, node_budget.TRUE):
+            for r in b.rules():
+                bad = sorted(c for c in b.exits[(kind, r.label)] if c not in (0, 1, 2))
+                if bad or b.timeouts[(kind, r.label)]:
+                    why = f"{r.label} ({kind}) timed out or was killed"
+                    break
+    deployed, true = b.minute_ms(node_budget.DEPLOYED), b.minute_ms(node_budget.TRUE)
+    if not why and not (deployed and true):
+        why = "no round finished"
+    if why:
+        return TargetRow(label, "–", f"<= {limit:g}x", f"not measured: {why}")
+    ratio = deployed / true
+    paired = [d / t for d, t in zip(b.per_minute[node_budget.DEPLOYED],
+                                    b.per_minute[node_budget.TRUE]) if t > 0]
+    measured = (f"{ratio:.2f}x ({deployed:.1f} / {true:.1f} CPU-ms per minute; round by "
+                f"round p10–p90 {report.ratio(engine.percentile(paired, 10))}–"
+                f"{report.ratio(engine.percentile(paired, 90))})")
+    return TargetRow(label, measured, f"<= {limit:g}x", "met" if ratio <= limit else "NOT MET")
+
+
+def evaluate(results, binaries, rss_exact: bool, budget=None) -> list[TargetRow]:
     rows = []
     for res in results:
         rows += _ratio_rows(res)
         rows += _rss_rows(res, rss_exact)
+    if budget is not None:
+        rows.append(_budget_row(budget))
     found = {b["name"] for b in binaries}
     for name in sorted({suites.plugin_binary(c) for r in results
                         for c in r.suite.commands if c.plugin} - found):
