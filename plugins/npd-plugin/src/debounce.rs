@@ -44,7 +44,9 @@ pub fn apply(
             reason: None,
         },
         Status::Problem => {
-            state.fails = state.fails.saturating_add(1);
+            // Counted up to the threshold only: beyond it the count changes nothing,
+            // and a state that stays the same need not be written again.
+            state.fails = state.fails.saturating_add(1).min(fail_after.max(1));
             state.oks = 0;
             if state.reporting_problem || state.fails >= fail_after {
                 state.reporting_problem = true;
@@ -68,7 +70,7 @@ pub fn apply(
             }
         }
         Status::Ok => {
-            state.oks = state.oks.saturating_add(1);
+            state.oks = state.oks.saturating_add(1).min(recover_after.max(1));
             state.fails = 0;
             if !state.reporting_problem || state.oks >= recover_after {
                 state.reporting_problem = false;

@@ -288,6 +288,7 @@ fn debounce(ctx: &Context, common: &CommonFlags, observed: Outcome) -> Outcome {
             (debounce::DebounceState::default(), true)
         }
     };
+    let before = st.clone();
     let decision = debounce::apply(
         &mut st,
         observed.clone(),
@@ -297,7 +298,14 @@ fn debounce(ctx: &Context, common: &CommonFlags, observed: Outcome) -> Outcome {
     if let Some(reason) = &decision.reason {
         explain!(ctx, "debounce: {reason}");
     }
-    if let Err(e) = store.save("debounce", &st) {
+    // A healthy run after healthy runs changes nothing: no write (a rename on the
+    // node's disk every run of every rule is most of what state costs).
+    let unchanged = st == before && !fresh_after_error;
+    if let Err(e) = if unchanged {
+        Ok(())
+    } else {
+        store.save("debounce", &st)
+    } {
         ctx.warn(format_args!("{e}; answering without debounce"));
         return observed;
     }

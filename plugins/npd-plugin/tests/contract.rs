@@ -161,6 +161,18 @@ fn debounce_counts_like_failure_and_success_thresholds() {
     assert_eq!(run("error"), (2, "error".into()));
     assert_eq!(run("ok"), (1, "problem".into()));
     assert_eq!(run("ok"), (0, "ok".into()));
+    // Health seen again changes nothing: the state is not written again (a rename on
+    // the node's disk for every run of every rule).
+    use std::os::unix::fs::MetadataExt;
+    let file = tmp.path().join("contract-fixture.rule.debounce.json");
+    let inode = fs::metadata(&file).unwrap().ino();
+    for _ in 0..3 {
+        assert_eq!(run("ok"), (0, "ok".into()));
+    }
+    assert_eq!(fs::metadata(&file).unwrap().ino(), inode);
+    // A problem changes it, and counts toward --fail-after as before.
+    assert_eq!(run("problem"), (0, "ok".into()));
+    assert_ne!(fs::metadata(&file).unwrap().ino(), inode);
 }
 
 #[test]
