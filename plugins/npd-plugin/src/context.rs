@@ -10,7 +10,7 @@ use crate::host::HostRoot;
 use crate::hostfs::HostFs;
 use crate::isolate::Isolation;
 use crate::outcome::{Outcome, Status};
-use crate::state::{StateDir, StateError};
+use crate::state::StateDir;
 use crate::units::format_duration;
 
 pub struct Context {
@@ -104,11 +104,6 @@ impl Context {
     /// state (offsets, counters since the last run). When the store is unusable the
     /// error makes the check answer Unknown, as the contract requires.
     pub fn state(&self) -> Result<&StateDir> {
-        self.state.lock(self.deadline)?;
-        Ok(&self.state)
-    }
-
-    pub(crate) fn state_for_debounce(&self) -> std::result::Result<&StateDir, StateError> {
         self.state.lock(self.deadline)?;
         Ok(&self.state)
     }

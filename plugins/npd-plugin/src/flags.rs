@@ -8,6 +8,7 @@ use clap::builder::TypedValueParser;
 use clap::Args;
 
 use crate::units::parse_duration;
+use crate::Error;
 
 /// NPD's default global timeout is 5s; answering by 4s leaves it a second of margin.
 pub const DEFAULT_TIMEOUT: &str = "4s";
@@ -90,15 +91,17 @@ pub struct CommonFlags {
     pub lint_args: bool,
 }
 
-fn parse_timeout(text: &str) -> Result<Duration, String> {
+fn parse_timeout(text: &str) -> crate::Result<Duration> {
     let d = parse_duration(text)?;
     if d.is_zero() {
-        return Err("a zero timeout leaves no time to check anything".into());
+        return Err(Error::config(
+            "a zero timeout leaves no time to check anything",
+        ));
     }
     Ok(d)
 }
 
-fn parse_state_key(text: &str) -> Result<String, String> {
+fn parse_state_key(text: &str) -> crate::Result<String> {
     let ok = !text.is_empty()
         && text.len() <= 100
         && text
@@ -107,6 +110,6 @@ fn parse_state_key(text: &str) -> Result<String, String> {
     if ok {
         Ok(text.to_string())
     } else {
-        Err("use 1 to 100 letters, digits, '-' or '_'".into())
+        Err(Error::config("use 1 to 100 letters, digits, '-' or '_'"))
     }
 }

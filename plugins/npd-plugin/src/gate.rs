@@ -18,7 +18,11 @@ pub(crate) fn closed(ctx: &Context, path: &Path) -> Result<Option<Outcome>> {
     let present = match ctx.hostfs().resolve(path) {
         Ok(Reach::Missing(_)) => false,
         Ok(Reach::Local { .. } | Reach::Guarded(_)) => true,
-        Err(e) => return Err(Error::new(format!("--only-if-exists: cannot look up {e}"))),
+        Err(e) => {
+            return Err(Error::unobserved(format!(
+                "--only-if-exists: cannot look up {e}"
+            )))
+        }
     };
     explain!(
         ctx,
@@ -33,11 +37,11 @@ pub(crate) fn closed(ctx: &Context, path: &Path) -> Result<Option<Outcome>> {
     Ok((!present).then(|| Outcome::ok(format!("not judged: no {} on this host", path.display()))))
 }
 
-pub(crate) fn parse_host_path(text: &str) -> std::result::Result<std::path::PathBuf, String> {
+pub(crate) fn parse_host_path(text: &str) -> Result<std::path::PathBuf> {
     let p = std::path::PathBuf::from(text);
     if p.is_absolute() {
         Ok(p)
     } else {
-        Err("give the path as the host sees it, from /".into())
+        Err(Error::config("give the path as the host sees it, from /"))
     }
 }

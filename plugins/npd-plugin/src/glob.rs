@@ -11,6 +11,7 @@
 
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
+use crate::Error;
 
 /// One compiled component.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,7 +36,7 @@ enum Token {
 impl Pattern {
     /// Compiles one component (no `/`). An unclosed `[` or a trailing `\` is an error
     /// rather than a literal: in a flag, it is far more likely a typo.
-    pub fn parse(text: &str) -> Result<Pattern, String> {
+    pub fn parse(text: &str) -> crate::Result<Pattern> {
         let mut tokens = Vec::new();
         let mut chars = text.chars().peekable();
         while let Some(c) = chars.next() {
@@ -45,7 +46,7 @@ impl Pattern {
                 '\\' => Token::Char(
                     chars
                         .next()
-                        .ok_or_else(|| format!("pattern {text:?} ends with a lone \\"))?,
+                        .ok_or_else(|| Error::config(format!("pattern {text:?} ends with a lone \\")))?,
                 ),
                 '[' => {
                     let negated = matches!(chars.peek(), Some('!' | '^'));
@@ -57,7 +58,7 @@ impl Pattern {
                     loop {
                         let c = chars
                             .next()
-                            .ok_or_else(|| format!("pattern {text:?} has an unclosed ["))?;
+                            .ok_or_else(|| Error::config(format!("pattern {text:?} has an unclosed [")))?;
                         // `]` first in the class is a member, not the end.
                         if c == ']' && !first {
                             break;
@@ -66,7 +67,7 @@ impl Pattern {
                         let lo = if c == '\\' {
                             chars
                                 .next()
-                                .ok_or_else(|| format!("pattern {text:?} has an unclosed ["))?
+                                .ok_or_else(|| Error::config(format!("pattern {text:?} has an unclosed [")))?
                         } else {
                             c
                         };
@@ -75,9 +76,9 @@ impl Pattern {
                             chars.next();
                             let hi = chars.next().expect("peeked");
                             if hi < lo {
-                                return Err(format!(
+                                return Err(Error::config(format!(
                                     "pattern {text:?} has a reversed range {lo}-{hi}"
-                                ));
+                                )));
                             }
                             ranges.push((lo, hi));
                         } else {

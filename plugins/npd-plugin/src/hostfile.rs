@@ -46,7 +46,7 @@ pub fn host_file(ctx: &Context, path: &str) -> Result<HostFile> {
         .read_to_end(&mut bytes)
         .map_err(|e| Error::io(full.display(), &e))?;
     if bytes.len() as u64 > MAX_BYTES {
-        return Err(Error::new(format!(
+        return Err(Error::unobserved(format!(
             "{}: garbage (longer than {} KiB)",
             full.display(),
             MAX_BYTES >> 10
@@ -54,14 +54,14 @@ pub fn host_file(ctx: &Context, path: &str) -> Result<HostFile> {
     }
     String::from_utf8(bytes)
         .map(HostFile::Text)
-        .map_err(|_| Error::new(format!("{}: garbage (not text)", full.display())))
+        .map_err(|_| Error::unobserved(format!("{}: garbage (not text)", full.display())))
 }
 
 /// As [`host_file`], for a file the check cannot do without: missing is Unknown too.
 pub fn required(ctx: &Context, path: &str) -> Result<String> {
     match host_file(ctx, path)? {
         HostFile::Text(t) => Ok(t),
-        HostFile::Missing(full) => Err(Error::new(format!(
+        HostFile::Missing(full) => Err(Error::unobserved(format!(
             "cannot read {}: not found",
             full.display()
         ))),

@@ -53,6 +53,25 @@
 //!
 //! fn main() { npd_plugin::run::<Users>() }
 //! ```
+//!
+//! # One layout for every plugin
+//!
+//! `plugins/<aspect>/`, package and binary `npd-<aspect>`; npd-limits is the
+//! reference. Each file holds one thing, so a reader knows where to look:
+//!
+//! | file | holds |
+//! |---|---|
+//! | `src/main.rs` | `npd_plugin::main!(npd_<aspect>::<Plugin>);`, nothing else |
+//! | `src/lib.rs` | the [`Plugin`] impl and its `--help` texts; `check` measures, then judges |
+//! | `src/config.rs` | `Args` (the clap flags), `Config` (them validated) and `configure`; its errors are [`Error::config`] |
+//! | `src/measure.rs` or `src/measure/` | every read, call and state access of a run: the measurements, or a typed [`Error`] |
+//! | `src/judge.rs` | `judge`: the verdict as a function of the configuration and the measurements, no I/O (the context only for `--explain`) |
+//! | `src/<input>.rs` | a parser of one input, named for it (`procfs.rs`, `wire.rs`), pure where it can be |
+//! | `tests/tests.rs` | the index of the integration tests: one module per topic and where a new test belongs |
+//!
+//! What two plugins need lives here or in another shared crate, never in a plugin.
+//! Errors say whose fault they are ([`Kind`]); the exit code follows from that in one
+//! place ([`Error::status`]), never from reading a message.
 
 mod answer;
 pub mod civil;
@@ -80,7 +99,7 @@ use std::time::{Duration, Instant};
 use clap::{ArgMatches, Args, FromArgMatches};
 
 pub use context::Context;
-pub use error::{short_io_reason, Error, Result};
+pub use error::{short_io_reason, Error, Kind, Result};
 pub use flags::CommonFlags;
 pub use outcome::{Outcome, Status};
 
@@ -159,8 +178,8 @@ pub fn configure_from<P: Plugin>(args: &[&str]) -> Result<P::Config> {
     let argv = std::iter::once(P::NAME).chain(args.iter().copied());
     let matches = command::<P>()
         .try_get_matches_from(argv)
-        .map_err(|e| Error::new(e.to_string()))?;
-    let args = P::Args::from_arg_matches(&matches).map_err(|e| Error::new(e.to_string()))?;
+        .map_err(|e| Error::config(e.to_string()))?;
+    let args = P::Args::from_arg_matches(&matches).map_err(|e| Error::config(e.to_string()))?;
     P::configure(args)
 }
 
@@ -182,7 +201,12 @@ pub fn run<P: Plugin>() -> ! {
             state::stable_hash(format!("{args:?}").as_bytes())
         ),
     };
-    let config = P::configure(args).unwrap_or_else(|e| bad_flags(e.message()));
+    let config = P::configure(args).unwrap_or_else(|e| match e.kind() {
+        Kind::Config => bad_flags(e.message()),
+        // Whatever else stopped configuring (a file the flags name cannot be read), it
+        // is never a problem: nothing has been observed yet.
+        Kind::Unobserved | Kind::Problem => answer::answer(Status::Unknown, e.message()),
+    });
     if common.lint_args {
         println!("{{\"timeout_ms\":{}}}", common.timeout.as_millis());
         std::process::exit(0);
@@ -259,7 +283,7 @@ fn check_with_watchdog<P: Plugin>(
     }) {
         Ok(outcome) => outcome,
         Err(e) => Outcome {
-            status: Status::Unknown,
+            status: e.status(),
             message: e.message().to_string(),
         },
     }
@@ -272,7 +296,7 @@ fn debounce(ctx: &Context, common: &CommonFlags, observed: Outcome) -> Outcome {
     if observed.status == Status::Unknown {
         return observed;
     }
-    let store = match ctx.state_for_debounce() {
+    let store = match ctx.state() {
         Ok(s) => s,
         Err(e) => {
             ctx.warn(format_args!("{e}; answering without debounce"));

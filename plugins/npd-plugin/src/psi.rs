@@ -11,6 +11,8 @@
 //! percentages over 10, 60 and 300 seconds. These files are system-wide: NPD's own
 //! cgroup and namespaces do not change them.
 
+use crate::{Error, Result};
+
 /// One line's averages, in percent.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Averages {
@@ -28,7 +30,7 @@ pub struct Pressure {
 }
 
 /// Parses a pressure file's text; the error says what is wrong, for an Unknown line.
-pub fn parse(text: &str) -> Result<Pressure, String> {
+pub fn parse(text: &str) -> Result<Pressure> {
     let mut some = None;
     let mut full = None;
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
@@ -36,13 +38,16 @@ pub fn parse(text: &str) -> Result<Pressure, String> {
         let slot = match kind {
             "some" => &mut some,
             "full" => &mut full,
-            _ => return Err(format!("garbage line {:?}", short(line))),
+            _ => return Err(Error::unobserved(format!("garbage line {:?}", short(line)))),
         };
-        *slot = Some(averages(rest).ok_or_else(|| format!("garbage line {:?}", short(line)))?);
+        *slot = Some(
+            averages(rest)
+                .ok_or_else(|| Error::unobserved(format!("garbage line {:?}", short(line))))?,
+        );
     }
     match some {
         Some(some) => Ok(Pressure { some, full }),
-        None => Err("no \"some\" line".into()),
+        None => Err(Error::unobserved("no \"some\" line")),
     }
 }
 

@@ -19,22 +19,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::error::short_io_reason;
-
-/// Why the store could not be used, worded for a one-line message.
-#[derive(Debug, Clone)]
-pub struct StateError(pub String);
-
-impl std::fmt::Display for StateError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl From<StateError> for crate::Error {
-    fn from(e: StateError) -> crate::Error {
-        crate::Error::new(e.0)
-    }
-}
+use crate::Error;
 
 /// The state of one plugin invocation: `<dir>/<plugin>.<key>.<purpose>.json`, guarded by
 /// `<dir>/<plugin>.<key>.lock`, taken once per run and held until the process exits.
@@ -63,13 +48,13 @@ impl StateDir {
 
     /// Creates the directory if needed and takes the lock, waiting at most until
     /// `deadline` for another run holding it.
-    pub fn lock(&self, deadline: Instant) -> Result<(), StateError> {
+    pub fn lock(&self, deadline: Instant) -> crate::Result<()> {
         let mut held = self.lock.lock().unwrap_or_else(|p| p.into_inner());
         if held.is_some() {
             return Ok(());
         }
         let fail = |what: &str, e: &io::Error| {
-            StateError(format!(
+            Error::unobserved(format!(
                 "state dir {}: {what}: {}",
                 self.dir.display(),
                 short_io_reason(e)
@@ -96,7 +81,7 @@ impl StateDir {
                 return Err(fail("cannot lock", &err));
             }
             if Instant::now() >= deadline {
-                return Err(StateError(format!(
+                return Err(Error::unobserved(format!(
                     "state dir {}: lock held by another run",
                     self.dir.display()
                 )));
@@ -109,13 +94,13 @@ impl StateDir {
 
     /// Reads the document kept for `purpose`: `Ok(None)` when there is none yet, an error
     /// when it cannot be read or does not parse. Call [`StateDir::lock`] first.
-    pub fn load<T: DeserializeOwned>(&self, purpose: &str) -> Result<Option<T>, StateError> {
+    pub fn load<T: DeserializeOwned>(&self, purpose: &str) -> crate::Result<Option<T>> {
         let path = self.path(purpose);
         let bytes = match fs::read(&path) {
             Ok(b) => b,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(e) => {
-                return Err(StateError(format!(
+                return Err(Error::unobserved(format!(
                     "cannot read state {}: {}",
                     path.display(),
                     short_io_reason(&e)
@@ -124,22 +109,22 @@ impl StateDir {
         };
         serde_json::from_slice(&bytes)
             .map(Some)
-            .map_err(|e| StateError(format!("corrupt state {}: {e}", path.display())))
+            .map_err(|e| Error::unobserved(format!("corrupt state {}: {e}", path.display())))
     }
 
     /// Replaces the document for `purpose` atomically; files are private (0600) because
     /// some hold secrets (cached tokens).
-    pub fn save<T: Serialize>(&self, purpose: &str, value: &T) -> Result<(), StateError> {
+    pub fn save<T: Serialize>(&self, purpose: &str, value: &T) -> crate::Result<()> {
         let path = self.path(purpose);
         let fail = |e: io::Error| {
-            StateError(format!(
+            Error::unobserved(format!(
                 "cannot write state {}: {}",
                 path.display(),
                 short_io_reason(&e)
             ))
         };
         let bytes = serde_json::to_vec(value)
-            .map_err(|e| StateError(format!("cannot encode state: {e}")))?;
+            .map_err(|e| Error::unobserved(format!("cannot encode state: {e}")))?;
         write_atomically(&path, &bytes).map_err(fail)
     }
 }
@@ -216,7 +201,7 @@ mod tests {
         let st = StateDir::new(tmp.path(), "p", "k");
         st.lock(soon()).unwrap();
         let err = st.load::<u32>("n").unwrap_err();
-        assert!(err.0.contains("corrupt state"), "{err}");
+        assert!(err.message().contains("corrupt state"), "{err}");
     }
 
     #[test]
@@ -228,7 +213,7 @@ mod tests {
         let err = b
             .lock(Instant::now() + Duration::from_millis(30))
             .unwrap_err();
-        assert!(err.0.contains("lock held"), "{err}");
+        assert!(err.message().contains("lock held"), "{err}");
     }
 
     #[test]

@@ -6,12 +6,13 @@
 //! like the config they sit in.
 
 use std::time::Duration;
+use crate::{Error, Result};
 
 /// Parses a duration in Go's `time.ParseDuration` grammar: an optional sign, then one or
 /// more decimal numbers each followed by a unit (`ns`, `us`, `µs`, `ms`, `s`, `m`, `h`),
 /// or a bare `0`. Negative durations are rejected: nothing here waits a negative time.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let bad = || format!("invalid duration {text:?} (examples: 500ms, 30s, 5m, 1h30m)");
+pub fn parse_duration(text: &str) -> Result<Duration> {
+    let bad = || Error::config(format!("invalid duration {text:?} (examples: 500ms, 30s, 5m, 1h30m)"));
     let mut s = text;
     if let Some(rest) = s.strip_prefix('+') {
         s = rest;
@@ -19,7 +20,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         if rest == "0" {
             return Ok(Duration::ZERO);
         }
-        return Err(format!("negative duration {text:?} is not allowed"));
+        return Err(Error::config(format!("negative duration {text:?} is not allowed")));
     }
     if s == "0" {
         return Ok(Duration::ZERO);
@@ -50,8 +51,8 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
             "s" => 1_000_000_000,
             "m" => 60_000_000_000,
             "h" => 3_600_000_000_000,
-            "" => return Err(format!("missing unit in duration {text:?}")),
-            _ => return Err(format!("unknown unit {unit:?} in duration {text:?}")),
+            "" => return Err(Error::config(format!("missing unit in duration {text:?}"))),
+            _ => return Err(Error::config(format!("unknown unit {unit:?} in duration {text:?}"))),
         };
         match number.split_once('.') {
             None => {
@@ -69,7 +70,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let nanos = nanos + total.round() as u128;
     // Go's Duration is an int64 of nanoseconds.
     if nanos > i64::MAX as u128 {
-        return Err(format!("duration {text:?} is out of range"));
+        return Err(Error::config(format!("duration {text:?} is out of range")));
     }
     Ok(Duration::from_nanos(nanos as u64))
 }
@@ -106,14 +107,14 @@ pub fn format_duration(d: Duration) -> String {
 }
 
 /// Parses a percentage given as a plain number or with a trailing `%`, within 0..=100.
-pub fn parse_percent(text: &str) -> Result<f64, String> {
+pub fn parse_percent(text: &str) -> Result<f64> {
     let number = text.trim().strip_suffix('%').unwrap_or(text.trim());
     let value: f64 = number
         .trim()
         .parse()
-        .map_err(|_| format!("invalid percentage {text:?} (expected a number such as 90)"))?;
+        .map_err(|_| Error::config(format!("invalid percentage {text:?} (expected a number such as 90)")))?;
     if !(0.0..=100.0).contains(&value) || value.is_nan() {
-        return Err(format!("percentage {text:?} is outside 0..100"));
+        return Err(Error::config(format!("percentage {text:?} is outside 0..100")));
     }
     Ok(value)
 }

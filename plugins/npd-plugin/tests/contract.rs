@@ -25,6 +25,32 @@ fn ok_problem_unknown_map_to_0_1_2() {
 }
 
 #[test]
+fn an_error_of_kind_problem_is_1_and_debounced_like_a_problem() {
+    let r = fixture(&["--behave", "err-problem", "--message", "refused"]);
+    assert_eq!((r.code, r.stdout.as_str()), (1, "refused\n"));
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().to_str().unwrap();
+    let run = |behave: &str| {
+        let r = fixture(&[
+            "--behave",
+            behave,
+            "--message",
+            behave,
+            "--state-dir",
+            dir,
+            "--fail-after",
+            "2",
+            "--state-key",
+            "rule",
+        ]);
+        (r.code, r.stdout.trim_end().to_string())
+    };
+    assert_eq!(run("ok"), (0, "ok".into()));
+    assert_eq!(run("err-problem"), (0, "ok".into()));
+    assert_eq!(run("err-problem"), (1, "err-problem".into()));
+}
+
+#[test]
 fn bad_flags_are_unknown_with_the_reason() {
     let r = fixture(&["--no-such-flag"]);
     assert_eq!(r.code, 2);

@@ -16,6 +16,9 @@ enum Behave {
     Problem,
     /// Could not check, with --message.
     Error,
+    /// Fails with an error of kind Problem (the subject seen bad on the way), with
+    /// --message.
+    ErrProblem,
     /// Panics with --message.
     Panic,
     /// Sleeps past any deadline without saying why.
@@ -47,7 +50,7 @@ impl Plugin for Fixture {
 
     fn configure(args: Args) -> Result<Args> {
         if matches!(args.behave, Behave::Stat) && args.path.is_none() {
-            return Err(Error::new("--behave stat needs --path"));
+            return Err(Error::config("--behave stat needs --path"));
         }
         Ok(args)
     }
@@ -57,7 +60,8 @@ impl Plugin for Fixture {
         match args.behave {
             Behave::Ok => Ok(Outcome::ok(&args.message)),
             Behave::Problem => Ok(Outcome::problem(&args.message)),
-            Behave::Error => Err(Error::new(&args.message)),
+            Behave::Error => Err(Error::unobserved(&args.message)),
+            Behave::ErrProblem => Err(Error::problem(&args.message)),
             Behave::Panic => panic!("{}", args.message),
             Behave::Sleep => {
                 ctx.waiting_for("sleeping on purpose");

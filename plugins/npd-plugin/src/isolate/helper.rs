@@ -43,7 +43,7 @@ pub(super) fn run_in_helper<T: Copy, F: FnOnce() -> T>(
     let mut fds = [0i32; 2];
     // SAFETY: pipe2 fills two descriptors we then own.
     if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
-        return Err(Error::new(format!(
+        return Err(Error::unobserved(format!(
             "cannot start helper: {}",
             short_io_reason(&io::Error::last_os_error())
         )));
@@ -59,7 +59,7 @@ pub(super) fn run_in_helper<T: Copy, F: FnOnce() -> T>(
             libc::close(read_fd);
             libc::close(write_fd);
         }
-        return Err(Error::new(format!(
+        return Err(Error::unobserved(format!(
             "cannot start helper: {}",
             short_io_reason(&err)
         )));
@@ -149,7 +149,7 @@ fn read_answer<T: Copy>(fd: i32, deadline: Instant) -> Result<Option<T>> {
             if err.kind() == io::ErrorKind::Interrupted {
                 continue;
             }
-            return Err(Error::new(format!(
+            return Err(Error::unobserved(format!(
                 "helper: poll: {}",
                 short_io_reason(&err)
             )));
@@ -164,13 +164,13 @@ fn read_answer<T: Copy>(fd: i32, deadline: Instant) -> Result<Option<T>> {
             if err.kind() == io::ErrorKind::Interrupted {
                 continue;
             }
-            return Err(Error::new(format!(
+            return Err(Error::unobserved(format!(
                 "helper: read: {}",
                 short_io_reason(&err)
             )));
         }
         if n == 0 {
-            return Err(Error::new("helper process died before answering"));
+            return Err(Error::unobserved("helper process died before answering"));
         }
         got += n as usize;
     }

@@ -88,7 +88,7 @@ fn map_errno<T>(raw: Isolated<(i32, T)>) -> Isolated<io::Result<T>> {
 
 fn c_path(path: &Path) -> Result<CString> {
     CString::new(path.as_os_str().as_bytes())
-        .map_err(|_| Error::new(format!("path {} contains a NUL byte", path.display())))
+        .map_err(|_| Error::unobserved(format!("path {} contains a NUL byte", path.display())))
 }
 
 fn last_errno() -> i32 {
