@@ -21,7 +21,7 @@ impl Dur {
         if negative && (rest.starts_with('-') || rest.starts_with('+')) {
             return Err(format!("invalid duration {text:?}"));
         }
-        let d = npd_plugin::units::parse_duration(rest)?;
+        let d = npd_plugin::units::parse_duration(rest).map_err(|e| e.to_string())?;
         let nanos = d.as_nanos() as i128;
         Ok(Dur {
             text: text.to_string(),

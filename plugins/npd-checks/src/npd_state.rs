@@ -98,23 +98,42 @@ impl Metrics {
     }
 }
 
+/// What a monitor's start reads of its rules, custom plugin and system log alike.
+pub trait StatusRule {
+    /// NPD sets gauges at start only for "permanent" rules.
+    fn permanent(&self) -> bool;
+    fn condition(&self) -> &str;
+    fn reason(&self) -> &str;
+}
+
+impl StatusRule for Rule {
+    fn permanent(&self) -> bool {
+        self.kind == RuleKind::Permanent
+    }
+    fn condition(&self) -> &str {
+        &self.condition
+    }
+    fn reason(&self) -> &str {
+        &self.reason
+    }
+}
+
 /// What NPD sets up when a monitor (of either kind) starts: the problem metrics of
 /// every rule at 0 when it reports them, and every default condition False with its
 /// default reason and message.
-pub fn start<'r>(
+pub fn start<R: StatusRule>(
     metrics_reporting: bool,
-    // (whether permanent, condition, reason) of each rule
-    rules: impl Iterator<Item = (bool, &'r String, &'r String)>,
+    rules: &[R],
     defaults: &[DefaultCondition],
     metrics: &mut Metrics,
     now: SystemTime,
 ) -> Vec<Condition> {
     if metrics_reporting {
-        for (permanent, condition, reason) in rules {
-            if permanent {
-                metrics.set_gauge(condition, reason, false);
+        for rule in rules {
+            if rule.permanent() {
+                metrics.set_gauge(rule.condition(), rule.reason(), false);
             }
-            metrics.increment(reason, 0);
+            metrics.increment(rule.reason(), 0);
         }
     }
     defaults
@@ -139,13 +158,9 @@ impl<'c> Monitor<'c> {
     /// A monitor as it starts: metrics initialised for every rule (when reporting is
     /// on), every default condition False with its default reason and message.
     pub fn new(config: &'c Config, metrics: &mut Metrics, now: SystemTime) -> Monitor<'c> {
-        let rules = config
-            .rules
-            .iter()
-            .map(|r| (r.kind == RuleKind::Permanent, &r.condition, &r.reason));
         let conditions = start(
             config.metrics_reporting,
-            rules,
+            &config.rules,
             &config.conditions,
             metrics,
             now,

@@ -103,6 +103,25 @@ fn check_type_name(type_: &str, loc: &str, npd_types: bool, f: &mut Findings) {
     }
 }
 
+/// A monitor's `source`: events and conditions carry it; by convention it is the
+/// config file's name.
+pub fn check_source(source: &str, stem: &str, f: &mut Findings) {
+    if source.is_empty() {
+        f.error(
+            "source",
+            "source is empty: events and conditions carry no source",
+        );
+    } else if source != stem {
+        f.warning(
+            "source",
+            format!(
+                "npd-checks convention: source {source:?} is not the file's name {stem:?} \
+                 (name a config after its source)"
+            ),
+        );
+    }
+}
+
 pub fn check_reason(reason: &str, loc: &str, f: &mut Findings) {
     if reason.is_empty() {
         f.error(loc, "the reason is empty");

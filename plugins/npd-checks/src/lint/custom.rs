@@ -38,21 +38,7 @@ fn check_top(c: &Config, opts: &Options, f: &mut Findings) {
             ),
         );
     }
-    if c.source.is_empty() {
-        f.error(
-            "source",
-            "source is empty: events and conditions carry no source",
-        );
-    } else if c.source != c.stem {
-        f.warning(
-            "source",
-            format!(
-                "npd-checks convention: source {:?} is not the file's name {:?} (name a \
-                 config after its source)",
-                c.source, c.stem
-            ),
-        );
-    }
+    common::check_source(&c.source, &c.stem, f);
     if let Some(i) = &c.invoke_interval {
         if !i.is_positive() {
             f.fatal(

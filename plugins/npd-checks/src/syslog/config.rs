@@ -208,3 +208,15 @@ fn start_duration(text: &str, key: &str, findings: &mut Findings) -> Option<Dur>
         }
     }
 }
+
+impl crate::npd_state::StatusRule for LogRule {
+    fn permanent(&self) -> bool {
+        self.kind == RuleKind::Permanent
+    }
+    fn condition(&self) -> &str {
+        &self.condition
+    }
+    fn reason(&self) -> &str {
+        &self.reason
+    }
+}

@@ -26,7 +26,7 @@ pub fn check(c: &LogConfig, f: &mut Findings) {
             ),
         );
     }
-    check_source(c, f);
+    common::check_source(&c.source, &c.stem, f);
     check_watcher(c, f);
     let set: Vec<&str> = c
         .rules
@@ -41,24 +41,6 @@ pub fn check(c: &LogConfig, f: &mut Findings) {
     }
     if c.rules.is_empty() {
         f.warning("rules", "no rules: this monitor never changes anything");
-    }
-}
-
-fn check_source(c: &LogConfig, f: &mut Findings) {
-    if c.source.is_empty() {
-        f.error(
-            "source",
-            "source is empty: events and conditions carry no source",
-        );
-    } else if c.source != c.stem {
-        f.warning(
-            "source",
-            format!(
-                "npd-checks convention: source {:?} is not the file's name {:?} (name a config \
-                 after its source)",
-                c.source, c.stem
-            ),
-        );
     }
 }
 

@@ -9,7 +9,6 @@
 use std::time::SystemTime;
 
 use super::config::{LogConfig, LogRule};
-use crate::config::RuleKind;
 use crate::npd_state::{change_event, start, CondStatus, Condition, Event, Metrics};
 
 /// One monitor: its conditions and its buffer.
@@ -33,13 +32,9 @@ impl<'c> LogMonitor<'c> {
     /// A monitor as NPD creates it: metrics initialised (when reporting is on) and every
     /// default condition False, as NPD publishes them at its start.
     pub fn new(config: &'c LogConfig, metrics: &mut Metrics, now: SystemTime) -> LogMonitor<'c> {
-        let rules = config
-            .rules
-            .iter()
-            .map(|r| (r.kind == RuleKind::Permanent, &r.condition, &r.reason));
         let conditions = start(
             config.metrics_reporting,
-            rules,
+            &config.rules,
             &config.conditions,
             metrics,
             now,
