@@ -245,21 +245,13 @@ fn pipe_holders(inodes: &[u64], pgid: i32) -> Vec<Holder> {
     let me = std::process::id() as i32;
     let targets: Vec<String> = inodes.iter().map(|i| format!("pipe:[{i}]")).collect();
     let mut holders = Vec::new();
-    let Ok(procs) = std::fs::read_dir("/proc") else {
-        return holders;
-    };
-    for entry in procs.flatten() {
-        let Some(pid) = entry
-            .file_name()
-            .to_str()
-            .and_then(|s| s.parse::<i32>().ok())
-        else {
-            continue;
-        };
+    for pid in npd_plugin::procstat::pids(Path::new("/proc")) {
+        let pid = pid as i32;
         if pid == me {
             continue;
         }
-        let Ok(fds) = std::fs::read_dir(entry.path().join("fd")) else {
+        let dir = Path::new("/proc").join(pid.to_string());
+        let Ok(fds) = std::fs::read_dir(dir.join("fd")) else {
             continue;
         };
         let holds = fds.flatten().any(|fd| {
@@ -268,7 +260,7 @@ fn pipe_holders(inodes: &[u64], pgid: i32) -> Vec<Holder> {
                 .unwrap_or(false)
         });
         if holds {
-            let name = std::fs::read_to_string(entry.path().join("comm"))
+            let name = std::fs::read_to_string(dir.join("comm"))
                 .map(|s| s.trim().to_string())
                 .unwrap_or_default();
             let in_group = unsafe { libc::getpgid(pid) } == pgid;

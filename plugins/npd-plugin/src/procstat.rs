@@ -177,9 +177,28 @@ pub fn parse_pid(text: &[u8]) -> Option<u32> {
     u32::try_from(v).ok().filter(|v| *v <= i32::MAX as u32)
 }
 
+/// The PIDs listed in a proc directory (`/proc`, or a host's under its root), in the
+/// order the kernel lists them; nothing when it cannot be read.
+pub fn pids(proc_dir: &std::path::Path) -> Vec<u32> {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(dir) = std::fs::read_dir(proc_dir) else {
+        return Vec::new();
+    };
+    dir.flatten()
+        .filter_map(|e| parse_pid(e.file_name().as_bytes()))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn this_process_is_among_the_pids_of_proc() {
+        let me = std::process::id();
+        assert!(pids(std::path::Path::new("/proc")).contains(&me));
+        assert!(pids(std::path::Path::new("/nonexistent")).is_empty());
+    }
 
     #[test]
     fn pids_are_plain_decimal_numbers() {
