@@ -123,6 +123,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_ok_message_names_what_was_checked() {
+        let configure = |args: &[&str]| npd_plugin::configure_from::<crate::Cpu>(args).unwrap();
+        assert_eq!(ok_message(&configure(&[])), "CPU load normal");
+        assert_eq!(
+            ok_message(&configure(&["--check", "psi"])),
+            "CPU pressure normal"
+        );
+        assert_eq!(
+            ok_message(&configure(&["--check", "load,psi"])),
+            "CPU load normal; CPU pressure normal"
+        );
+    }
+
+    #[test]
     fn numbers_are_short_and_never_equal_to_the_limit_they_exceed() {
         assert_eq!(number(4.0), "4");
         assert_eq!(number(1.5), "1.5");

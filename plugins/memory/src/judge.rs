@@ -165,6 +165,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_ok_message_names_what_was_checked() {
+        let configure = |args: &[&str]| npd_plugin::configure_from::<crate::Memory>(args).unwrap();
+        assert_eq!(ok_message(&configure(&[])), "memory available normal");
+        assert_eq!(
+            ok_message(&configure(&["--check", "psi,oom-kills"])),
+            "no new OOM kills; memory pressure normal"
+        );
+    }
+
+    #[test]
     fn rounding_never_makes_a_problem_look_within_its_limit() {
         assert_eq!(shown_below(9.96, 10.0), "9.96");
         assert_eq!(shown_below(7.25, 10.0), "7.3");
