@@ -6,13 +6,19 @@
 
 use npd_plugin::{explain, Context, Outcome};
 
-use crate::timex::{state_name, status_names, Reading, MAXERROR_LIMIT_US};
-use crate::Config;
+use crate::config::Config;
+use crate::timex::{state_name, Reading, MAXERROR_LIMIT_US};
 
 /// The healthy line: stable, so NPD does not patch the Node on every run.
 pub const OK_MESSAGE: &str = "clock is synchronized";
 
-pub fn judge(r: &Reading, config: &Config) -> Outcome {
+/// The verdict on `r`; the rule applied goes to stderr for --explain.
+pub fn judge(r: &Reading, config: &Config, ctx: &Context) -> Outcome {
+    explain_rule(config, ctx);
+    verdict(r, config)
+}
+
+fn verdict(r: &Reading, config: &Config) -> Outcome {
     if r.maxerror_us >= MAXERROR_LIMIT_US {
         return Outcome::problem(format!(
             "clock not synchronized: maxerror {} >= {}",
@@ -49,26 +55,8 @@ pub fn judge(r: &Reading, config: &Config) -> Outcome {
     Outcome::from_problems(problems, OK_MESSAGE)
 }
 
-/// Prints the reading and the rules on stderr for --explain.
-pub fn explain_reading(r: &Reading, config: &Config, ctx: &Context) {
-    let offset_unit = if r.status & libc::STA_NANO != 0 {
-        "ns"
-    } else {
-        "us"
-    };
-    explain!(
-        ctx,
-        "adjtimex: state {} ({}), status 0x{:04x} ({}), maxerror {}us, esterror {}us, \
-         offset {}{offset_unit}, freq {:.3} ppm",
-        state_name(r.state),
-        r.state,
-        r.status,
-        status_names(r.status),
-        r.maxerror_us,
-        r.esterror_us,
-        r.offset,
-        r.freq as f64 / 65536.0
-    );
+/// Prints the rule on stderr for --explain.
+fn explain_rule(config: &Config, ctx: &Context) {
     let flag = if config.trust_unsync_flag {
         "or while the kernel's flag says so (--trust-unsync-flag)"
     } else {
@@ -145,19 +133,19 @@ mod tests {
 
     #[test]
     fn synchronized() {
-        let o = judge(&reading(0x2001, 30_000, 400), &config(false));
+        let o = verdict(&reading(0x2001, 30_000, 400), &config(false));
         assert_eq!(o, Outcome::ok(OK_MESSAGE));
     }
 
     #[test]
     fn maxerror_at_the_kernel_limit_is_unsynchronized_whatever_the_flag() {
-        let o = judge(&reading(0x41, 16_000_000, 16_000_000), &config(false));
+        let o = verdict(&reading(0x41, 16_000_000, 16_000_000), &config(false));
         assert_eq!(
             o,
             Outcome::problem("clock not synchronized: maxerror 16s >= 16s")
         );
         // An old kernel that let a daemon set more than the limit.
-        let o = judge(&reading(0, 16_500_000, 0), &config(false));
+        let o = verdict(&reading(0, 16_500_000, 0), &config(false));
         assert_eq!(
             o,
             Outcome::problem("clock not synchronized: maxerror 16.5s >= 16s")
@@ -168,15 +156,15 @@ mod tests {
     fn the_flag_alone_counts_only_when_trusted() {
         // chrony without rtcsync: synchronized, flag set.
         let r = reading(0x41, 40_000, 300);
-        assert_eq!(judge(&r, &config(false)).status, Status::Ok);
+        assert_eq!(verdict(&r, &config(false)).status, Status::Ok);
         assert_eq!(
-            judge(&r, &config(true)),
+            verdict(&r, &config(true)),
             Outcome::problem("clock not synchronized: kernel flag STA_UNSYNC set")
         );
         let mut pps = reading(0x0104, 40_000, 300);
         pps.state = libc::TIME_ERROR;
         assert_eq!(
-            judge(&pps, &config(true)),
+            verdict(&pps, &config(true)),
             Outcome::problem("clock in error state (TIME_ERROR, status 0x0104)")
         );
     }
@@ -184,19 +172,19 @@ mod tests {
     #[test]
     fn limits_are_strictly_greater() {
         assert_eq!(
-            judge(&reading(1, 5_000_000, 100_000), &config(false)).status,
+            verdict(&reading(1, 5_000_000, 100_000), &config(false)).status,
             Status::Ok
         );
         assert_eq!(
-            judge(&reading(1, 5_000_001, 100_000), &config(false)),
+            verdict(&reading(1, 5_000_001, 100_000), &config(false)),
             Outcome::problem("clock max error 5000001us > 5s")
         );
         assert_eq!(
-            judge(&reading(1, 1_000, 250_000), &config(false)),
+            verdict(&reading(1, 1_000, 250_000), &config(false)),
             Outcome::problem("clock estimated error 250ms > 100ms")
         );
         assert_eq!(
-            judge(&reading(1, 6_000_000, 250_000), &config(false)),
+            verdict(&reading(1, 6_000_000, 250_000), &config(false)),
             Outcome::problem("clock max error 6s > 5s (+1 more)")
         );
     }
@@ -206,7 +194,7 @@ mod tests {
         let mut c = config(false);
         c.max_esterror_us = None;
         c.max_maxerror_us = None;
-        let o = judge(&reading(1, 15_999_999, 15_000_000), &c);
+        let o = verdict(&reading(1, 15_999_999, 15_000_000), &c);
         assert_eq!(o.status, Status::Ok);
     }
 

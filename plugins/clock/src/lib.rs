@@ -1,77 +1,19 @@
 //! `npd-clock`: whether the host's clock is synchronized, as the kernel knows it.
 //!
-//! One adjtimex(2) read ([`timex`]) gives the kernel's clock state, its status flags
-//! and two error bounds that every time daemon (chrony, ntpd, systemd-timesyncd)
-//! keeps up to date; [`judge`] turns them into an answer. It asks no daemon and no
-//! time server: what the kernel was told is what is judged.
+//! One adjtimex(2) read ([`measure`], its fields in [`timex`]) gives the kernel's
+//! clock state, its status flags and two error bounds that every time daemon (chrony,
+//! ntpd, systemd-timesyncd) keeps up to date; [`judge`] turns them into an answer
+//! against the limits of [`config`]. It asks no daemon and no time server: what the
+//! kernel was told is what is judged.
 
+pub mod config;
 pub mod judge;
+pub mod measure;
 pub mod timex;
 
-use std::time::Duration;
+use npd_plugin::{Context, Outcome, Plugin, Result};
 
-use npd_plugin::units::parse_duration;
-use npd_plugin::{Context, Error, Outcome, Plugin, Result};
-
-use crate::timex::{Source, MAXERROR_LIMIT_US};
-
-/// A limit that can be switched off.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Limit {
-    Off,
-    Above(Duration),
-}
-
-impl Limit {
-    fn micros(self) -> Option<i64> {
-        match self {
-            Limit::Off => None,
-            Limit::Above(d) => Some(i64::try_from(d.as_micros()).unwrap_or(i64::MAX)),
-        }
-    }
-}
-
-fn parse_limit(text: &str) -> std::result::Result<Limit, String> {
-    if text == "off" {
-        return Ok(Limit::Off);
-    }
-    parse_duration(text).map(Limit::Above)
-}
-
-// The flags of `npd-clock`. Not a doc comment: clap would make it the --help text in
-// place of `Clock::ABOUT`.
-#[derive(clap::Args, Debug)]
-pub struct Args {
-    /// A problem when the daemon's estimated error (esterror) is greater than this
-    /// (a duration, or off).
-    #[arg(long, value_name = "DURATION", default_value = "100ms", value_parser = parse_limit)]
-    pub max_esterror: Limit,
-
-    /// A problem when the kernel's maximum error (maxerror) is greater than this
-    /// (a duration below 16s, or off). At 16s the clock is unsynchronized anyway.
-    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_limit)]
-    pub max_maxerror: Limit,
-
-    /// Also count the kernel's unsynchronized flag (STA_UNSYNC, TIME_ERROR) on its
-    /// own. Only where the daemon clears it when synchronized: ntpd,
-    /// systemd-timesyncd, chrony with rtcsync.
-    #[arg(long)]
-    pub trust_unsync_flag: bool,
-
-    // Test seam, see the `timex` module: a fixed reading in place of the syscall.
-    #[arg(long, hide = true, value_name = "FIELDS")]
-    pub adjtimex_reading: Option<String>,
-}
-
-/// The flags, validated.
-#[derive(Clone, Debug)]
-pub struct Config {
-    /// Limits in microseconds, as the kernel counts; `None` when off.
-    pub max_esterror_us: Option<i64>,
-    pub max_maxerror_us: Option<i64>,
-    pub trust_unsync_flag: bool,
-    pub source: Source,
-}
+pub use config::{Args, Config};
 
 /// The plugin.
 pub struct Clock;
@@ -89,40 +31,12 @@ impl Plugin for Clock {
     type Config = Config;
 
     fn configure(args: Args) -> Result<Config> {
-        let max_maxerror_us = args.max_maxerror.micros();
-        if max_maxerror_us.is_some_and(|l| l >= MAXERROR_LIMIT_US) {
-            return Err(Error::new(
-                "--max-maxerror must be below 16s: the kernel stops maxerror at 16s, \
-                 which is already reported as unsynchronized (or give off)",
-            ));
-        }
-        let source = match &args.adjtimex_reading {
-            None => Source::Kernel,
-            Some(text) => timex::parse_stand_in(text)?,
-        };
-        Ok(Config {
-            max_esterror_us: args.max_esterror.micros(),
-            max_maxerror_us,
-            trust_unsync_flag: args.trust_unsync_flag,
-            source,
-        })
+        config::configure(args)
     }
 
     fn check(config: &Config, ctx: &Context) -> Result<Outcome> {
-        let reading = config.source.read().map_err(|e| {
-            Error::new(format!(
-                "adjtimex failed: {} (a seccomp profile that forbids it?)",
-                npd_plugin::short_io_reason(&e)
-            ))
-        })?;
-        judge::explain_reading(&reading, config, ctx);
-        if reading.maxerror_us < 0 || reading.esterror_us < 0 {
-            return Err(Error::new(format!(
-                "adjtimex gave a negative error (maxerror {}us, esterror {}us)",
-                reading.maxerror_us, reading.esterror_us
-            )));
-        }
-        Ok(judge::judge(&reading, config))
+        let reading = measure::measure(config, ctx)?;
+        Ok(judge::judge(&reading, config, ctx))
     }
 }
 
@@ -178,54 +92,6 @@ Unknown (exit 2):
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn configure(args: &[&str]) -> Result<Config> {
-        npd_plugin::configure_from::<Clock>(args)
-    }
-
-    #[test]
-    fn defaults() {
-        let c = configure(&[]).unwrap();
-        assert_eq!(c.max_esterror_us, Some(100_000));
-        assert_eq!(c.max_maxerror_us, Some(5_000_000));
-        assert!(!c.trust_unsync_flag);
-        assert_eq!(c.source, Source::Kernel);
-    }
-
-    #[test]
-    fn limits_off_and_durations() {
-        let c = configure(&[
-            "--max-esterror",
-            "off",
-            "--max-maxerror",
-            "1.5s",
-            "--trust-unsync-flag",
-        ])
-        .unwrap();
-        assert_eq!(c.max_esterror_us, None);
-        assert_eq!(c.max_maxerror_us, Some(1_500_000));
-        assert!(c.trust_unsync_flag);
-    }
-
-    #[test]
-    fn maxerror_limit_must_be_reachable() {
-        let e = configure(&["--max-maxerror", "16s"]).unwrap_err();
-        assert!(e.message().contains("below 16s"), "{e}");
-        assert!(configure(&["--max-maxerror", "15.9s"]).is_ok());
-        assert!(configure(&["--max-maxerror", "off"]).is_ok());
-    }
-
-    #[test]
-    fn bad_values() {
-        for args in [
-            &["--max-esterror", "100"][..],
-            &["--max-esterror", "-1s"],
-            &["--max-maxerror", "never"],
-            &["--adjtimex-reading", "status=oops"],
-        ] {
-            assert!(configure(args).is_err(), "{args:?}");
-        }
-    }
 
     #[test]
     fn the_seam_is_not_in_help() {

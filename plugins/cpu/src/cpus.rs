@@ -14,6 +14,8 @@
 //! A list that is there but garbled is not replaced by the other source: something
 //! is wrong with the host view, and the answer says so.
 
+use npd_plugin::{Error, Result};
+
 /// Where the count came from, for --explain.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Source {
@@ -31,18 +33,18 @@ impl Source {
 }
 
 /// Counts the CPUs in a list such as "0-3,6,8-9\n".
-pub fn count_list(text: &str) -> Result<u32, String> {
+pub fn count_list(text: &str) -> Result<u32> {
     let text = text.trim();
     if text.is_empty() {
-        return Err("empty CPU list".into());
+        return Err(Error::unobserved("empty CPU list"));
     }
     let mut count: u32 = 0;
     for part in text.split(',') {
         let bad = || {
-            format!(
+            Error::unobserved(format!(
                 "garbage CPU list entry {:?}",
                 part.chars().take(16).collect::<String>()
-            )
+            ))
         };
         let (first, last) = match part.split_once('-') {
             Some((a, b)) => (a, b),
@@ -59,7 +61,7 @@ pub fn count_list(text: &str) -> Result<u32, String> {
 }
 
 /// Counts the `cpuN` lines of /proc/stat (the `cpu` line is the sum of them).
-pub fn count_stat(text: &str) -> Result<u32, String> {
+pub fn count_stat(text: &str) -> Result<u32> {
     let count = text
         .lines()
         .filter(|l| {
@@ -69,9 +71,9 @@ pub fn count_stat(text: &str) -> Result<u32, String> {
         })
         .count();
     if count == 0 {
-        return Err("no cpuN lines".into());
+        return Err(Error::unobserved("no cpuN lines"));
     }
-    u32::try_from(count).map_err(|_| "too many cpuN lines".into())
+    u32::try_from(count).map_err(|_| Error::unobserved("too many cpuN lines"))
 }
 
 #[cfg(test)]

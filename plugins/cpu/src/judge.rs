@@ -1,12 +1,31 @@
 //! Measurements against limits: each rule's problem line, the stable OK line, and the
-//! --explain account.
+//! --explain account. A problem observed stands even when another check could not be
+//! read; without one, a check that could not be read makes the answer Unknown.
 
-use npd_plugin::units::format_percent;
-use npd_plugin::{explain, Context};
-
-use crate::loadavg::LoadAvg;
-use crate::{Config, LoadLimit, Window};
 use npd_plugin::psi::Pressure;
+use npd_plugin::units::format_percent;
+use npd_plugin::{explain, Context, Outcome, Result};
+
+use crate::config::{Config, LoadLimit, Window};
+use crate::measure::{Load, Measured};
+
+pub fn judge(config: &Config, measured: Measured, ctx: &Context) -> Result<Outcome> {
+    let mut problems = Vec::new();
+    let mut errors = Vec::new();
+    if let (Some(limit), Some(reading)) = (&config.load, measured.load) {
+        match reading {
+            Ok(l) => problems.extend(load(ctx, &l, limit)),
+            Err(e) => errors.push(e),
+        }
+    }
+    if let (Some(max), Some(reading)) = (config.max_psi_some, measured.pressure) {
+        match reading {
+            Ok(p) => problems.extend(pressure(ctx, &p, max)),
+            Err(e) => errors.push(e),
+        }
+    }
+    ctx.despite(Outcome::from_problems(problems, ok_message(config)), errors)
+}
 
 /// The stable line for a healthy run: it names what was checked, never a number.
 pub fn ok_message(config: &Config) -> String {
@@ -20,7 +39,8 @@ pub fn ok_message(config: &Config) -> String {
     parts.join("; ")
 }
 
-pub fn load(ctx: &Context, l: &LoadAvg, cpus: u32, limit: &LoadLimit) -> Option<String> {
+fn load(ctx: &Context, measured: &Load, limit: &LoadLimit) -> Option<String> {
+    let (l, cpus) = (&measured.avg, measured.cpus);
     let value = match limit.window {
         Window::OneMinute => l.one,
         Window::FiveMinutes => l.five,
@@ -49,7 +69,7 @@ pub fn load(ctx: &Context, l: &LoadAvg, cpus: u32, limit: &LoadLimit) -> Option<
     })
 }
 
-pub fn pressure(ctx: &Context, p: &Pressure, max_some: f64) -> Option<String> {
+fn pressure(ctx: &Context, p: &Pressure, max_some: f64) -> Option<String> {
     let value = p.some.avg10;
     let bad = value > max_some;
     explain!(
@@ -101,6 +121,20 @@ fn pct_above(value: f64, limit: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_ok_message_names_what_was_checked() {
+        let configure = |args: &[&str]| npd_plugin::configure_from::<crate::Cpu>(args).unwrap();
+        assert_eq!(ok_message(&configure(&[])), "CPU load normal");
+        assert_eq!(
+            ok_message(&configure(&["--check", "psi"])),
+            "CPU pressure normal"
+        );
+        assert_eq!(
+            ok_message(&configure(&["--check", "load,psi"])),
+            "CPU load normal; CPU pressure normal"
+        );
+    }
 
     #[test]
     fn numbers_are_short_and_never_equal_to_the_limit_they_exceed() {

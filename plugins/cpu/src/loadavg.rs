@@ -5,6 +5,8 @@
 //! idle CPUs points at storage, not at CPU demand. CPU pressure (PSI) tells the two
 //! apart; `npd-cpu --check psi` reads it.
 
+use npd_plugin::{Error, Result};
+
 /// The three averages, in tasks.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LoadAvg {
@@ -14,22 +16,32 @@ pub struct LoadAvg {
 }
 
 /// Parses "0.34 0.39 0.29 1/89 3979"; the error says what is wrong.
-pub fn parse(text: &str) -> Result<LoadAvg, String> {
+pub fn parse(text: &str) -> Result<LoadAvg> {
     let mut words = text.split_whitespace();
-    let mut next = || -> Result<f64, String> {
-        let word = words.next().ok_or("fewer than 3 load averages")?;
+    let mut next = || -> Result<f64> {
+        let word = words
+            .next()
+            .ok_or_else(|| Error::unobserved("fewer than 3 load averages"))?;
         match word.parse::<f64>() {
             Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
-            _ => Err(format!("garbage load average {:?}", short(word))),
+            _ => Err(Error::unobserved(format!(
+                "garbage load average {:?}",
+                short(word)
+            ))),
         }
     };
     let (one, five, fifteen) = (next()?, next()?, next()?);
-    let runnable = words.next().ok_or("no running/total task count")?;
+    let runnable = words
+        .next()
+        .ok_or_else(|| Error::unobserved("no running/total task count"))?;
     let counts_ok = runnable
         .split_once('/')
         .is_some_and(|(r, t)| r.parse::<u64>().is_ok() && t.parse::<u64>().is_ok());
     if !counts_ok {
-        return Err(format!("garbage task count {:?}", short(runnable)));
+        return Err(Error::unobserved(format!(
+            "garbage task count {:?}",
+            short(runnable)
+        )));
     }
     Ok(LoadAvg { one, five, fifteen })
 }

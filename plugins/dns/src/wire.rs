@@ -3,6 +3,8 @@
 
 use std::net::IpAddr;
 
+use npd_plugin::{Error, Result};
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RecordType {
     A,
@@ -25,21 +27,22 @@ impl RecordType {
     }
 }
 
-/// A query for `name` (without the final dot), recursion desired.
-pub fn query(id: u16, name: &str, rtype: RecordType) -> Result<Vec<u8>, String> {
+/// A query for `name` (without the final dot), recursion desired. A name that cannot
+/// be asked is a flag's fault: Config.
+pub fn query(id: u16, name: &str, rtype: RecordType) -> Result<Vec<u8>> {
     let mut msg = Vec::with_capacity(64);
     msg.extend_from_slice(&id.to_be_bytes());
     msg.extend_from_slice(&[0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0]);
     for label in name.split('.') {
         if label.is_empty() || label.len() > 63 {
-            return Err(format!("{name:?} is not a valid DNS name"));
+            return Err(Error::config(format!("{name:?} is not a valid DNS name")));
         }
         msg.push(label.len() as u8);
         msg.extend_from_slice(label.as_bytes());
     }
     msg.push(0);
     if msg.len() - 12 > 255 {
-        return Err(format!("{name:?} is longer than 255 bytes"));
+        return Err(Error::config(format!("{name:?} is longer than 255 bytes")));
     }
     msg.extend_from_slice(&rtype.code().to_be_bytes());
     msg.extend_from_slice(&[0, 1]);
@@ -67,15 +70,17 @@ pub fn rcode_name(rcode: u8) -> String {
     }
 }
 
-pub fn parse(msg: &[u8], rtype: RecordType) -> Result<Response, String> {
-    let bad = || "garbled DNS response".to_string();
+/// Parses a response. A garbled one is the server's fault, and DNS is the subject:
+/// Problem.
+pub fn parse(msg: &[u8], rtype: RecordType) -> Result<Response> {
+    let bad = || Error::problem("garbled DNS response");
     if msg.len() < 12 {
         return Err(bad());
     }
     let id = u16::from_be_bytes([msg[0], msg[1]]);
     let flags = u16::from_be_bytes([msg[2], msg[3]]);
     if flags & 0x8000 == 0 {
-        return Err("not a DNS response".into());
+        return Err(Error::problem("not a DNS response"));
     }
     let qd = u16::from_be_bytes([msg[4], msg[5]]);
     let an = u16::from_be_bytes([msg[6], msg[7]]);
@@ -171,7 +176,8 @@ mod tests {
 
     #[test]
     fn bad_names_and_garbage() {
-        assert!(query(1, "a..b", RecordType::A).is_err());
+        let e = query(1, "a..b", RecordType::A).unwrap_err();
+        assert_eq!(e.kind(), npd_plugin::Kind::Config);
         assert!(query(1, &"x".repeat(64), RecordType::A).is_err());
         let q = query(7, "ok.test", RecordType::A).unwrap();
         assert!(
@@ -181,7 +187,8 @@ mod tests {
         let mut cut = answer(&q, 0, &[(1, &[1, 2, 3, 4])]);
         cut.truncate(cut.len() - 2);
         assert!(parse(&cut, RecordType::A).is_err());
-        assert!(parse(&[0xff; 5], RecordType::A).is_err());
+        let e = parse(&[0xff; 5], RecordType::A).unwrap_err();
+        assert_eq!(e.kind(), npd_plugin::Kind::Problem);
         assert!(parse(&answer(&q, 0, &[(1, &[1, 2, 3])]), RecordType::A).is_err());
     }
 }

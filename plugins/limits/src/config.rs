@@ -135,13 +135,13 @@ pub fn configure(args: Args) -> Result<Config> {
             None => limit.default_max(),
             Some(text) => {
                 if !selected.contains(&limit) {
-                    return Err(Error::new(format!(
+                    return Err(Error::config(format!(
                         "{} needs --check {}",
                         limit.flag(),
                         limit.name()
                     )));
                 }
-                parse_percent(&text).map_err(|e| Error::new(format!("{}: {e}", limit.flag())))?
+                parse_percent(&text).map_err(|e| e.context(limit.flag()))?
             }
         };
         thresholds.push((limit, value));
@@ -213,6 +213,7 @@ mod tests {
             err.message(),
             "--max-conntrack-used needs --check conntrack"
         );
+        assert_eq!(err.kind(), npd_plugin::Kind::Config);
     }
 
     #[test]
@@ -221,6 +222,7 @@ mod tests {
         a.max_pids_used = Some("lots".into());
         let err = configure(a).unwrap_err();
         assert!(err.message().starts_with("--max-pids-used: "), "{err}");
+        assert_eq!(err.kind(), npd_plugin::Kind::Config);
         let mut a = args();
         a.max_threads_used = Some("101".into());
         assert!(configure(a).is_err());

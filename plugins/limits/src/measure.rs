@@ -38,20 +38,19 @@ pub struct Measured {
 /// Reads every selected limit, in the order of the configuration.
 pub fn measure(config: &Config, ctx: &Context) -> Vec<Measured> {
     // pids and threads count the same tasks: read them once.
-    let mut tasks: Option<Result<u64, String>> = None;
+    let mut tasks: Option<Result<u64>> = None;
     let mut task_count = |ctx: &Context| -> Result<u64> {
         tasks
             .get_or_insert_with(|| {
                 let path = ctx.host_path(LOADAVG);
                 ctx.waiting_for(format!("reading {}", path.display()));
-                let n = procfs::read_loadavg_tasks(&path).map_err(|e| e.message().to_string());
+                let n = procfs::read_loadavg_tasks(&path);
                 if let Ok(n) = &n {
                     explain!(ctx, "{}: {n} tasks (processes and threads)", path.display());
                 }
                 n
             })
             .clone()
-            .map_err(Error::new)
     };
     config
         .checks
@@ -112,7 +111,10 @@ fn conntrack(ctx: &Context) -> Result<Reading> {
     ctx.waiting_for(format!("reading {}", count_path.display()));
     let count = match read_small(&count_path) {
         Ok(text) if text.trim().is_empty() => {
-            return Err(Error::new(format!("{} is empty", count_path.display())))
+            return Err(Error::unobserved(format!(
+                "{} is empty",
+                count_path.display()
+            )))
         }
         Ok(text) => procfs::parse_number(&count_path, &text, true)?,
         Err(e) if e.kind() == ErrorKind::NotFound => return not_loaded(ctx, &max_path),
@@ -140,7 +142,7 @@ fn not_loaded(ctx: &Context, max_path: &Path) -> Result<Reading> {
         Err(e) if e.kind() == ErrorKind::NotFound => {}
         Err(e) => return Err(Error::io(max_path.display(), &e)),
         Ok(_) => {
-            return Err(Error::new(format!(
+            return Err(Error::unobserved(format!(
                 "{} without nf_conntrack_count",
                 max_path.display()
             )))
@@ -156,7 +158,10 @@ fn not_loaded(ctx: &Context, max_path: &Path) -> Result<Reading> {
             );
             Ok(Reading::NotLoaded)
         }
-        Ok(_) => Err(Error::new(format!("{} is not a directory", net.display()))),
+        Ok(_) => Err(Error::unobserved(format!(
+            "{} is not a directory",
+            net.display()
+        ))),
         Err(e) => Err(Error::io(net.display(), &e)),
     }
 }
@@ -177,7 +182,7 @@ fn in_host_network_namespace(ctx: &Context) -> Result<()> {
                 host.display(),
                 own.display()
             );
-            Err(Error::new(
+            Err(Error::unobserved(
                 "conntrack: not in the host network namespace (hostNetwork needed)",
             ))
         }

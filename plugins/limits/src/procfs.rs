@@ -24,7 +24,7 @@ pub fn read_small(path: &Path) -> io::Result<String> {
 fn read(path: &Path) -> Result<String> {
     let text = read_small(path).map_err(|e| Error::io(path.display(), &e))?;
     if text.trim().is_empty() {
-        return Err(Error::new(format!("{} is empty", path.display())));
+        return Err(Error::unobserved(format!("{} is empty", path.display())));
     }
     Ok(text)
 }
@@ -37,7 +37,7 @@ fn excerpt(text: &str) -> String {
 }
 
 fn garbage(path: &Path, what: &str, text: &str) -> Error {
-    Error::new(format!(
+    Error::unobserved(format!(
         "{}: expected {what}, found {}",
         path.display(),
         excerpt(text)
@@ -52,7 +52,7 @@ pub fn parse_number(path: &Path, text: &str, zero_ok: bool) -> Result<u64> {
         .parse()
         .map_err(|_| garbage(path, "a number", text))?;
     if value == 0 && !zero_ok {
-        return Err(Error::new(format!(
+        return Err(Error::unobserved(format!(
             "{}: a limit of 0 makes no sense",
             path.display()
         )));
@@ -110,7 +110,7 @@ pub fn parse_file_nr(path: &Path, text: &str) -> Result<FileNr> {
         return Err(garbage(path, "three numbers", text));
     };
     if max == 0 {
-        return Err(Error::new(format!(
+        return Err(Error::unobserved(format!(
             "{}: a file-max of 0 makes no sense",
             path.display()
         )));

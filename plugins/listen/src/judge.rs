@@ -3,10 +3,11 @@
 
 use npd_plugin::Outcome;
 
-use crate::scan::Found;
-use crate::spec::{Proto, Requirement};
+use crate::config::{Config, Proto, Requirement};
+use crate::measure::Found;
 
-pub fn judge(reqs: &[Requirement], found: &Found) -> Outcome {
+pub fn judge(config: &Config, found: &Found) -> Outcome {
+    let reqs = &config.requirements;
     let mut parts = Vec::new();
     for proto in [Proto::Tcp, Proto::Udp] {
         let missing: Vec<&Requirement> = reqs
@@ -54,14 +55,16 @@ fn ok_message(reqs: &[Requirement]) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scan::Hit;
-    use crate::spec::parse;
+    use crate::config::parse;
+    use crate::measure::Hit;
 
-    fn reqs(tcp: &[&str], udp: &[&str]) -> Vec<Requirement> {
-        tcp.iter()
+    fn reqs(tcp: &[&str], udp: &[&str]) -> Config {
+        let requirements = tcp
+            .iter()
             .map(|t| parse(Proto::Tcp, t).unwrap())
             .chain(udp.iter().map(|u| parse(Proto::Udp, u).unwrap()))
-            .collect()
+            .collect();
+        Config { requirements }
     }
 
     fn hit() -> Option<Hit> {

@@ -9,47 +9,27 @@
 //! does, for the TCP listeners only; reading the tables makes the kernel walk every
 //! connection. The answers are the same either way.
 //!
-//! - [`spec`] turns `--tcp` / `--udp` into [`spec::Requirement`]s and says which bound
-//!   address satisfies which;
+//! - [`config`] turns `--tcp` / `--udp` into [`config::Requirement`]s and says which
+//!   bound address satisfies which;
 //! - [`netns`] decides between netlink and the tables; [`netlink`] asks, [`diag`]
 //!   holds its wire format; [`table`] parses one line of a socket table;
-//! - [`scan`] finds a socket for each requirement either way; [`judge`] names what is
-//!   missing.
+//! - [`measure`] finds a socket for each requirement either way; [`judge`] names what
+//!   is missing.
 //!
 //! It is not a probe: a service that listens but no longer answers is only caught by an
 //! HTTP or TCP probe.
 
+pub mod config;
 pub mod diag;
 pub mod judge;
+pub mod measure;
 pub mod netlink;
 pub mod netns;
-pub mod scan;
-pub mod spec;
 pub mod table;
 
-use npd_plugin::{Context, Error, Outcome, Plugin, Result};
+use npd_plugin::{Context, Outcome, Plugin, Result};
 
-use spec::{Proto, Requirement};
-
-/// The flags of `npd-listen`.
-#[derive(clap::Args, Debug)]
-pub struct Args {
-    /// A TCP socket must listen on this port: PORT (any address), IPV4:PORT or
-    /// [IPV6]:PORT. Repeatable.
-    #[arg(long = "tcp", value_name = "[ADDR:]PORT")]
-    pub tcp: Vec<String>,
-
-    /// A UDP socket must be bound (and not connected to a peer) on this port: PORT,
-    /// IPV4:PORT or [IPV6]:PORT. Repeatable.
-    #[arg(long = "udp", value_name = "[ADDR:]PORT")]
-    pub udp: Vec<String>,
-}
-
-/// The validated flags: what must be bound, in the order given, without repeats.
-#[derive(Debug, PartialEq, Eq)]
-pub struct Config {
-    pub requirements: Vec<Requirement>,
-}
+pub use config::{Args, Config};
 
 /// The plugin.
 pub struct Listen;
@@ -67,33 +47,13 @@ impl Plugin for Listen {
     type Config = Config;
 
     fn configure(args: Args) -> Result<Config> {
-        configure(args)
+        config::configure(args)
     }
 
     fn check(config: &Config, ctx: &Context) -> Result<Outcome> {
-        let found = scan::scan(&config.requirements, ctx)?;
-        Ok(judge::judge(&config.requirements, &found))
+        let found = measure::measure(config, ctx)?;
+        Ok(judge::judge(config, &found))
     }
-}
-
-/// Parses every `--tcp` and `--udp`; at least one is needed.
-pub fn configure(args: Args) -> Result<Config> {
-    if args.tcp.is_empty() && args.udp.is_empty() {
-        return Err(Error::new("nothing to check: give --tcp or --udp"));
-    }
-    let mut requirements: Vec<Requirement> = Vec::new();
-    let given = args
-        .tcp
-        .iter()
-        .map(|t| (Proto::Tcp, t))
-        .chain(args.udp.iter().map(|u| (Proto::Udp, u)));
-    for (proto, text) in given {
-        let req = spec::parse(proto, text)?;
-        if !requirements.contains(&req) {
-            requirements.push(req);
-        }
-    }
-    Ok(Config { requirements })
 }
 
 const NOTES: &str = "\
@@ -134,33 +94,6 @@ Unknown:
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn args(tcp: &[&str], udp: &[&str]) -> Args {
-        Args {
-            tcp: tcp.iter().map(|s| s.to_string()).collect(),
-            udp: udp.iter().map(|s| s.to_string()).collect(),
-        }
-    }
-
-    #[test]
-    fn requirements_keep_their_order_without_repeats() {
-        let c = configure(args(&["5000", "35357", "5000"], &["67"])).unwrap();
-        let shown: Vec<String> = c
-            .requirements
-            .iter()
-            .map(|r| format!("{} {r}", r.proto.name()))
-            .collect();
-        assert_eq!(shown, ["TCP port 5000", "TCP port 35357", "UDP port 67"]);
-    }
-
-    #[test]
-    fn nothing_to_check_is_an_error() {
-        assert_eq!(
-            configure(args(&[], &[])).unwrap_err().message(),
-            "nothing to check: give --tcp or --udp"
-        );
-        assert!(configure(args(&["http"], &[])).is_err());
-    }
 
     #[test]
     fn help_has_the_example_rule_and_the_notes() {

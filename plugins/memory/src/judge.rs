@@ -2,15 +2,41 @@
 //! --explain account.
 //!
 //! Problems are ordered by how sure they are to hurt: kills that already happened,
-//! then memory nearly gone, then stalls of every task, then stalls of some.
+//! then memory nearly gone, then stalls of every task, then stalls of some. A problem
+//! observed stands even when another check could not be read; without one, a check
+//! that could not be read makes the answer Unknown.
 
-use npd_plugin::units::format_percent;
-use npd_plugin::{explain, Context};
-
-use crate::meminfo::MemInfo;
-use crate::oom::Since;
-use crate::{Config, PsiLimits};
 use npd_plugin::psi::Pressure;
+use npd_plugin::units::format_percent;
+use npd_plugin::{explain, Context, Outcome, Result};
+
+use crate::config::{Config, PsiLimits};
+use crate::measure::{Measured, Since};
+use crate::meminfo::MemInfo;
+
+pub fn judge(config: &Config, measured: Measured, ctx: &Context) -> Result<Outcome> {
+    let mut problems = Vec::new();
+    let mut errors = Vec::new();
+    if let (Some(max), Some(reading)) = (config.max_oom_kills, measured.oom) {
+        match reading {
+            Ok(since) => problems.extend(oom(ctx, since, max)),
+            Err(e) => errors.push(e),
+        }
+    }
+    if let (Some(min), Some(reading)) = (config.min_available, measured.available) {
+        match reading {
+            Ok(m) => problems.extend(available(ctx, &m, min)),
+            Err(e) => errors.push(e),
+        }
+    }
+    if let (Some(limits), Some(reading)) = (&config.psi, measured.pressure) {
+        match reading {
+            Ok(p) => problems.extend(pressure(ctx, &p, limits)),
+            Err(e) => errors.push(e),
+        }
+    }
+    ctx.despite(Outcome::from_problems(problems, ok_message(config)), errors)
+}
 
 /// The stable line for a healthy run: it names what was checked, never a number.
 pub fn ok_message(config: &Config) -> String {
@@ -27,7 +53,7 @@ pub fn ok_message(config: &Config) -> String {
     parts.join("; ")
 }
 
-pub fn oom(ctx: &Context, since: Since, max: u64) -> Option<String> {
+fn oom(ctx: &Context, since: Since, max: u64) -> Option<String> {
     let Since::Counted { new, total } = since else {
         return None;
     };
@@ -43,7 +69,7 @@ pub fn oom(ctx: &Context, since: Since, max: u64) -> Option<String> {
     })
 }
 
-pub fn available(ctx: &Context, m: &MemInfo, min: f64) -> Option<String> {
+fn available(ctx: &Context, m: &MemInfo, min: f64) -> Option<String> {
     let pct = m.available_pct();
     let bad = pct < min;
     explain!(
@@ -67,7 +93,7 @@ pub fn available(ctx: &Context, m: &MemInfo, min: f64) -> Option<String> {
     })
 }
 
-pub fn pressure(ctx: &Context, p: &Pressure, limits: &PsiLimits) -> Vec<String> {
+fn pressure(ctx: &Context, p: &Pressure, limits: &PsiLimits) -> Vec<String> {
     let mut problems = Vec::new();
     let full = p.full.map(|f| f.avg10);
     explain!(
@@ -137,6 +163,16 @@ pub fn gib(bytes: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_ok_message_names_what_was_checked() {
+        let configure = |args: &[&str]| npd_plugin::configure_from::<crate::Memory>(args).unwrap();
+        assert_eq!(ok_message(&configure(&[])), "memory available normal");
+        assert_eq!(
+            ok_message(&configure(&["--check", "psi,oom-kills"])),
+            "no new OOM kills; memory pressure normal"
+        );
+    }
 
     #[test]
     fn rounding_never_makes_a_problem_look_within_its_limit() {

@@ -3,78 +3,24 @@
 //!
 //! Each run reads only the files its `--check` needs, all under `<host-root>/proc`:
 //!
-//! - [`meminfo`] parses MemTotal and MemAvailable from `meminfo`;
-//! - [`psi`] parses `pressure/memory`;
-//! - [`oom`] reads `oom_kill` from `vmstat` and compares it with the count kept in
-//!   the state dir by the previous run;
-//! - [`judge`] turns the readings into the answer; [`read`] reads host files.
+//! - [`config`] holds the flags;
+//! - [`measure`] reads the files and the state dir: [`meminfo`] parses MemTotal and
+//!   MemAvailable from `meminfo`, [`npd_plugin::psi`] parses `pressure/memory`,
+//!   [`vmstat`] finds `oom_kill`, which is compared with the count kept in the state
+//!   dir by the previous run;
+//! - [`judge`] turns the readings into the answer.
 //!
 //! It never frees, drops or compacts memory, and never kills anything.
 
+pub mod config;
 pub mod judge;
+pub mod measure;
 pub mod meminfo;
-pub mod oom;
+pub mod vmstat;
 
-use npd_plugin::units::parse_percent;
-use npd_plugin::{Context, Error, Outcome, Plugin, Result};
+use npd_plugin::{Context, Outcome, Plugin, Result};
 
-use npd_plugin::hostfile::{self as read, HostFile};
-use npd_plugin::psi;
-
-/// What can be checked.
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Aspect {
-    /// MemAvailable as a share of MemTotal, against --min-available.
-    Available,
-    /// Memory pressure stall (PSI) avg10, against --max-psi-some and --max-psi-full.
-    Psi,
-    /// OOM kills since the previous run, against --max-oom-kills (needs --state-dir).
-    OomKills,
-}
-
-// The flags of `npd-memory`. Not a doc comment: clap would make it the --help text
-// in place of `Memory::ABOUT`.
-#[derive(clap::Args, Debug)]
-pub struct Args {
-    /// What to check, comma-separated or repeated. In an NPD config give each
-    /// condition its own rule and one --check.
-    #[arg(long = "check", value_name = "WHAT", value_enum, value_delimiter = ',',
-          default_values_t = [Aspect::Available])]
-    pub checks: Vec<Aspect>,
-
-    /// Less memory available than this percentage of the total is a problem.
-    #[arg(long, value_name = "PCT", default_value = "10", value_parser = parse_percent)]
-    pub min_available: f64,
-
-    /// More than this percentage of the last 10 seconds with at least one task
-    /// stalled on memory is a problem (100 turns it off).
-    #[arg(long, value_name = "PCT", default_value = "50", value_parser = parse_percent)]
-    pub max_psi_some: f64,
-
-    /// More than this percentage of the last 10 seconds with every non-idle task
-    /// stalled on memory at once is a problem (100 turns it off).
-    #[arg(long, value_name = "PCT", default_value = "20", value_parser = parse_percent)]
-    pub max_psi_full: f64,
-
-    /// More OOM kills than this since the previous run is a problem.
-    #[arg(long, value_name = "N", default_value_t = 0)]
-    pub max_oom_kills: u64,
-}
-
-/// The PSI limits, in percent of wall time over avg10.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct PsiLimits {
-    pub max_some: f64,
-    pub max_full: f64,
-}
-
-/// The flags, validated: each check is `Some(limit)` when asked for.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Config {
-    pub min_available: Option<f64>,
-    pub psi: Option<PsiLimits>,
-    pub max_oom_kills: Option<u64>,
-}
+pub use config::{Args, Config};
 
 /// The plugin.
 pub struct Memory;
@@ -96,90 +42,13 @@ OOM kills as Events (one per run that saw kills):
     type Config = Config;
 
     fn configure(args: Args) -> Result<Config> {
-        let has = |a: Aspect| args.checks.contains(&a);
-        Ok(Config {
-            min_available: has(Aspect::Available).then_some(args.min_available),
-            psi: has(Aspect::Psi).then_some(PsiLimits {
-                max_some: args.max_psi_some,
-                max_full: args.max_psi_full,
-            }),
-            max_oom_kills: has(Aspect::OomKills).then_some(args.max_oom_kills),
-        })
+        config::configure(args)
     }
 
     fn check(config: &Config, ctx: &Context) -> Result<Outcome> {
-        let mut problems = Vec::new();
-        let mut errors: Vec<Error> = Vec::new();
-        let mut note = |e: Error| errors.push(e);
-        if let Some(max) = config.max_oom_kills {
-            match oom_kills(ctx) {
-                Ok(since) => problems.extend(judge::oom(ctx, since, max)),
-                Err(e) => note(e),
-            }
-        }
-        if let Some(min) = config.min_available {
-            match available(ctx) {
-                Ok(m) => problems.extend(judge::available(ctx, &m, min)),
-                Err(e) => note(e),
-            }
-        }
-        if let Some(limits) = &config.psi {
-            match pressure(ctx) {
-                Ok(p) => problems.extend(judge::pressure(ctx, &p, limits)),
-                Err(e) => note(e),
-            }
-        }
-        ctx.despite(
-            Outcome::from_problems(problems, judge::ok_message(config)),
-            errors,
-        )
+        let measured = measure::measure(config, ctx);
+        judge::judge(config, measured, ctx)
     }
-}
-
-fn available(ctx: &Context) -> Result<meminfo::MemInfo> {
-    let text = read::required(ctx, "/proc/meminfo")?;
-    meminfo::parse(&text).map_err(|why| {
-        Error::new(format!(
-            "{}: {why}",
-            ctx.host_path("/proc/meminfo").display()
-        ))
-    })
-}
-
-fn pressure(ctx: &Context) -> Result<psi::Pressure> {
-    let text = match read::host_file(ctx, "/proc/pressure/memory")? {
-        HostFile::Text(t) => t,
-        HostFile::Missing(full) => {
-            return Err(Error::new(format!(
-                "no PSI: {} not found (CONFIG_PSI off or psi=0)",
-                full.display()
-            )))
-        }
-    };
-    let p = psi::parse(&text).map_err(|why| {
-        Error::new(format!(
-            "{}: {why}",
-            ctx.host_path("/proc/pressure/memory").display()
-        ))
-    })?;
-    if p.full.is_none() {
-        return Err(Error::new(format!(
-            "{}: no \"full\" line",
-            ctx.host_path("/proc/pressure/memory").display()
-        )));
-    }
-    Ok(p)
-}
-
-fn oom_kills(ctx: &Context) -> Result<oom::Since> {
-    let text = read::required(ctx, "/proc/vmstat")?;
-    let total = oom::parse_vmstat(&text).map_err(|why| {
-        Error::new(format!(
-            "{}: {why}",
-            ctx.host_path("/proc/vmstat").display()
-        ))
-    })?;
-    oom::since_previous_run(ctx, total)
 }
 
 const NOTES: &str = "\
@@ -224,42 +93,6 @@ Unknown (exit 2):
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn configure(args: &[&str]) -> Result<Config> {
-        npd_plugin::configure_from::<Memory>(args)
-    }
-
-    #[test]
-    fn defaults_check_available_memory_only() {
-        let c = configure(&[]).unwrap();
-        assert_eq!(
-            c,
-            Config {
-                min_available: Some(10.0),
-                psi: None,
-                max_oom_kills: None
-            }
-        );
-        assert_eq!(judge::ok_message(&c), "memory available normal");
-    }
-
-    #[test]
-    fn each_check_is_asked_for() {
-        let c = configure(&["--check", "psi,oom-kills", "--max-psi-full", "30%"]).unwrap();
-        assert_eq!(c.min_available, None);
-        assert_eq!(
-            c.psi,
-            Some(PsiLimits {
-                max_some: 50.0,
-                max_full: 30.0
-            })
-        );
-        assert_eq!(c.max_oom_kills, Some(0));
-        assert_eq!(
-            judge::ok_message(&c),
-            "no new OOM kills; memory pressure normal"
-        );
-    }
 
     #[test]
     fn help_has_the_example_rules_and_no_percent_sign() {

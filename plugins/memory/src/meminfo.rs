@@ -5,6 +5,8 @@
 //! no sum of other fields is attempted here: a kernel too old to publish it (before
 //! 3.14) is a reading this plugin cannot make, not one it should guess.
 
+use npd_plugin::{Error, Result};
+
 /// What the rule needs, in bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MemInfo {
@@ -20,7 +22,7 @@ impl MemInfo {
 }
 
 /// Parses the file's text; the error says what is wrong, for an Unknown line.
-pub fn parse(text: &str) -> Result<MemInfo, String> {
+pub fn parse(text: &str) -> Result<MemInfo> {
     let mut total = None;
     let mut available = None;
     for line in text.lines() {
@@ -32,17 +34,21 @@ pub fn parse(text: &str) -> Result<MemInfo, String> {
             "MemAvailable" => &mut available,
             _ => continue,
         };
-        *slot = Some(kilobytes(value).ok_or_else(|| format!("garbage {key} line {line:?}"))?);
+        *slot = Some(
+            kilobytes(value)
+                .ok_or_else(|| Error::unobserved(format!("garbage {key} line {line:?}")))?,
+        );
     }
-    let total = total.ok_or("no MemTotal")?;
-    let available = available.ok_or("no MemAvailable (kernel before 3.14?)")?;
+    let total = total.ok_or_else(|| Error::unobserved("no MemTotal"))?;
+    let available =
+        available.ok_or_else(|| Error::unobserved("no MemAvailable (kernel before 3.14?)"))?;
     if total == 0 {
-        return Err("garbage: MemTotal is 0".into());
+        return Err(Error::unobserved("garbage: MemTotal is 0"));
     }
     if available > total {
-        return Err(format!(
+        return Err(Error::unobserved(format!(
             "garbage: MemAvailable {available} bytes > MemTotal {total} bytes"
-        ));
+        )));
     }
     Ok(MemInfo { total, available })
 }
@@ -75,12 +81,14 @@ mod tests {
 
     #[test]
     fn what_it_cannot_judge_is_an_error() {
-        assert_eq!(parse("").unwrap_err(), "no MemTotal");
+        assert_eq!(parse("").unwrap_err().message(), "no MemTotal");
         assert!(parse("MemTotal: 100 kB\n")
             .unwrap_err()
+            .message()
             .starts_with("no MemAvailable"));
         assert!(parse("MemTotal: lots kB\nMemAvailable: 1 kB\n")
             .unwrap_err()
+            .message()
             .starts_with("garbage MemTotal"));
         assert!(parse("MemTotal: 10 MB\nMemAvailable: 1 kB\n").is_err());
         assert!(parse("MemTotal: 0 kB\nMemAvailable: 0 kB\n").is_err());

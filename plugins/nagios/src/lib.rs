@@ -6,47 +6,22 @@
 //! `--warning-is-problem`; UNKNOWN, any other code, a signal or a plugin that does not
 //! finish in time is Unknown.
 //!
-//! - [`child`] runs the plugin in its own process group as our only children (we are
-//!   a subreaper), reads its first line by the deadline, then kills and reaps every
-//!   process it left, including one that called setsid and holds stdout open: such a
-//!   process would keep NPD's monitor waiting;
-//! - [`verdict`] maps the exit to the answer and shapes the line.
+//! - [`config`] holds the flags;
+//! - [`measure`] runs the plugin in its own process group as our only children (we
+//!   are a subreaper), reads its first line by the deadline, then kills and reaps
+//!   every process it left, including one that called setsid and holds stdout open:
+//!   such a process would keep NPD's monitor waiting;
+//! - [`judge`] maps the exit to the answer and shapes the line.
 
-pub mod child;
-pub mod verdict;
+pub mod config;
+pub mod judge;
+pub mod measure;
 
-use std::path::PathBuf;
+use npd_plugin::{Context, Outcome, Plugin, Result};
 
-use npd_plugin::{explain, Context, Error, Outcome, Plugin, Result};
+pub use config::{Args, Config};
 
-/// The flags of `npd-nagios`.
-#[derive(clap::Args, Debug)]
-pub struct Args {
-    /// Report WARNING (exit 1) as a problem instead of healthy.
-    #[arg(long)]
-    pub warning_is_problem: bool,
-
-    /// Pass the plugin's OK line through; by default an OK answer is a stable
-    /// "<plugin> OK", since OK lines usually carry changing numbers and NPD patches
-    /// the Node whenever a message changes.
-    #[arg(long)]
-    pub keep_ok_output: bool,
-
-    /// The plugin and its arguments, after `--`.
-    #[arg(last = true, required = true, value_name = "PLUGIN [ARGS]")]
-    pub command: Vec<String>,
-}
-
-#[derive(Debug)]
-pub struct Config {
-    pub program: PathBuf,
-    pub args: Vec<String>,
-    /// The plugin's file name, for messages.
-    pub name: String,
-    pub warning_is_problem: bool,
-    pub keep_ok_output: bool,
-}
-
+/// The plugin.
 pub struct Nagios;
 
 impl Plugin for Nagios {
@@ -74,36 +49,11 @@ Processes:
     type Config = Config;
 
     fn configure(args: Args) -> Result<Config> {
-        let mut command = args.command.into_iter();
-        let program = command
-            .next()
-            .filter(|p| !p.is_empty())
-            .ok_or_else(|| Error::new("give the plugin to run after --"))?;
-        let name = program.rsplit('/').next().unwrap_or(&program).to_string();
-        Ok(Config {
-            program: PathBuf::from(program),
-            args: command.collect(),
-            name,
-            warning_is_problem: args.warning_is_problem,
-            keep_ok_output: args.keep_ok_output,
-        })
+        config::configure(args)
     }
 
     fn check(config: &Config, ctx: &Context) -> Result<Outcome> {
-        ctx.waiting_for(format!("running {}", config.name));
-        let ran = child::run(&config.program, &config.args, ctx.deadline())
-            .map_err(|e| Error::new(format!("cannot run {}: {e}", config.program.display())))?;
-        explain!(
-            ctx,
-            "{}: {:?}, {} output bytes, {} leftover processes killed",
-            config.name,
-            ran.exit,
-            ran.output_len,
-            ran.killed
-        );
-        if !ran.first_line.is_empty() {
-            explain!(ctx, "first line: {}", ran.first_line);
-        }
-        verdict::judge(config, &ran, &ctx.timeout_text())
+        let ran = measure::measure(config, ctx)?;
+        judge::judge(config, &ran, &ctx.timeout_text())
     }
 }

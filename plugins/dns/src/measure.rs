@@ -1,12 +1,75 @@
-//! One question asked of a list of servers over UDP, each given a share of the time
-//! left, as a stub resolver does: a server that does not answer, or answers SERVFAIL
-//! or REFUSED, hands the question to the next one; NOERROR and NXDOMAIN are final.
+//! Every question of a run: the servers (given, or the nameservers of a resolv.conf),
+//! then each name asked of them over UDP, each server given a share of the time left,
+//! as a stub resolver does: a server that does not answer, or answers SERVFAIL or
+//! REFUSED, hands the question to the next one; NOERROR and NXDOMAIN are final.
+//!
+//! What the servers did is kept typed ([`Asked`]) for the judge; only what stops any
+//! question from being asked (no resolv.conf, no nameserver in it, no local socket) is
+//! an error, Unobserved.
 
 use std::io;
 use std::net::{SocketAddr, UdpSocket};
 use std::time::{Duration, Instant};
 
+use npd_plugin::units::format_duration;
+use npd_plugin::{explain, hostfile, Context, Error, Result};
+
+use crate::config::Config;
+use crate::resolv;
 use crate::wire::{self, RecordType, Response};
+
+/// One name and what the servers said, in how long.
+#[derive(Debug)]
+pub struct Answered {
+    pub name: String,
+    pub asked: Asked,
+    pub took: Duration,
+}
+
+/// Asks every name, in order.
+pub fn measure(config: &Config, ctx: &Context) -> Result<Vec<Answered>> {
+    let servers = servers(config, ctx)?;
+    explain!(ctx, "servers: {servers:?}");
+    let mut answered = Vec::new();
+    for name in &config.names {
+        ctx.waiting_for(format!("resolving {name}"));
+        let started = Instant::now();
+        let asked = ask(&servers, name, config.rtype, ctx.deadline())
+            .map_err(|e| Error::unobserved(format!("cannot ask DNS for {name}: {e}")))?;
+        let took = Duration::from_millis(started.elapsed().as_millis() as u64);
+        explain!(ctx, "{name}: {asked:?} in {}", format_duration(took));
+        answered.push(Answered {
+            name: name.clone(),
+            asked,
+            took,
+        });
+    }
+    Ok(answered)
+}
+
+/// The servers given, else those of the resolv.conf given, else the host's.
+fn servers(config: &Config, ctx: &Context) -> Result<Vec<SocketAddr>> {
+    if !config.servers.is_empty() {
+        return Ok(config.servers.clone());
+    }
+    let (text, shown) = match &config.resolv_conf {
+        Some(path) => (
+            std::fs::read_to_string(path).map_err(|e| Error::io(path.display(), &e))?,
+            path.display().to_string(),
+        ),
+        None => (
+            hostfile::required(ctx, "/etc/resolv.conf")?,
+            "/etc/resolv.conf".to_string(),
+        ),
+    };
+    let servers = resolv::nameservers(&text);
+    if servers.is_empty() {
+        return Err(Error::unobserved(format!(
+            "no usable nameserver in {shown}"
+        )));
+    }
+    Ok(servers)
+}
 
 /// What the servers said, in the end.
 #[derive(Debug)]
@@ -23,15 +86,15 @@ pub enum Failure {
     Silent,
     /// SERVFAIL, REFUSED and other errors.
     Rcode(u8),
-    /// An answer that could not be parsed.
-    Garbled(String),
+    /// An answer that could not be parsed (a [`npd_plugin::Kind::Problem`]).
+    Garbled(Error),
     /// The answer had its truncated bit set and no address (TCP is not tried).
     Truncated,
     /// The network refused the packet (ICMP port unreachable: nothing listens).
     Unreachable(String),
 }
 
-pub fn ask(
+fn ask(
     servers: &[SocketAddr],
     name: &str,
     rtype: RecordType,

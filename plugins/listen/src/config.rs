@@ -1,10 +1,51 @@
-//! What must be listening: the `--tcp` and `--udp` flags parsed into [`Requirement`]s,
-//! and the rule deciding whether a socket bound to some address satisfies one.
+//! What must be listening: the flags of `npd-listen`, `--tcp` and `--udp` parsed into
+//! [`Requirement`]s of a [`Config`], and the rule deciding whether a socket bound to
+//! some address satisfies one.
 
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
 
 use npd_plugin::{Error, Result};
+
+/// The flags of `npd-listen`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// A TCP socket must listen on this port: PORT (any address), IPV4:PORT or
+    /// [IPV6]:PORT. Repeatable.
+    #[arg(long = "tcp", value_name = "[ADDR:]PORT")]
+    pub tcp: Vec<String>,
+
+    /// A UDP socket must be bound (and not connected to a peer) on this port: PORT,
+    /// IPV4:PORT or [IPV6]:PORT. Repeatable.
+    #[arg(long = "udp", value_name = "[ADDR:]PORT")]
+    pub udp: Vec<String>,
+}
+
+/// The validated flags: what must be bound, in the order given, without repeats.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Config {
+    pub requirements: Vec<Requirement>,
+}
+
+/// Parses every `--tcp` and `--udp`; at least one is needed.
+pub fn configure(args: Args) -> Result<Config> {
+    if args.tcp.is_empty() && args.udp.is_empty() {
+        return Err(Error::config("nothing to check: give --tcp or --udp"));
+    }
+    let mut requirements: Vec<Requirement> = Vec::new();
+    let given = args
+        .tcp
+        .iter()
+        .map(|t| (Proto::Tcp, t))
+        .chain(args.udp.iter().map(|u| (Proto::Udp, u)));
+    for (proto, text) in given {
+        let req = parse(proto, text)?;
+        if !requirements.contains(&req) {
+            requirements.push(req);
+        }
+    }
+    Ok(Config { requirements })
+}
 
 /// The transport a requirement is about; each has its own socket tables.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,7 +115,7 @@ pub fn parse(proto: Proto, text: &str) -> Result<Requirement> {
         Proto::Tcp => "--tcp",
         Proto::Udp => "--udp",
     };
-    let bad = |why: &str| Error::new(format!("{flag} {text:?}: {why}"));
+    let bad = |why: &str| Error::config(format!("{flag} {text:?}: {why}"));
     let (addr, port) = if text.bytes().all(|b| b.is_ascii_digit()) && !text.is_empty() {
         let port: u16 = text.parse().map_err(|_| bad("port above 65535"))?;
         (None, port)
@@ -93,6 +134,33 @@ pub fn parse(proto: Proto, text: &str) -> Result<Requirement> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn args(tcp: &[&str], udp: &[&str]) -> Args {
+        Args {
+            tcp: tcp.iter().map(|s| s.to_string()).collect(),
+            udp: udp.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn requirements_keep_their_order_without_repeats() {
+        let c = configure(args(&["5000", "35357", "5000"], &["67"])).unwrap();
+        let shown: Vec<String> = c
+            .requirements
+            .iter()
+            .map(|r| format!("{} {r}", r.proto.name()))
+            .collect();
+        assert_eq!(shown, ["TCP port 5000", "TCP port 35357", "UDP port 67"]);
+    }
+
+    #[test]
+    fn nothing_to_check_is_an_error() {
+        let e = configure(args(&[], &[])).unwrap_err();
+        assert_eq!(e.message(), "nothing to check: give --tcp or --udp");
+        assert_eq!(e.kind(), npd_plugin::Kind::Config);
+        let e = configure(args(&["http"], &[])).unwrap_err();
+        assert_eq!(e.kind(), npd_plugin::Kind::Config);
+    }
 
     fn req(text: &str) -> Requirement {
         parse(Proto::Tcp, text).unwrap()

@@ -1,4 +1,4 @@
-//! Runs the plugin and cleans up after it.
+//! Runs the plugin and cleans up after it: the one measurement of a run.
 //!
 //! The plugin gets its own process group, stdin and stderr on /dev/null, and a pipe
 //! for stdout, which is read (the first 8 KiB kept, the rest drained) until the plugin
@@ -14,6 +14,10 @@ use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+use npd_plugin::{explain, Context, Error, Result};
+
+use crate::config::Config;
 
 /// Output kept for the first line.
 const KEEP: usize = 8 << 10;
@@ -36,7 +40,27 @@ pub struct Ran {
     pub killed: usize,
 }
 
-pub fn run(program: &Path, args: &[String], deadline: Instant) -> io::Result<Ran> {
+/// Runs the configured plugin by the deadline. A plugin that cannot be started was
+/// not observed: Unobserved.
+pub fn measure(config: &Config, ctx: &Context) -> Result<Ran> {
+    ctx.waiting_for(format!("running {}", config.name));
+    let ran = run(&config.program, &config.args, ctx.deadline())
+        .map_err(|e| Error::unobserved(format!("cannot run {}: {e}", config.program.display())))?;
+    explain!(
+        ctx,
+        "{}: {:?}, {} output bytes, {} leftover processes killed",
+        config.name,
+        ran.exit,
+        ran.output_len,
+        ran.killed
+    );
+    if !ran.first_line.is_empty() {
+        explain!(ctx, "first line: {}", ran.first_line);
+    }
+    Ok(ran)
+}
+
+fn run(program: &Path, args: &[String], deadline: Instant) -> io::Result<Ran> {
     // SAFETY: prctl with integer arguments.
     unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) };
     let mut child = Command::new(program)

@@ -14,10 +14,10 @@ use std::time::Instant;
 
 use npd_plugin::{explain, Context, Error, Result};
 
+use crate::config::{Config, Proto, Requirement};
 use crate::diag::{ALL_STATES, TCPF_LISTEN};
 use crate::netlink::{Diag, Failure};
 use crate::netns::{self, Source};
-use crate::spec::{Proto, Requirement};
 use crate::table::{parse_line, Line, Socket, TCP_LISTEN};
 
 /// The host's tables: PID 1's network namespace (the DaemonSet runs with hostPID).
@@ -37,11 +37,12 @@ pub struct Hit {
     pub addr: IpAddr,
 }
 
-/// The result of a scan: for each requirement (same order), the socket meeting it.
+/// What was found: for each requirement (same order), the socket meeting it.
 pub type Found = Vec<Option<Hit>>;
 
-/// Scans each protocol the requirements need.
-pub fn scan(reqs: &[Requirement], ctx: &Context) -> Result<Found> {
+/// Finds a socket for each requirement, reading each protocol they need.
+pub fn measure(config: &Config, ctx: &Context) -> Result<Found> {
+    let reqs = &config.requirements;
     let mut found: Found = vec![None; reqs.len()];
     for proto in [Proto::Tcp, Proto::Udp] {
         if !reqs.iter().any(|r| r.proto == proto) {
@@ -95,7 +96,7 @@ fn by_netlink(
             );
             Ok(false)
         }
-        Err(Failure::TimedOut) => Err(Error::new(format!(
+        Err(Failure::TimedOut) => Err(Error::unobserved(format!(
             "no answer from netlink sock_diag in {}",
             ctx.timeout_text()
         ))),
@@ -168,7 +169,7 @@ fn read_tables(proto: Proto, reqs: &[Requirement], found: &mut Found, ctx: &Cont
     // A garbled line might have been the socket looked for.
     if let Some((path, bad)) = garbled {
         if remaining(reqs, found, proto) > 0 {
-            return Err(Error::new(format!(
+            return Err(Error::unobserved(format!(
                 "{path}: {bad} garbled lines, cannot tell what listens"
             )));
         }
@@ -251,7 +252,7 @@ fn read_table(
         }
         lines += 1;
         if lines % 1024 == 0 && Instant::now() >= ctx.deadline() {
-            return Err(Error::new(format!(
+            return Err(Error::unobserved(format!(
                 "{}: not read through in {} ({lines} lines)",
                 path.display(),
                 ctx.timeout_text()
@@ -285,7 +286,7 @@ fn read_table(
         }
     }
     if lines == 0 {
-        return Err(Error::new(format!("{} is empty", path.display())));
+        return Err(Error::unobserved(format!("{} is empty", path.display())));
     }
     explain!(ctx, "{}: {lines} lines read", path.display());
     Ok(garbled)
@@ -317,8 +318,10 @@ mod tests {
             false,
             StateDir::new(state.path(), "npd-listen", "test"),
         );
-        let reqs = [crate::spec::parse(Proto::Tcp, "5000").unwrap()];
-        let e = scan(&reqs, &ctx).unwrap_err();
+        let config = Config {
+            requirements: vec![crate::config::parse(Proto::Tcp, "5000").unwrap()],
+        };
+        let e = measure(&config, &ctx).unwrap_err();
         assert_eq!(e.message(), "no answer from netlink sock_diag in 0s");
     }
 }
