@@ -221,29 +221,17 @@ fn reap_everything(until: Instant) -> usize {
 /// Live (not yet reaped) children of `parent`, from /proc (this process's own
 /// namespace: these are our children, not the host's processes).
 fn children_of(parent: i32) -> Vec<i32> {
-    let Ok(dir) = std::fs::read_dir("/proc") else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for entry in dir.flatten() {
-        let Some(pid) = entry
-            .file_name()
-            .to_str()
-            .and_then(|s| s.parse::<i32>().ok())
-        else {
-            continue;
-        };
-        let Ok(stat) = std::fs::read(format!("/proc/{pid}/stat")) else {
-            continue;
-        };
-        let Ok(stat) = npd_plugin::procstat::parse_stat(&stat) else {
-            continue;
-        };
-        if i64::from(stat.ppid) == i64::from(parent) && stat.state != b'Z' {
-            out.push(pid);
-        }
-    }
-    out
+    npd_plugin::procstat::pids(std::path::Path::new("/proc"))
+        .into_iter()
+        .filter(|pid| {
+            let Ok(stat) = std::fs::read(format!("/proc/{pid}/stat")) else {
+                return false;
+            };
+            npd_plugin::procstat::parse_stat(&stat)
+                .is_ok_and(|s| i64::from(s.ppid) == i64::from(parent) && s.state != b'Z')
+        })
+        .map(|pid| pid as i32)
+        .collect()
 }
 
 #[cfg(test)]
