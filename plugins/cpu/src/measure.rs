@@ -4,7 +4,7 @@
 
 use npd_plugin::hostfile::{self as read, HostFile};
 use npd_plugin::psi::{self, Pressure};
-use npd_plugin::{explain, Context, Error, Result};
+use npd_plugin::{explain, Context, Result};
 
 use crate::config::Config;
 use crate::cpus;
@@ -31,14 +31,8 @@ pub fn measure(config: &Config, ctx: &Context) -> Measured {
     }
 }
 
-/// The host path as messages name it, in front of a parser's reason.
-fn garbage(ctx: &Context, path: &str, why: Error) -> Error {
-    why.context(ctx.host_path(path).display())
-}
-
 fn load(ctx: &Context) -> Result<Load> {
-    let text = read::required(ctx, "/proc/loadavg")?;
-    let avg = loadavg::parse(&text).map_err(|why| garbage(ctx, "/proc/loadavg", why))?;
+    let avg = read::parsed(ctx, "/proc/loadavg", loadavg::parse)?;
     let (cpus, source) = online_cpus(ctx)?;
     explain!(
         ctx,
@@ -51,25 +45,14 @@ fn load(ctx: &Context) -> Result<Load> {
 fn online_cpus(ctx: &Context) -> Result<(u32, cpus::Source)> {
     let source = cpus::Source::SysOnline;
     if let HostFile::Text(text) = read::host_file(ctx, source.path())? {
-        let n = cpus::count_list(&text).map_err(|why| garbage(ctx, source.path(), why))?;
+        let n = cpus::count_list(&text).map_err(|why| read::garbage(ctx, source.path(), why))?;
         return Ok((n, source));
     }
     let source = cpus::Source::ProcStat;
-    let text = read::required(ctx, source.path())?;
-    let n = cpus::count_stat(&text).map_err(|why| garbage(ctx, source.path(), why))?;
+    let n = read::parsed(ctx, source.path(), cpus::count_stat)?;
     Ok((n, source))
 }
 
 fn pressure(ctx: &Context) -> Result<Pressure> {
-    let path = "/proc/pressure/cpu";
-    let text = match read::host_file(ctx, path)? {
-        HostFile::Text(t) => t,
-        HostFile::Missing(full) => {
-            return Err(Error::unobserved(format!(
-                "no PSI: {} not found (CONFIG_PSI off or psi=0)",
-                full.display()
-            )))
-        }
-    };
-    psi::parse(&text).map_err(|why| garbage(ctx, path, why))
+    psi::read(ctx, "/proc/pressure/cpu")
 }

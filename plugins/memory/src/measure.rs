@@ -11,7 +11,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use npd_plugin::hostfile::{self as read, HostFile};
+use npd_plugin::hostfile as read;
 use npd_plugin::psi::{self, Pressure};
 use npd_plugin::{explain, Context, Error, Result};
 
@@ -35,28 +35,13 @@ pub fn measure(config: &Config, ctx: &Context) -> Measured {
     }
 }
 
-/// The host path as messages name it, in front of a parser's reason.
-fn garbage(ctx: &Context, path: &str, why: Error) -> Error {
-    why.context(ctx.host_path(path).display())
-}
-
 fn available(ctx: &Context) -> Result<MemInfo> {
-    let text = read::required(ctx, "/proc/meminfo")?;
-    meminfo::parse(&text).map_err(|why| garbage(ctx, "/proc/meminfo", why))
+    read::parsed(ctx, "/proc/meminfo", meminfo::parse)
 }
 
 fn pressure(ctx: &Context) -> Result<Pressure> {
     let path = "/proc/pressure/memory";
-    let text = match read::host_file(ctx, path)? {
-        HostFile::Text(t) => t,
-        HostFile::Missing(full) => {
-            return Err(Error::unobserved(format!(
-                "no PSI: {} not found (CONFIG_PSI off or psi=0)",
-                full.display()
-            )))
-        }
-    };
-    let p = psi::parse(&text).map_err(|why| garbage(ctx, path, why))?;
+    let p = psi::read(ctx, path)?;
     if p.full.is_none() {
         return Err(Error::unobserved(format!(
             "{}: no \"full\" line",
@@ -67,8 +52,7 @@ fn pressure(ctx: &Context) -> Result<Pressure> {
 }
 
 fn oom_kills(ctx: &Context) -> Result<Since> {
-    let text = read::required(ctx, "/proc/vmstat")?;
-    let total = vmstat::parse_vmstat(&text).map_err(|why| garbage(ctx, "/proc/vmstat", why))?;
+    let total = read::parsed(ctx, "/proc/vmstat", vmstat::parse_vmstat)?;
     since_previous_run(ctx, total)
 }
 

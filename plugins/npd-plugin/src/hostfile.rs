@@ -67,3 +67,15 @@ pub fn required(ctx: &Context, path: &str) -> Result<String> {
         ))),
     }
 }
+
+/// A parser's error with the host path of the file it read in front:
+/// "/host/proc/loadavg: garbage line ...".
+pub fn garbage(ctx: &Context, path: &str, why: Error) -> Error {
+    why.context(ctx.host_path(path).display())
+}
+
+/// A file the check cannot do without, read and parsed by `parse`.
+pub fn parsed<T>(ctx: &Context, path: &str, parse: impl FnOnce(&str) -> Result<T>) -> Result<T> {
+    let text = required(ctx, path)?;
+    parse(&text).map_err(|why| garbage(ctx, path, why))
+}

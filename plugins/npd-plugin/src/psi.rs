@@ -11,7 +11,8 @@
 //! percentages over 10, 60 and 300 seconds. These files are system-wide: NPD's own
 //! cgroup and namespaces do not change them.
 
-use crate::{Error, Result};
+use crate::hostfile::{self, HostFile};
+use crate::{Context, Error, Result};
 
 /// One line's averages, in percent.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -48,6 +49,18 @@ pub fn parse(text: &str) -> Result<Pressure> {
     match some {
         Some(some) => Ok(Pressure { some, full }),
         None => Err(Error::unobserved("no \"some\" line")),
+    }
+}
+
+/// Reads `path` (`/proc/pressure/<resource>`) under the host root. A kernel without
+/// PSI has no such file: Unknown, saying so.
+pub fn read(ctx: &Context, path: &str) -> Result<Pressure> {
+    match hostfile::host_file(ctx, path)? {
+        HostFile::Text(text) => parse(&text).map_err(|why| hostfile::garbage(ctx, path, why)),
+        HostFile::Missing(full) => Err(Error::unobserved(format!(
+            "no PSI: {} not found (CONFIG_PSI off or psi=0)",
+            full.display()
+        ))),
     }
 }
 
