@@ -5,7 +5,8 @@
 //! clock (an NTP step, a wrong RTC), and suspend counts (it is CLOCK_BOOTTIME); a new
 //! `boot_id` says that everything kept from the previous boot (PIDs, process start
 //! times, clock readings) is meaningless. Both files are read under the host root,
-//! which is also how tests set the time.
+//! which is also how tests set the time. Process start times (field 22 of
+//! `/proc/<pid>/stat`) are clock ticks on the same clock: [`Boot::ticks_to_ms`].
 
 use crate::{hostfile, Context, Error, Result};
 
@@ -19,6 +20,8 @@ pub struct Boot {
     pub id: String,
     /// Milliseconds since boot (CLOCK_BOOTTIME, suspend included).
     pub now_ms: u64,
+    /// Clock ticks per second of the start times in `stat` (USER_HZ).
+    pub tick_hz: u64,
 }
 
 impl Boot {
@@ -34,7 +37,28 @@ impl Boot {
                 parse_uptime(first).ok_or_else(|| garbage(ctx, UPTIME, "not seconds since boot"))?
             }
         };
-        Ok(Boot { id, now_ms })
+        Ok(Boot {
+            id,
+            now_ms,
+            tick_hz: tick_hz(),
+        })
+    }
+
+    /// A `stat` start time (ticks after boot) in milliseconds after boot.
+    pub fn ticks_to_ms(&self, ticks: u64) -> u64 {
+        let ms = u128::from(ticks) * 1000 / u128::from(self.tick_hz.max(1));
+        u64::try_from(ms).unwrap_or(u64::MAX)
+    }
+}
+
+/// USER_HZ is 100 on every architecture Kubernetes runs on; the kernel says so too.
+fn tick_hz() -> u64 {
+    // SAFETY: sysconf has no preconditions.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    if hz > 0 {
+        hz as u64
+    } else {
+        100
     }
 }
 
@@ -101,6 +125,17 @@ mod tests {
     }
 
     #[test]
+    fn ticks_become_milliseconds() {
+        let b = Boot {
+            id: "x".into(),
+            now_ms: 0,
+            tick_hz: 100,
+        };
+        assert_eq!(b.ticks_to_ms(4242), 42_420);
+        assert_eq!(b.ticks_to_ms(u64::MAX), u64::MAX);
+    }
+
+    #[test]
     fn a_fixture_tree_sets_the_clock_and_garbage_is_unobserved() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("proc/sys/kernel/random");
@@ -123,6 +158,6 @@ mod tests {
     #[test]
     fn the_real_host_has_both() {
         let b = Boot::read(&ctx(std::path::Path::new("/"))).unwrap();
-        assert!(b.now_ms > 0 && !b.id.is_empty());
+        assert!(b.now_ms > 0 && !b.id.is_empty() && b.tick_hz > 0);
     }
 }
