@@ -8,8 +8,9 @@
 use npd_plugin::units::format_percent;
 use npd_plugin::{explain, short_io_reason, Context, Error, Outcome, Result};
 
-use crate::measure::{Reading, Usage};
-use crate::survey::{shown, Survey, Target};
+use std::path::Path;
+
+use crate::measure::{Reading, Survey, Target, Usage};
 use crate::Config;
 
 /// A problem found, with what orders it.
@@ -68,8 +69,12 @@ pub fn judge(config: &Config, survey: &Survey, ctx: &Context) -> Result<Outcome>
     }
     match unknown.len() {
         0 => Ok(Outcome::ok(ok_message(config))),
-        1 => Err(Error::new(unknown.remove(0))),
-        n => Err(Error::new(format!("{} (+{} more)", unknown[0], n - 1))),
+        1 => Err(Error::unobserved(unknown.remove(0))),
+        n => Err(Error::unobserved(format!(
+            "{} (+{} more)",
+            unknown[0],
+            n - 1
+        ))),
     }
 }
 
@@ -227,5 +232,15 @@ fn explain_target(config: &Config, t: &Target, ctx: &Context) {
             if u.read_only { "ro" } else { "rw" },
             verdict(m.read_only())
         );
+    }
+}
+
+/// "/var/lib/kubelet", or "/var/lib/kubelet (/data/kubelet)" when a symlink led
+/// elsewhere, for --explain.
+fn shown(path: &Path, located: &Path) -> String {
+    if path.components().eq(located.components()) {
+        path.display().to_string()
+    } else {
+        format!("{} ({})", path.display(), located.display())
     }
 }

@@ -4,83 +4,23 @@
 //! Each run reads the host's mount table once and measures each mount that holds a
 //! `--path` once:
 //!
-//! - [`mountinfo`] parses `<host-root>/proc/1/mountinfo` and finds the mount that
-//!   holds a path, for what is reported;
-//! - `npd_plugin::hostfs` follows a path's symlinks as the host does, never entering
-//!   a mount that can hang by this process's own view of its mounts;
-//! - [`measure`] calls statvfs (in a helper process for network and FUSE mounts) and
-//!   turns its counters into df's percentages;
-//! - [`survey`] puts those together for all paths, [`judge`] decides.
+//! - [`config`] validates the flags;
+//! - [`measure`] reads `<host-root>/proc/1/mountinfo` (parsed by
+//!   `npd_plugin::mountinfo`, which also says which mount holds a path), follows each
+//!   path's symlinks as the host does without entering a mount that can hang
+//!   (`npd_plugin::hostfs`), and calls statvfs on each mount (in a helper process for
+//!   network and FUSE mounts);
+//! - [`judge`] turns the counters into df's percentages against the limits.
 //!
 //! It never writes to the filesystems it checks (no write probe).
 
+pub mod config;
 pub mod judge;
 pub mod measure;
-pub mod mountinfo;
-pub mod survey;
-pub mod view;
 
-use std::path::PathBuf;
+use npd_plugin::{Context, Outcome, Plugin, Result};
 
-use npd_plugin::units::parse_percent;
-use npd_plugin::{Context, Error, Outcome, Plugin, Result};
-
-/// What can be checked of a filesystem.
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Aspect {
-    /// Blocks used, against --max-used.
-    Usage,
-    /// Inodes used, against --max-inodes-used.
-    Inodes,
-    /// Mounted read-only.
-    ReadOnly,
-}
-
-// The flags of `npd-disk`. Not a doc comment: clap would make it the --help text
-// in place of `Disk::ABOUT`.
-#[derive(clap::Args, Debug)]
-pub struct Args {
-    /// A host path whose filesystem is checked (the mount that holds it, symlinks
-    /// followed); one the host does not have is Unknown. Repeatable. Default: / (when
-    /// no --path-if-exists is given either).
-    #[arg(long = "path", value_name = "PATH")]
-    pub paths: Vec<PathBuf>,
-
-    /// As --path, for a path only some hosts have (a container runtime's data
-    /// directory): checked where it exists, left out where it does not. Repeatable.
-    #[arg(long = "path-if-exists", value_name = "PATH")]
-    pub optional_paths: Vec<PathBuf>,
-
-    /// More blocks used than this percentage (counted and rounded up as df does) is
-    /// a problem.
-    #[arg(long, value_name = "PCT", default_value = "85", value_parser = parse_percent)]
-    pub max_used: f64,
-
-    /// More inodes used than this percentage (as df -i) is a problem.
-    #[arg(long, value_name = "PCT", default_value = "90", value_parser = parse_percent)]
-    pub max_inodes_used: f64,
-
-    /// What to check, comma-separated or repeated. A mount that does not answer is a
-    /// problem whatever is checked.
-    #[arg(long = "check", value_name = "WHAT", value_enum, value_delimiter = ',',
-          default_values_t = [Aspect::Usage, Aspect::Inodes, Aspect::ReadOnly])]
-    pub checks: Vec<Aspect>,
-}
-
-/// The flags, validated.
-#[derive(Debug, Clone)]
-pub struct Config {
-    /// Absolute host paths, without duplicates: the --path ones in the order given,
-    /// then the --path-if-exists ones.
-    pub paths: Vec<PathBuf>,
-    /// Per path: whether the host may lack it (--path-if-exists).
-    pub optional: Vec<bool>,
-    pub max_used: f64,
-    pub max_inodes_used: f64,
-    pub usage: bool,
-    pub inodes: bool,
-    pub read_only: bool,
-}
+pub use config::{Args, Aspect, Config};
 
 /// The plugin.
 pub struct Disk;
@@ -97,42 +37,12 @@ impl Plugin for Disk {
     type Args = Args;
     type Config = Config;
 
-    fn configure(mut args: Args) -> Result<Config> {
-        if args.paths.is_empty() && args.optional_paths.is_empty() {
-            args.paths.push(PathBuf::from("/"));
-        }
-        let mut paths: Vec<PathBuf> = Vec::new();
-        let mut optional = Vec::new();
-        let given = args.paths.into_iter().map(|p| (p, false, "--path"));
-        let maybe = args
-            .optional_paths
-            .into_iter()
-            .map(|p| (p, true, "--path-if-exists"));
-        for (p, may_lack, flag) in given.chain(maybe) {
-            if !p.is_absolute() {
-                return Err(Error::new(format!(
-                    "{flag} {:?} is not absolute (give the path as the host sees it)",
-                    p.display().to_string()
-                )));
-            }
-            if !paths.contains(&p) {
-                paths.push(p);
-                optional.push(may_lack);
-            }
-        }
-        Ok(Config {
-            paths,
-            optional,
-            max_used: args.max_used,
-            max_inodes_used: args.max_inodes_used,
-            usage: args.checks.contains(&Aspect::Usage),
-            inodes: args.checks.contains(&Aspect::Inodes),
-            read_only: args.checks.contains(&Aspect::ReadOnly),
-        })
+    fn configure(args: Args) -> Result<Config> {
+        config::configure(args)
     }
 
     fn check(config: &Config, ctx: &Context) -> Result<Outcome> {
-        let survey = survey::survey(config, ctx)?;
+        let survey = measure::measure(config, ctx)?;
         judge::explain_survey(config, &survey, ctx);
         judge::judge(config, &survey, ctx)
     }
@@ -192,67 +102,6 @@ Unknown (exit 2):
 mod tests {
     use super::*;
 
-    fn configure(args: &[&str]) -> Result<Config> {
-        npd_plugin::configure_from::<Disk>(args)
-    }
-
-    #[test]
-    fn defaults() {
-        let c = configure(&[]).unwrap();
-        assert_eq!(c.paths, [PathBuf::from("/")]);
-        assert_eq!(c.optional, [false]);
-        // Only paths some hosts lack: / is not added behind the user's back.
-        let c = configure(&["--path-if-exists", "/var/lib/containers", "--path", "/x"]).unwrap();
-        assert_eq!(
-            c.paths,
-            [PathBuf::from("/x"), PathBuf::from("/var/lib/containers")]
-        );
-        assert_eq!(c.optional, [false, true]);
-        let c = configure(&["--path-if-exists", "/var/lib/containers"]).unwrap();
-        assert_eq!(c.paths, [PathBuf::from("/var/lib/containers")]);
-        assert_eq!((c.max_used, c.max_inodes_used), (85.0, 90.0));
-        assert!(c.usage && c.inodes && c.read_only);
-    }
-
-    #[test]
-    fn flags() {
-        let c = configure(&[
-            "--path",
-            "/var/lib/kubelet",
-            "--path",
-            "/",
-            "--path",
-            "/var/lib/kubelet",
-            "--max-used",
-            "92.5%",
-            "--check",
-            "usage,read-only",
-        ])
-        .unwrap();
-        assert_eq!(
-            c.paths,
-            [PathBuf::from("/var/lib/kubelet"), PathBuf::from("/")]
-        );
-        assert_eq!(c.max_used, 92.5);
-        assert!(c.usage && !c.inodes && c.read_only);
-        let c = configure(&["--check", "inodes", "--check", "usage"]).unwrap();
-        assert!(c.usage && c.inodes && !c.read_only);
-    }
-
-    #[test]
-    fn bad_flags() {
-        for args in [
-            &["--path", "var/lib"][..],
-            &["--path-if-exists", "var/lib"],
-            &["--max-used", "101"],
-            &["--max-inodes-used", "x"],
-            &["--check", "everything"],
-            &["--check", ""],
-        ] {
-            assert!(configure(args).is_err(), "{args:?}");
-        }
-    }
-
     #[test]
     fn help_has_the_example_rule_and_the_notes_and_no_percent_sign() {
         let help = npd_plugin::command::<Disk>().render_long_help().to_string();
@@ -272,7 +121,7 @@ mod tests {
             .iter()
             .map(|a| a.as_str().unwrap())
             .collect();
-        let c = configure(&args).unwrap();
+        let c = npd_plugin::configure_from::<Disk>(&args).unwrap();
         assert!(c.usage && !c.inodes && !c.read_only);
     }
 }

@@ -61,10 +61,10 @@ pub struct Args {
     pub max_read: u64,
 }
 
-fn parse_age(text: &str) -> std::result::Result<Duration, String> {
+fn parse_age(text: &str) -> Result<Duration> {
     let d = parse_duration(text)?;
     if d.is_zero() {
-        return Err("a zero age would make every file too old".into());
+        return Err(Error::config("a zero age would make every file too old"));
     }
     Ok(d)
 }
@@ -160,10 +160,10 @@ pub fn configure(args: Args) -> Result<Config> {
             max_read: args.max_read,
         }
     } else {
-        return Err(Error::new("give one rule: --problem-if-exists, --problem-if-missing, --problem-if-older-than or --problem-if-contains"));
+        return Err(Error::config("give one rule: --problem-if-exists, --problem-if-missing, --problem-if-older-than or --problem-if-contains"));
     };
     if args.if_missing.is_some() && matches!(rule, Rule::Exists | Rule::Missing) {
-        return Err(Error::new(
+        return Err(Error::config(
             "--if-missing goes with --problem-if-older-than or --problem-if-contains",
         ));
     }
@@ -172,26 +172,26 @@ pub fn configure(args: Args) -> Result<Config> {
 
 fn parse_path(text: &str) -> Result<PathPattern> {
     if !text.starts_with('/') {
-        return Err(Error::new(format!(
+        return Err(Error::config(format!(
             "--path {text:?} is not absolute (host paths start with /)"
         )));
     }
     if text.bytes().any(|b| b == 0 || b.is_ascii_control()) {
-        return Err(Error::new(format!(
+        return Err(Error::config(format!(
             "--path {text:?} has control characters"
         )));
     }
     let mut steps = Vec::new();
     for part in text.split('/').filter(|p| !p.is_empty() && *p != ".") {
         let pattern =
-            Pattern::parse(part).map_err(|e| Error::new(format!("--path {text:?}: {e}")))?;
+            Pattern::parse(part).map_err(|e| Error::config(format!("--path {text:?}: {e}")))?;
         steps.push(match pattern.literal() {
             Some(lit) => Step::Literal(OsString::from(lit)),
             None => Step::Glob(pattern),
         });
     }
     if steps.is_empty() {
-        return Err(Error::new(format!("--path {text:?} names no file")));
+        return Err(Error::config(format!("--path {text:?} names no file")));
     }
     Ok(PathPattern {
         text: text.to_string(),
@@ -201,7 +201,7 @@ fn parse_path(text: &str) -> Result<PathPattern> {
 
 fn compile(pattern: &str) -> Result<Regex> {
     if pattern.is_empty() {
-        return Err(Error::new(
+        return Err(Error::config(
             "--problem-if-contains is empty: it would match every line",
         ));
     }
@@ -217,7 +217,7 @@ fn compile(pattern: &str) -> Result<Regex> {
                 .find(|l| !l.is_empty())
                 .map(|l| l.strip_prefix("error: ").unwrap_or(l).to_string())
                 .unwrap_or_else(|| "invalid regular expression".into());
-            Error::new(format!("--problem-if-contains {pattern:?}: {reason}"))
+            Error::config(format!("--problem-if-contains {pattern:?}: {reason}"))
         })
 }
 

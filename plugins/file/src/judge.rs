@@ -1,59 +1,14 @@
-//! The files found, judged by the rule: the verdict, its one line, and the
-//! --explain account.
+//! The files found, judged by the rule: the verdict and its one line, from what
+//! [`crate::measure`] found (no I/O here).
 //!
 //! OK lines name the paths as given and the rule, never a measured value, so that
 //! NPD does not patch the Node on every run.
-
-use std::time::SystemTime;
 
 use npd_plugin::units::format_duration;
 use npd_plugin::{explain, Context, Error, Outcome, Result};
 
 use crate::config::{Config, IfMissing, Rule};
-use crate::inspect::{self, Kind, Meta, Search};
-use crate::locate::{Found, Locator};
-
-pub fn check(config: &Config, ctx: &Context) -> Result<Outcome> {
-    let locator = Locator::new(ctx.hostfs());
-    let mut files: Vec<(Found, Meta)> = Vec::new();
-    for pattern in &config.paths {
-        ctx.waiting_for(format!("looking up {}", pattern.text));
-        let found = locator.locate(pattern)?;
-        explain!(ctx, "--path {}: {} found", pattern.text, found.len());
-        for f in found {
-            if let Some(meta) = inspect::stat(&f, ctx)? {
-                explain_file(ctx, &f, &meta);
-                files.push((f, meta));
-            }
-        }
-    }
-    explain!(ctx, "rule: {}", config.rule.describe());
-    judge(config, &files, ctx)
-}
-
-fn explain_file(ctx: &Context, f: &Found, meta: &Meta) {
-    let place = match f {
-        Found::Local { real, .. } => format!("local, at {}", real.display()),
-        Found::Remote(g) => format!("on {}", g.describe()),
-    };
-    let now = SystemTime::now();
-    let when = if meta.modified > now {
-        "in the future".to_string()
-    } else {
-        format!("{} ago", format_duration(whole_seconds(meta.age(now))))
-    };
-    explain!(
-        ctx,
-        "{}: {:?}, {} bytes, modified {when}; {place}",
-        f.host().display(),
-        meta.kind,
-        meta.size
-    );
-}
-
-fn whole_seconds(d: std::time::Duration) -> std::time::Duration {
-    std::time::Duration::from_secs(d.as_secs())
-}
+use crate::measure::{whole_seconds, Kind, Measured, Search};
 
 /// The paths as given, for messages: "/a" or "/a or /b".
 fn label(config: &Config) -> String {
@@ -91,16 +46,19 @@ fn when_missing(config: &Config, policy: IfMissing) -> Result<Outcome> {
     match policy {
         IfMissing::Problem => Ok(Outcome::problem(missing(config))),
         IfMissing::Ok => Ok(Outcome::ok(ok_message(config))),
-        IfMissing::Unknown => Err(Error::new(missing(config))),
+        IfMissing::Unknown => Err(Error::unobserved(missing(config))),
     }
 }
 
-pub fn judge(config: &Config, files: &[(Found, Meta)], ctx: &Context) -> Result<Outcome> {
+/// The verdict on the files found (their stats, and for --problem-if-contains what
+/// the search found), in the order found.
+pub fn judge(config: &Config, measured: &Measured, ctx: &Context) -> Result<Outcome> {
+    let files = &measured.files;
     match &config.rule {
         Rule::Exists => {
             let problems = files
                 .iter()
-                .map(|(f, _)| format!("{} exists", f.host().display()))
+                .map(|s| format!("{} exists", s.found.host().display()))
                 .collect();
             Ok(Outcome::from_problems(problems, ok_message(config)))
         }
@@ -110,10 +68,11 @@ pub fn judge(config: &Config, files: &[(Found, Meta)], ctx: &Context) -> Result<
             Outcome::ok(ok_message(config))
         }),
         Rule::OlderThan(limit, policy) => {
-            let Some((newest, meta)) = files.iter().max_by_key(|(_, m)| m.modified) else {
+            let Some(seen) = files.iter().max_by_key(|s| s.meta.modified) else {
                 return when_missing(config, *policy);
             };
-            let age = meta.age(SystemTime::now());
+            let newest = &seen.found;
+            let age = seen.meta.age(measured.now);
             explain!(
                 ctx,
                 "newest: {}, {:.0}s old, limit {}",
@@ -133,34 +92,31 @@ pub fn judge(config: &Config, files: &[(Found, Meta)], ctx: &Context) -> Result<
             })
         }
         Rule::Contains {
-            regex,
-            text,
-            if_missing,
-            max_read,
+            text, if_missing, ..
         } => {
             if files.is_empty() {
                 return when_missing(config, *if_missing);
             }
             let mut problems = Vec::new();
             let mut unread = None;
-            for (f, meta) in files {
-                let host = f.host().display();
-                match meta.kind {
+            for seen in files {
+                let host = seen.found.host().display();
+                match seen.meta.kind {
                     Kind::Regular => {}
-                    Kind::Directory => return Err(Error::new(format!("{host} is a directory"))),
+                    Kind::Directory => {
+                        return Err(Error::unobserved(format!("{host} is a directory")))
+                    }
                     Kind::Special => {
-                        return Err(Error::new(format!("{host} is not a regular file")))
+                        return Err(Error::unobserved(format!("{host} is not a regular file")))
                     }
                 }
-                ctx.waiting_for(format!("reading {host}"));
-                let found = inspect::search(f, regex, *max_read)?;
-                explain!(ctx, "{host}: {found:?}");
-                match found {
-                    Search::Line { number } => {
+                match &seen.search {
+                    Some(Search::Line { number }) => {
                         problems.push(format!("{host} line {number} matches /{text}/"))
                     }
-                    Search::NoMatch => {}
-                    Search::NoMatchInPart { read } => {
+                    // Not searched: only after a file the verdict stopped at above.
+                    Some(Search::NoMatch) | None => {}
+                    Some(Search::NoMatchInPart { read }) => {
                         unread.get_or_insert(format!(
                             "{host}: no match in its first {read} bytes, more not read (--max-read)"
                         ));
@@ -170,7 +126,7 @@ pub fn judge(config: &Config, files: &[(Found, Meta)], ctx: &Context) -> Result<
             // A match found elsewhere is a problem observed; otherwise a file only
             // partly read leaves the answer open.
             match unread {
-                Some(why) if problems.is_empty() => Err(Error::new(why)),
+                Some(why) if problems.is_empty() => Err(Error::unobserved(why)),
                 _ => Ok(Outcome::from_problems(problems, ok_message(config))),
             }
         }

@@ -1,17 +1,16 @@
 //! `npd-file`: host files present, absent, recently modified, or holding a line.
 //!
 //! - [`config`] validates the flags: `--path` patterns and the one rule to apply;
-//! - [`locate`] resolves the patterns under the host root without ever looking
-//!   anything up on a mount that can hang (`npd_plugin::glob` matches wildcards);
-//! - [`inspect`] stats what was found (in a helper process on such mounts) and
-//!   searches contents; [`judge`] decides.
+//! - [`measure`] resolves the patterns under the host root without ever looking
+//!   anything up on a mount that can hang (`npd_plugin::glob` matches wildcards),
+//!   stats what was found (in a helper process on such mounts) and searches
+//!   contents; [`judge`] decides.
 //!
 //! It never writes, touches or removes a file.
 
 pub mod config;
-pub mod inspect;
 pub mod judge;
-pub mod locate;
+pub mod measure;
 
 use npd_plugin::{Context, Outcome, Plugin, Result};
 
@@ -38,7 +37,8 @@ impl Plugin for File {
     }
 
     fn check(config: &config::Config, ctx: &Context) -> Result<Outcome> {
-        judge::check(config, ctx)
+        let measured = measure::measure(config, ctx)?;
+        judge::judge(config, &measured, ctx)
     }
 }
 

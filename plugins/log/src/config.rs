@@ -146,10 +146,12 @@ impl Config {
     }
 }
 
-fn parse_window(text: &str) -> std::result::Result<Duration, String> {
+fn parse_window(text: &str) -> Result<Duration> {
     let d = parse_duration(text)?;
     if d < Duration::from_secs(1) {
-        return Err("a window shorter than 1s holds no run but the current one".into());
+        return Err(Error::config(
+            "a window shorter than 1s holds no run but the current one",
+        ));
     }
     Ok(d)
 }
@@ -164,16 +166,18 @@ pub fn compile(what: &str, text: &str) -> Result<Regex> {
         .map_err(|e| {
             let first = e.to_string();
             let last = first.lines().last().unwrap_or("invalid").trim().to_string();
-            Error::new(format!("{what}: {last}"))
+            Error::config(format!("{what}: {last}"))
         })
 }
 
 pub fn configure(args: Args) -> Result<Config> {
     if args.file.trim().is_empty() {
-        return Err("--file is empty".into());
+        return Err(Error::config("--file is empty"));
     }
     if args.pattern.is_empty() {
-        return Err("--pattern is empty: it would count every line".into());
+        return Err(Error::config(
+            "--pattern is empty: it would count every line",
+        ));
     }
     let pattern = compile("--pattern", &args.pattern)?;
     let exclude = match &args.exclude {
@@ -186,15 +190,19 @@ pub fn configure(args: Args) -> Result<Config> {
     };
     let times = args.max_p95.is_some() || args.max_p99.is_some() || args.max_mean.is_some();
     if times && field.is_none() {
-        return Err("--max-p95, --max-p99 and --max-mean need --field".into());
+        return Err(Error::config(
+            "--max-p95, --max-p99 and --max-mean need --field",
+        ));
     }
     if field.is_some() && !times {
-        return Err("--field needs --max-p95, --max-p99 or --max-mean".into());
+        return Err(Error::config(
+            "--field needs --max-p95, --max-p99 or --max-mean",
+        ));
     }
     if args.max_count.is_none() && !times {
-        return Err(
-            "give --max-count or a response-time limit (--max-p95, --max-p99, --max-mean)".into(),
-        );
+        return Err(Error::config(
+            "give --max-count or a response-time limit (--max-p95, --max-p99, --max-mean)",
+        ));
     }
     let field_scale = match args.field_unit {
         FieldUnit::S => 1e6,
@@ -203,7 +211,7 @@ pub fn configure(args: Args) -> Result<Config> {
     };
     let label = match args.label {
         Some(l) if !l.trim().is_empty() => l.trim().to_string(),
-        Some(_) => return Err("--label is empty".into()),
+        Some(_) => return Err(Error::config("--label is empty")),
         None => default_label(&args.file),
     };
     Ok(Config {
@@ -229,7 +237,9 @@ pub fn configure(args: Args) -> Result<Config> {
 fn parse_field(text: &str, pattern: &Regex) -> Result<Field> {
     if let Ok(n) = text.parse::<i64>() {
         return match n {
-            0 => Err("--field 0: fields count from 1 (or from -1 at the end)".into()),
+            0 => Err(Error::config(
+                "--field 0: fields count from 1 (or from -1 at the end)",
+            )),
             n if n > 0 => Ok(Field::Index(n as usize - 1)),
             n => Ok(Field::FromEnd(n.unsigned_abs() as usize)),
         };
@@ -239,7 +249,7 @@ fn parse_field(text: &str, pattern: &Regex) -> Result<Field> {
         .position(|name| name == Some(text))
         .map(Field::Group)
         .ok_or_else(|| {
-            Error::new(format!(
+            Error::config(format!(
                 "--field {text:?} is neither a number nor a named group (?P<{text}>..) of --pattern"
             ))
         })

@@ -1,16 +1,31 @@
 //! The verdict on what the window holds: a count above `--max-count`, a percentile
-//! or mean above its limit. Messages name the value, the window and the limit; OK
-//! messages carry no number.
+//! or mean above its limit; with no log file, what `--missing` says. Messages name
+//! the value, the window and the limit; OK messages carry no number.
 
 use std::time::Duration;
 
 use npd_plugin::units::format_duration;
-use npd_plugin::{explain, Context, Outcome};
+use npd_plugin::{explain, Context, Error, Outcome, Result, Status};
 
-use crate::config::Config;
+use crate::config::{Config, Missing};
+use crate::measure::Measured;
 use crate::window::Totals;
 
-pub fn judge(cfg: &Config, ctx: &Context, totals: &Totals, sample: Option<&str>) -> Outcome {
+/// The verdict. A problem within the window is reported even when no file is
+/// followed now (the lines were counted before it went); otherwise no file is what
+/// `--missing` says.
+pub fn judge(cfg: &Config, measured: &Measured, ctx: &Context) -> Result<Outcome> {
+    let outcome = in_window(cfg, ctx, &measured.totals, measured.sample.as_deref());
+    if measured.missing && outcome.status == Status::Ok {
+        return match cfg.missing {
+            Missing::Ok => Ok(Outcome::ok(format!("{}: no log file", cfg.label))),
+            Missing::Unknown => Err(Error::unobserved(format!("{}: no such file", cfg.file))),
+        };
+    }
+    Ok(outcome)
+}
+
+fn in_window(cfg: &Config, ctx: &Context, totals: &Totals, sample: Option<&str>) -> Outcome {
     let window = cfg.window_text();
     let mut problems = Vec::new();
     if let Some(max) = cfg.max_count {

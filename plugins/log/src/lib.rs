@@ -2,51 +2,25 @@
 //! bytes appended to log files since the previous run.
 //!
 //! A run is a fresh process, so everything it must remember lives in the state store:
-//! which files it follows and where it stopped ([`follow`]), and what the runs within
-//! the window counted ([`window`]). Each run:
-//! - [`glob`] finds the files `--file` names now;
-//! - [`follow`] recognises rotations and hands the new bytes to [`read`], which cuts
-//!   them into lines with one fixed buffer and lets [`tally`] judge them;
-//! - the window slides, the state is saved (atomically), and [`judge`] decides.
+//! which files it follows and where it stopped ([`measure::follow`]), and what the
+//! runs within the window counted ([`window`]). Each run:
+//! - [`measure`] finds the files `--file` names now ([`measure::glob`]), recognises
+//!   rotations and hands the new bytes to [`measure::read`], which cuts them into
+//!   lines with one fixed buffer and lets [`tally`] judge them; the window slides
+//!   and the state is saved (atomically);
+//! - [`judge`] decides on what the window holds.
 //!
 //! It is not a log shipper: it keeps no line beyond one sample for the message.
 
 pub mod config;
-pub mod follow;
-pub mod glob;
 pub mod judge;
-pub mod read;
+pub mod measure;
 pub mod tally;
 pub mod window;
 
-use std::time::Duration;
+use npd_plugin::{Context, Outcome, Plugin, Result};
 
-use npd_plugin::{explain, Context, Error, Outcome, Plugin, Result};
-use serde::{Deserialize, Serialize};
-
-use config::Missing;
 pub use config::{Args, Config};
-use follow::{Progress, Tracked};
-use tally::Tally;
-use window::{Clock, Interval, Window};
-
-/// Bumped when the state's meaning changes: an older state is then a first run.
-const STATE_VERSION: u32 = 1;
-/// Time kept back from the read for saving the state.
-const SAVE_MARGIN: Duration = Duration::from_millis(150);
-
-/// What is kept between runs.
-#[derive(Serialize, Deserialize, Default, Debug)]
-pub struct LogState {
-    pub version: u32,
-    /// The --file the offsets belong to: a rule whose state key was kept while its
-    /// file changed starts over instead of counting the new file's history.
-    #[serde(default)]
-    pub file: String,
-    pub clock: Clock,
-    pub files: Vec<Tracked>,
-    pub window: Window,
-}
 
 /// The plugin.
 pub struct Log;
@@ -70,103 +44,9 @@ impl Plugin for Log {
     }
 
     fn check(cfg: &Config, ctx: &Context) -> Result<Outcome> {
-        check(cfg, ctx)
+        let measured = measure::measure(cfg, ctx)?;
+        judge::judge(cfg, &measured, ctx)
     }
-}
-
-fn check(cfg: &Config, ctx: &Context) -> Result<Outcome> {
-    let named = glob::expand(ctx.hostfs(), &cfg.file)?;
-    // Without state there is no "since the last run", hence no rate: Unknown.
-    let store = ctx.state()?;
-    let clock = Clock::now();
-    // A corrupt state is a first run (counting from a guessed offset could count
-    // lines twice), answered Unknown once.
-    let (previous, corrupt) = match store.load::<LogState>("log") {
-        Ok(Some(st)) if st.version == STATE_VERSION && st.file == cfg.file => (Some(st), None),
-        Ok(_) => (None, None),
-        Err(e) => (None, Some(e)),
-    };
-    let elapsed = previous.as_ref().map_or(0, |p| clock.since(&p.clock));
-    explain!(
-        ctx,
-        "{} since the last run{}",
-        npd_plugin::units::format_duration(Duration::from_millis(elapsed)),
-        if previous.is_none() {
-            " (first run: baseline)"
-        } else {
-            ""
-        }
-    );
-
-    let deadline = ctx
-        .deadline()
-        .checked_sub(SAVE_MARGIN)
-        .unwrap_or(ctx.deadline());
-    let mut tally = Tally::default();
-    let mut progress = Progress::default();
-    let files = follow::follow(
-        cfg,
-        ctx,
-        &named,
-        previous.as_ref().map(|p| p.files.as_slice()),
-        deadline,
-        &mut tally,
-        &mut progress,
-    )?;
-    let missing = files.is_empty();
-    explain!(ctx, "read {} bytes from {} files; {} matching lines, {} excluded, {} long lines, {} without a response time",
-        progress.bytes, progress.files, tally.count, tally.excluded, tally.long_lines, tally.no_time);
-    if progress.interrupted {
-        explain!(
-            ctx,
-            "stopped at the deadline: the rest is read by the next run"
-        );
-    }
-
-    let mut st = previous.unwrap_or_default();
-    st.version = STATE_VERSION;
-    st.file = cfg.file.clone();
-    st.clock = clock;
-    st.files = files;
-    st.window.record(
-        elapsed,
-        Interval {
-            end_ms: 0,
-            count: tally.count,
-            times: std::mem::take(&mut tally.times),
-        },
-        cfg.window.as_millis() as u64,
-    );
-    if let Some(sample) = tally.sample.take() {
-        st.window.sample = Some(sample);
-    }
-    store.save("log", &st)?;
-    explain!(ctx, "peak memory {} KiB", peak_rss_kib());
-
-    if let Some(e) = corrupt {
-        return Err(Error::new(format!("{e}; started over")));
-    }
-    let totals = st.window.totals();
-    let outcome = judge::judge(cfg, ctx, &totals, st.window.sample.as_deref());
-    if missing && outcome.status == npd_plugin::Status::Ok {
-        return match cfg.missing {
-            Missing::Ok => Ok(Outcome::ok(format!("{}: no log file", cfg.label))),
-            Missing::Unknown => Err(Error::new(format!("{}: no such file", cfg.file))),
-        };
-    }
-    Ok(outcome)
-}
-
-/// VmHWM of this process, for --explain: the memory a run costs whatever it read.
-fn peak_rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        })
-        .unwrap_or(0)
 }
 
 const NOTES: &str = "\
@@ -186,8 +66,9 @@ Rotation:
   compression (compress without delaycompress) are not seen.
 Window:
   Counts and response times are kept per run; a run's lines fall out of the window
-  once the run is --window old. Time is the kernel's boot-time clock, so a wall
-  clock step moves nothing; across a reboot the wall clock is used.
+  once the run is --window old. Time is the host's boot clock (uptime under
+  <host-root>/proc, within one boot_id), so a wall clock step moves nothing;
+  across a reboot, or where uptime cannot be read, the wall clock is used.
 Response times:
   --field names a field holding a number of --field-unit (Apache's and Keystone's
   access logs end with seconds: --field -1; OpenStack API logs say \"time: 0.12\":

@@ -2,7 +2,7 @@
 //! runs and summed over the runs that fall within `--window`.
 //!
 //! Time here is the plugin's own clock, advanced at every run by the time since the
-//! previous run: the kernel's boot-time clock while the boot is the same (a wall-clock
+//! previous run: the host's boot clock while the boot is the same (a wall-clock
 //! step, forward or back, changes nothing), the wall clock across a reboot. Response
 //! times are kept as histograms with logarithmic buckets, so that the state stays a
 //! few KB whatever the traffic; a percentile is exact to about 3 parts in 100.
@@ -108,7 +108,8 @@ pub struct Interval {
     pub times: Histogram,
 }
 
-/// Readings of the clocks at a run, to measure the time to the next.
+/// Readings of the clocks at a run, to measure the time to the next (read by
+/// [`crate::measure`]).
 #[derive(Serialize, Deserialize, Default, Debug, Clone, PartialEq)]
 pub struct Clock {
     pub boot_id: String,
@@ -117,7 +118,7 @@ pub struct Clock {
 }
 
 impl Clock {
-    /// Time from `prev` to `self`: the boot-time clock within a boot, the wall clock
+    /// Time from `prev` to `self`: the boot clock within a boot, the wall clock
     /// across a reboot (never negative).
     pub fn since(&self, prev: &Clock) -> u64 {
         if !self.boot_id.is_empty() && self.boot_id == prev.boot_id && self.boot_ms >= prev.boot_ms
@@ -125,51 +126,6 @@ impl Clock {
             return self.boot_ms - prev.boot_ms;
         }
         self.wall_ms.saturating_sub(prev.wall_ms).max(0) as u64
-    }
-
-    /// Reads the clocks; `NPD_LOG_TEST_CLOCK=wall_ms,boot_ms,boot_id` stands in for them
-    /// in tests (the clocks cannot be stepped there).
-    pub fn now() -> Clock {
-        if let Ok(text) = std::env::var("NPD_LOG_TEST_CLOCK") {
-            let mut parts = text.split(',');
-            let wall_ms = parts
-                .next()
-                .and_then(|p| p.trim().parse().ok())
-                .unwrap_or(0);
-            let boot_ms = parts
-                .next()
-                .and_then(|p| p.trim().parse().ok())
-                .unwrap_or(0);
-            let boot_id = parts.next().unwrap_or("test").trim().to_string();
-            return Clock {
-                boot_id,
-                boot_ms,
-                wall_ms,
-            };
-        }
-        let wall_ms = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis() as i64)
-            .unwrap_or(0);
-        let mut ts = libc::timespec {
-            tv_sec: 0,
-            tv_nsec: 0,
-        };
-        // SAFETY: clock_gettime writes into the timespec we own.
-        let boot_ms = if unsafe { libc::clock_gettime(libc::CLOCK_BOOTTIME, &mut ts) } == 0 {
-            ts.tv_sec as u64 * 1000 + ts.tv_nsec as u64 / 1_000_000
-        } else {
-            0
-        };
-        // The kernel's, not the host root's: a container shares its host's kernel.
-        let boot_id = std::fs::read_to_string("/proc/sys/kernel/random/boot_id")
-            .map(|s| s.trim().to_string())
-            .unwrap_or_default();
-        Clock {
-            boot_id,
-            boot_ms,
-            wall_ms,
-        }
     }
 }
 

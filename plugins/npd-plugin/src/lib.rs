@@ -74,6 +74,7 @@
 //! place ([`Error::status`]), never from reading a message.
 
 mod answer;
+pub mod boot;
 pub mod civil;
 mod context;
 pub mod debounce;
@@ -87,6 +88,7 @@ pub mod hostfs;
 pub mod isolate;
 pub mod message;
 mod metrics;
+pub mod mountinfo;
 mod outcome;
 pub mod procstat;
 pub mod psi;

@@ -1,24 +1,19 @@
-//! Counts against limits: the verdict and its one line, and the --explain account.
+//! Counts against limits: the verdict and its one line (the --explain account is in
+//! [`crate::explain`]).
 //!
 //! Problems are ordered by how much they matter to a node: a process that is missing
 //! first (the service is down), then a restart loop (it is going down again and
 //! again), a process stuck in D state, too many copies, then zombies.
 
-use npd_plugin::{explain, Context, Outcome};
+use npd_plugin::units::format_duration;
+use npd_plugin::Outcome;
 
-use crate::dstate::{self, Stuck};
-use crate::report::{PidList, Report, Tally};
-use crate::restarts::{self, Starts};
-use crate::select::{Config, Selector, What};
-use crate::DScope;
-
-/// What the checks that compare runs found: `None` when not asked for, or when
-/// they could not judge (the caller then holds the reason).
-#[derive(Debug, Default)]
-pub struct Tracked {
-    pub restarts: Option<Vec<Starts>>,
-    pub stuck: Option<Stuck>,
-}
+use crate::config::{Config, DScope, DStateRule, RestartRule};
+use crate::measure::dstate::Stuck;
+use crate::measure::restarts::Starts;
+use crate::measure::Tracked;
+use crate::report::Report;
+use crate::select::Selector;
 
 /// The verdict on one pass.
 pub fn judge(config: &Config, report: &Report, tracked: &Tracked) -> Outcome {
@@ -38,10 +33,10 @@ pub fn judge(config: &Config, report: &Report, tracked: &Tracked) -> Outcome {
     }
     let mut problems = missing;
     if let (Some(rule), Some(counts)) = (&config.restarts, &tracked.restarts) {
-        problems.extend(restarts::problems(counts, rule));
+        problems.extend(restart_problems(counts, rule));
     }
     if let (Some(rule), Some(stuck)) = (&config.d_state, &tracked.stuck) {
-        problems.extend(dstate::problem(stuck, rule));
+        problems.extend(d_state_problem(stuck, rule));
     }
     problems.append(&mut excess);
     if let Some(max) = config.max_zombies {
@@ -102,95 +97,44 @@ pub fn ok_message(config: &Config) -> String {
     parts.join("; ")
 }
 
-/// The measurements and the rule applied, on stderr for --explain.
-pub fn explain_report(ctx: &Context, config: &Config, report: &Report) {
-    if !ctx.explaining() {
-        return;
-    }
-    explain!(
-        ctx,
-        "scanned {}: {} processes in {:.1}ms; read {} stat, {} comm, {} statm, {} cmdline \
-         files; skipped {} kernel threads, {} garbage stat lines",
-        ctx.host_path("/proc").display(),
-        report.processes,
-        report.took.as_secs_f64() * 1000.0,
-        report.stats_read,
-        report.comms_read,
-        report.statms_read,
-        report.cmdlines_read,
-        report.kernel_threads,
-        report.garbage,
-    );
-    for (sel, tally) in config.selectors.iter().zip(&report.tallies) {
-        explain_selector(ctx, sel, tally);
-    }
-    if let Some(max) = config.max_zombies {
-        let z = &report.zombies;
-        let verdict = if z.count > max { "problem" } else { "ok" };
-        explain!(
-            ctx,
-            "zombies: {}{}; rule: more than {max} is a problem: {verdict}",
-            z.count,
-            pids_text(&z.pids, z.count)
-        );
-        if let Some(p) = &z.top_parent {
-            explain!(
-                ctx,
-                "zombies: parent {} {} holds {}",
-                p.comm.as_deref().unwrap_or("(gone)"),
-                p.pid,
-                p.zombies
-            );
-        }
-    }
+/// "kubelet restarted 5 times in 30m > max 3" for each selector over the limit.
+fn restart_problems(counts: &[Starts], rule: &RestartRule) -> Vec<String> {
+    counts
+        .iter()
+        .filter(|c| c.count > rule.max)
+        .map(|c| {
+            format!(
+                "{} restarted {} time{} in {} > max {}",
+                c.label,
+                c.count,
+                if c.count == 1 { "" } else { "s" },
+                format_duration(rule.within),
+                rule.max
+            )
+        })
+        .collect()
 }
 
-fn explain_selector(ctx: &Context, sel: &Selector, tally: &Tally) {
-    let kind = match sel.what {
-        What::Name(_) => "name",
-        What::Cmdline(_) => "cmdline",
-    };
-    let bad = tally.count < sel.min || sel.max.is_some_and(|m| tally.count > m);
-    explain!(
-        ctx,
-        "{kind} {}: {} running{}; rule: {}: {}",
-        sel.label,
-        tally.count,
-        pids_text(&tally.pids, tally.count),
-        sel.rule_text(),
-        if bad { "problem" } else { "ok" }
-    );
-    if tally.argv0_mismatches > 0 {
-        explain!(
-            ctx,
-            "name {}: {} more with the same 15-byte kernel name but another argv[0], \
-             not counted",
-            sel.label,
-            tally.argv0_mismatches
-        );
-    }
-}
-
-/// " (pids 1, 2, 3, ...)" for a count.
-fn pids_text(pids: &PidList, count: u32) -> String {
-    if count == 0 {
-        return String::new();
-    }
-    let list: Vec<String> = pids.as_slice().iter().map(u32::to_string).collect();
-    let more = if count as usize > list.len() {
-        ", ..."
+/// "rsync 4242 in D state for 12m > 5m", or with several, how many and the worst.
+fn d_state_problem(stuck: &Stuck, rule: &DStateRule) -> Option<String> {
+    let (comm, pid, ms) = stuck.worst.as_ref()?;
+    let held = format_duration(std::time::Duration::from_secs(ms / 1000));
+    let limit = format_duration(rule.limit);
+    Some(if stuck.count == 1 {
+        format!("{comm} {pid} in D state for {held} > {limit}")
     } else {
-        ""
-    };
-    format!(" (pids {}{more})", list.join(", "))
+        format!(
+            "{} processes in D state > {limit}, longest {comm} {pid} for {held}",
+            stuck.count
+        )
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{Parent, Zombies};
-    use crate::select::configure;
-    use crate::Args;
+    use crate::config::{configure, Args};
+    use crate::report::{Parent, Tally, Zombies};
     use npd_plugin::Status;
 
     fn config(names: &[&str], min: u32, max: Option<u32>, zombies: Option<u32>) -> Config {
@@ -238,11 +182,11 @@ mod tests {
     fn restarts_and_d_state_come_after_missing_and_before_excess() {
         use std::time::Duration;
         let mut c = config(&["kubelet", "containerd"], 1, Some(1), None);
-        c.restarts = Some(crate::select::RestartRule {
+        c.restarts = Some(RestartRule {
             max: 3,
             within: Duration::from_secs(1800),
         });
-        c.d_state = Some(crate::select::DStateRule {
+        c.d_state = Some(DStateRule {
             limit: Duration::from_secs(300),
             scope: DScope::All,
         });
@@ -337,12 +281,46 @@ mod tests {
     }
 
     #[test]
-    fn pid_lists_say_when_there_are_more() {
-        let mut l = PidList::default();
-        assert_eq!(pids_text(&l, 0), "");
-        for pid in 1..=10 {
-            l.push(pid);
-        }
-        assert_eq!(pids_text(&l, 10), " (pids 1, 2, 3, 4, 5, 6, 7, 8, ...)");
+    fn restart_loops_name_the_count_the_window_and_the_limit() {
+        let rule = RestartRule {
+            max: 2,
+            within: std::time::Duration::from_secs(600),
+        };
+        let starts = |count| Starts {
+            label: "kubelet".into(),
+            count,
+        };
+        assert_eq!(
+            restart_problems(&[starts(3)], &rule),
+            ["kubelet restarted 3 times in 10m > max 2"]
+        );
+        assert!(restart_problems(&[starts(2)], &rule).is_empty());
+    }
+
+    #[test]
+    fn messages_name_the_worst_and_the_limit() {
+        let rule = DStateRule {
+            limit: std::time::Duration::from_secs(300),
+            scope: DScope::All,
+        };
+        let one = Stuck {
+            count: 1,
+            worst: Some(("rsync".into(), 4242, 750_500)),
+        };
+        assert_eq!(
+            d_state_problem(&one, &rule).unwrap(),
+            "rsync 4242 in D state for 12m30s > 5m"
+        );
+        let many = Stuck {
+            count: 4,
+            worst: Some(("jbd2/sda1-8".into(), 311, 3_600_000)),
+        };
+        let text = d_state_problem(&many, &rule).unwrap();
+        assert_eq!(
+            text,
+            "4 processes in D state > 5m, longest jbd2/sda1-8 311 for 1h"
+        );
+        assert!(text.len() <= 80);
+        assert_eq!(d_state_problem(&Stuck::default(), &rule), None);
     }
 }

@@ -7,90 +7,28 @@
 //! process may stay in D state longer than `--max-d-state-for`, and there must be no
 //! more than `--max-zombies` zombies.
 //!
-//! - [`procfs`] and [`stat`] read the table (one small file per process, no
-//!   allocation per process) into [`stat::ProcStat`] records, the base for checks
-//!   that need process state or start times; [`cmdline`] reads command lines where
-//!   a selector needs them;
-//! - [`select`] turns the flags into selectors, [`scan`] counts into a [`report`],
-//!   [`judge`] decides;
-//! - [`restarts`] and [`dstate`] compare the report with what earlier runs kept in
-//!   the state dir, on the host's boot-relative [`clock`].
+//! - [`config`] turns the flags into [`select`]ors and rules;
+//! - [`measure`] reads the table (one small file per process, no allocation per
+//!   process) into [`stat::ProcStat`] records and counts into a [`report`], reading
+//!   command lines where a selector needs them; for restarts and D state it compares
+//!   the report with what earlier runs kept in the state dir, on the host's boot
+//!   clock (`npd_plugin::boot`);
+//! - [`judge`] decides, [`explain`] gives the account for --explain.
 //!
 //! It is not a process supervisor: it never restarts or signals anything.
 
-pub mod clock;
-pub mod cmdline;
-pub mod dstate;
+pub mod config;
+pub mod explain;
 pub mod judge;
-pub mod procfs;
+pub mod measure;
 pub mod report;
-pub mod restarts;
-pub mod scan;
 pub mod select;
 /// The `/proc/<pid>/stat` record, shared with the other readers of process tables.
 pub use npd_plugin::procstat as stat;
 
-use std::time::Duration;
+use npd_plugin::{Context, Outcome, Plugin, Result};
 
-use npd_plugin::units::parse_duration;
-use npd_plugin::{Context, Error, Outcome, Plugin, Result};
-
-/// Which processes `--max-d-state-for` judges.
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DScope {
-    /// Every process and kernel thread of the host.
-    All,
-    /// Only the processes --name and --cmdline select.
-    Selected,
-}
-
-/// The flags of `npd-process`.
-#[derive(clap::Args, Debug)]
-pub struct Args {
-    /// An executable's name, as `ps -e` and `pgrep -x` show it, in full (e.g.
-    /// kubelet, kube-controller-manager). Repeatable; each is counted separately.
-    #[arg(long = "name", value_name = "NAME")]
-    pub names: Vec<String>,
-
-    /// A regular expression searched in each command line (arguments joined by
-    /// spaces), for services whose executable is an interpreter (python3). Repeatable.
-    #[arg(long = "cmdline", value_name = "REGEX")]
-    pub cmdlines: Vec<String>,
-
-    /// Fewer matching processes than this is a problem, for each --name and --cmdline.
-    #[arg(long, value_name = "N", default_value_t = 1)]
-    pub min: u32,
-
-    /// More matching processes than this is a problem, for each --name and --cmdline
-    /// (default: no limit).
-    #[arg(long, value_name = "N")]
-    pub max: Option<u32>,
-
-    /// More zombie processes (exited, never reaped by their parent) than this is a
-    /// problem.
-    #[arg(long, value_name = "N")]
-    pub max_zombies: Option<u32>,
-
-    /// A process in uninterruptible sleep (state D) for longer than this is a problem
-    /// (e.g. 5m). Needs --state-dir; the first run only records.
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub max_d_state_for: Option<Duration>,
-
-    /// Which processes --max-d-state-for judges (default: all, kernel threads
-    /// included).
-    #[arg(long, value_name = "WHICH", value_enum)]
-    pub d_state_of: Option<DScope>,
-
-    /// More starts than this within --within is a problem, for each --name and
-    /// --cmdline (a restart loop). Needs --state-dir; the first run only records.
-    #[arg(long, value_name = "K")]
-    pub max_restarts: Option<u32>,
-
-    /// The window --max-restarts counts starts in (e.g. 30m); make it much longer
-    /// than NPD's invoke_interval.
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub within: Option<Duration>,
-}
+pub use config::{Args, Config, DScope};
 
 /// The plugin.
 pub struct Process;
@@ -113,38 +51,17 @@ A restart loop, and processes stuck in D state:
  "args": ["--max-d-state-for", "5m", "--state-key", "d-state"], "timeout": "5s"}"#;
     const NOTES: &'static str = NOTES;
     type Args = Args;
-    type Config = select::Config;
+    type Config = Config;
 
-    fn configure(args: Args) -> Result<select::Config> {
-        select::configure(args)
+    fn configure(args: Args) -> Result<Config> {
+        config::configure(args)
     }
 
-    fn check(config: &select::Config, ctx: &Context) -> Result<Outcome> {
-        let report = scan::scan(config, ctx)?;
-        judge::explain_report(ctx, config, &report);
-        let mut tracked = judge::Tracked::default();
-        let mut errors: Vec<Error> = Vec::new();
-        if config.restarts.is_some() || config.d_state.is_some() {
-            match clock::Boot::read(ctx) {
-                Ok(boot) => {
-                    if let Some(rule) = &config.restarts {
-                        match restarts::track(ctx, rule, &boot, config, &report) {
-                            Ok(counts) => tracked.restarts = Some(counts),
-                            Err(e) => errors.push(e),
-                        }
-                    }
-                    if let Some(rule) = &config.d_state {
-                        let found = (&report.d_tasks, report.d_count);
-                        match dstate::track(ctx, rule, &boot, found.0, found.1) {
-                            Ok(stuck) => tracked.stuck = Some(stuck),
-                            Err(e) => errors.push(e),
-                        }
-                    }
-                }
-                Err(e) => errors.push(e),
-            }
-        }
-        ctx.despite(judge::judge(config, &report, &tracked), errors)
+    fn check(config: &Config, ctx: &Context) -> Result<Outcome> {
+        let measured = measure::measure(config, ctx)?;
+        explain::report(ctx, config, &measured.report);
+        let outcome = judge::judge(config, &measured.report, &measured.tracked);
+        ctx.despite(outcome, measured.errors)
     }
 }
 

@@ -1,8 +1,8 @@
 //! What a pass over the process table measured: per-selector counts with the first
 //! few PIDs (and, for restarts, every instance), the zombies and their busiest
 //! parent, the processes in D state, and what was read to get there. Filled by
-//! `scan.rs`; `restarts.rs` and `dstate.rs` compare it with earlier runs, `judge.rs`
-//! decides.
+//! [`crate::measure::scan`]; [`crate::measure::restarts`] and
+//! [`crate::measure::dstate`] compare it with earlier runs, [`crate::judge`] decides.
 
 use std::time::Duration;
 

@@ -34,6 +34,8 @@ use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
+use crate::mountinfo::MountTable;
+
 pub use table::{fs_type_can_hang, read_proc_file};
 pub use walk::MountKind;
 
@@ -182,12 +184,12 @@ impl HostFs {
     /// to what this run knows of mount IDs when it is the kernel's (read from a real
     /// procfs, not a fixture's file): with host root `/` and no chroot or mount
     /// namespace of its own, this process's own table is not read at all.
-    pub fn offer_host_table(&self, bytes: &[u8]) {
+    pub fn offer_host_table(&self, table: &MountTable) {
         if !self.kernel.proc_is_procfs(self) {
             return;
         }
         let mut st = self.table.lock().unwrap_or_else(|p| p.into_inner());
-        st.tables.push(OwnMounts::parse(bytes));
+        st.tables.push(OwnMounts::of(table));
     }
 
     /// The mount this process's root directory is on (its ID) and whether that

@@ -5,7 +5,10 @@
 //! Only the ID and the type are kept: these tables decide how carefully to look,
 //! never what a check reports (npd-disk reports from the host's table). Mount IDs are
 //! unique system-wide among live mounts, so any process's table (this process's own,
-//! PID 1's) tells the truth about the IDs it lists.
+//! PID 1's) tells the truth about the IDs it lists. Lines are read by the one parser
+//! of mount tables, [`crate::mountinfo`].
+
+use crate::mountinfo::{self, Line, MountTable};
 
 /// A table, as listed. Looked through, not hashed or sorted: a few hundred mounts, a
 /// lookup per mount a walk enters, and no hashing or sorting code in every binary.
@@ -32,9 +35,19 @@ impl OwnMounts {
     /// Parses mountinfo lines; a line that does not parse is left out (its mount then
     /// cannot be established, which only makes the walk more careful).
     pub(crate) fn parse(bytes: &[u8]) -> OwnMounts {
-        let by_id = bytes
-            .split(|b| *b == b'\n')
-            .filter_map(parse_line)
+        let by_id = mountinfo::lines(bytes)
+            .filter_map(|(_, l)| Line::parse(l).ok())
+            .map(|l| (l.id, l.fs_type().into_owned()))
+            .collect();
+        OwnMounts { by_id }
+    }
+
+    /// The IDs and types of a table parsed whole already.
+    pub(crate) fn of(table: &MountTable) -> OwnMounts {
+        let by_id = table
+            .mounts
+            .iter()
+            .map(|m| (m.id, m.fs_type.clone()))
             .collect();
         OwnMounts { by_id }
     }
@@ -44,17 +57,6 @@ impl OwnMounts {
         let (_, fs_type) = self.by_id.iter().find(|(i, _)| *i == id)?;
         Some(fs_type)
     }
-}
-
-/// `36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw`: the ID is the
-/// first field, the type the first after `-` (the optional fields before it vary).
-fn parse_line(line: &[u8]) -> Option<(u64, String)> {
-    let mut fields = line.split(|b| *b == b' ');
-    let id = std::str::from_utf8(fields.next()?).ok()?.parse().ok()?;
-    let mut rest = fields.skip(4).skip_while(|f| *f != b"-");
-    rest.next()?;
-    let fs_type = String::from_utf8(rest.next()?.to_vec()).ok()?;
-    Some((id, fs_type))
 }
 
 /// Reads a procfs file whole into `into`. procfs files report a size of 0, so a

@@ -239,12 +239,13 @@ fn a_host_table_is_taken_only_from_a_real_procfs() {
     let tmp = tempfile::tempdir().unwrap();
     fs::create_dir_all(tmp.path().join("proc/1")).unwrap();
     let fixture = HostFs::new(tmp.path());
-    fixture.offer_host_table(lie.as_bytes());
+    let lie = MountTable::parse(lie.as_bytes()).unwrap();
+    fixture.offer_host_table(&lie);
     assert_eq!(fixture.classify(proc_id), MountKind::Local);
     // Under host root /, the table offered is taken as the kernel's (the plugin read
     // it from /proc/1/mountinfo): nothing else is read for an ID it lists.
     let real = HostFs::new("/");
-    real.offer_host_table(lie.as_bytes());
+    real.offer_host_table(&lie);
     assert_eq!(
         real.classify(proc_id),
         MountKind::CanHang("fuse.liar".into())

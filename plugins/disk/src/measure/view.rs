@@ -20,9 +20,8 @@
 use std::path::Path;
 
 use npd_plugin::hostfs::read_proc_file;
+use npd_plugin::mountinfo::{Mount, MountTable};
 use npd_plugin::{explain, Context, Error, Result};
-
-use crate::mountinfo::{Mount, MountTable};
 
 const OWN: &str = "/proc/self/mountinfo";
 
@@ -42,8 +41,8 @@ pub fn reporting_table(ctx: &Context, host: MountTable) -> Result<MountTable> {
     std::fs::File::open(OWN)
         .and_then(|mut f| read_proc_file(&mut f, &mut bytes))
         .map_err(|e| Error::io(OWN, &e))?;
-    let mut own =
-        MountTable::parse(&bytes).map_err(|e| Error::new(format!("cannot parse {OWN}: {e}")))?;
+    let mut own = MountTable::parse(&bytes)
+        .map_err(|e| Error::unobserved(format!("cannot parse {OWN}: {e}")))?;
     let same_dir = match (at_root(&own), &init_root) {
         (Some(a), Some(b)) => a.dev == b.dev && a.root == b.root,
         _ => false,
@@ -69,9 +68,5 @@ pub fn reporting_table(ctx: &Context, host: MountTable) -> Result<MountTable> {
 
 /// The mount on top at `/`.
 fn at_root(table: &MountTable) -> Option<&Mount> {
-    table
-        .mounts
-        .iter()
-        .rev()
-        .find(|m| m.mount_point == Path::new("/"))
+    table.holding(Path::new("/"))
 }

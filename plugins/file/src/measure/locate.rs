@@ -5,7 +5,7 @@
 //!
 //! A path that leads onto a network or FUSE mount (as this process's own lookups see
 //! its mounts) is not looked up here: it is handed on as [`Found::Remote`], for a stat
-//! in a helper process (see `inspect`). Wildcards cannot be expanded there (a readdir
+//! in a helper process (see [`super::inspect`]). Wildcards cannot be expanded there (a readdir
 //! can hang as well), which is an error.
 
 use std::collections::VecDeque;
@@ -75,7 +75,7 @@ impl<'a> Locator<'a> {
             .fs
             .resolve(&at)
             .map_err(|e| match e.error.raw_os_error() {
-                Some(libc::ELOOP) => Error::new(format!("cannot resolve {e}")),
+                Some(libc::ELOOP) => Error::unobserved(format!("cannot resolve {e}")),
                 _ => Error::io(e.path.display(), &e.error),
             })?;
         let (host, real) = match reach {
@@ -85,7 +85,7 @@ impl<'a> Locator<'a> {
         };
         let Some(Step::Glob(glob)) = pending.pop_front() else {
             if out.len() >= MAX_MATCHES {
-                return Err(Error::new(format!(
+                return Err(Error::unobserved(format!(
                     "--path {} matches more than {MAX_MATCHES} files",
                     pattern.text
                 )));
@@ -123,7 +123,7 @@ fn remote(
     out: &mut Vec<Found>,
 ) -> Result<()> {
     if !pending.is_empty() {
-        return Err(Error::new(format!(
+        return Err(Error::unobserved(format!(
             "--path {}: wildcards are not expanded on {} (a directory read there can hang)",
             pattern.text,
             g.describe()

@@ -33,7 +33,7 @@ pub fn local(fs: &HostFs, host_path: &str) -> Result<Option<PathBuf>> {
     match fs.resolve(host_path) {
         Ok(Reach::Local { real, .. }) => Ok(Some(real)),
         Ok(Reach::Missing(_)) => Ok(None),
-        Ok(Reach::Guarded(g)) => Err(Error::new(format!(
+        Ok(Reach::Guarded(g)) => Err(Error::unobserved(format!(
             "{host_path} is on {}: not read (a read there can hang)",
             g.describe()
         ))),
@@ -64,7 +64,8 @@ pub fn expand(fs: &HostFs, pattern: &str) -> Result<Vec<Named>> {
                 next.push(format!("{prefix}/{part}"));
                 continue;
             }
-            let matcher = Pattern::parse(part).map_err(|e| Error::new(format!("--file: {e}")))?;
+            // A bad pattern is a bad flag, found only now.
+            let matcher = Pattern::parse(part).map_err(|e| e.context("--file"))?;
             let dir_host = if prefix.is_empty() {
                 "/"
             } else {
@@ -91,7 +92,7 @@ pub fn expand(fs: &HostFs, pattern: &str) -> Result<Vec<Named>> {
                 }
             }
             if next.len() > MAX_FILES {
-                return Err(Error::new(format!(
+                return Err(Error::unobserved(format!(
                     "--file {pattern} matches more than {MAX_FILES} paths"
                 )));
             }

@@ -21,9 +21,9 @@ use npd_plugin::state::stable_hash;
 use npd_plugin::{explain, Context, Error, Result};
 use serde::{Deserialize, Serialize};
 
+use super::glob::{self, Named};
+use super::read::{self, read, Position};
 use crate::config::Config;
-use crate::glob::Named;
-use crate::read::{read, Position};
 use crate::tally::Tally;
 
 /// The checksum covers this many first bytes (fewer while the file is shorter).
@@ -71,7 +71,7 @@ pub fn follow(
     tally: &mut Tally,
     progress: &mut Progress,
 ) -> Result<Vec<Tracked>> {
-    let literal = !crate::glob::has_wildcards(&cfg.file);
+    let literal = !glob::has_wildcards(&cfg.file);
     let mut open = Vec::new();
     for n in named {
         ctx.waiting_for(format!("opening {}", n.local.display()));
@@ -84,7 +84,7 @@ pub fn follow(
                 file,
             }),
             Ok(None) if literal => {
-                return Err(Error::new(format!("{}: not a regular file", n.host)))
+                return Err(Error::unobserved(format!("{}: not a regular file", n.host)))
             }
             Ok(None) => explain!(ctx, "{}: not a regular file, skipped", n.host),
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
@@ -93,7 +93,7 @@ pub fn follow(
     }
     let first_run = known.is_none();
     let known = known.unwrap_or(&[]);
-    let mut buf = vec![0u8; crate::read::buffer_size(cfg)];
+    let mut buf = vec![0u8; read::buffer_size(cfg)];
     let mut next = Vec::new();
 
     // Rotated files first: their lines were written before those of their successor.
@@ -245,8 +245,8 @@ fn open_regular(path: &Path) -> io::Result<Option<(File, std::fs::Metadata)>> {
 /// The file with `t`'s inode in `t`'s directory, under whatever name it has now. The
 /// directory is listed only where it still is on a local mount.
 fn find_rotated(ctx: &Context, t: &Tracked) -> Option<(PathBuf, File, u64)> {
-    let host_dir = crate::glob::host_of(ctx.hostfs(), t.path.parent()?)?;
-    let dir = crate::glob::local(ctx.hostfs(), host_dir.to_str()?).ok()??;
+    let host_dir = glob::host_of(ctx.hostfs(), t.path.parent()?)?;
+    let dir = glob::local(ctx.hostfs(), host_dir.to_str()?).ok()??;
     for entry in std::fs::read_dir(dir).ok()?.take(MAX_SIBLINGS) {
         let Ok(entry) = entry else { continue };
         let Ok(meta) = entry.metadata() else { continue };
@@ -269,7 +269,9 @@ fn head_of(file: &File, len: u64) -> Result<u64> {
     match file.read_exact_at(&mut buf, 0) {
         Ok(()) => Ok(stable_hash(&buf)),
         Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(!stable_hash(&buf)),
-        Err(e) => Err(Error::new(format!("cannot read the start of a log: {e}"))),
+        Err(e) => Err(Error::unobserved(format!(
+            "cannot read the start of a log: {e}"
+        ))),
     }
 }
 
@@ -279,6 +281,6 @@ fn ends_a_line(file: &File, size: u64) -> Result<bool> {
     }
     let mut last = [0u8];
     file.read_exact_at(&mut last, size - 1)
-        .map_err(|e| Error::new(format!("cannot read the end of a log: {e}")))?;
+        .map_err(|e| Error::unobserved(format!("cannot read the end of a log: {e}")))?;
     Ok(last[0] == b'\n')
 }

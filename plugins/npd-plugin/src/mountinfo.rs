@@ -1,17 +1,83 @@
-//! The host's mount table, `<host-root>/proc/1/mountinfo`: parsing it (the format of
-//! proc(5)) and finding the mount that holds a path.
+//! Mount tables (`/proc/<pid>/mountinfo`, the format of proc(5)): the one parser of
+//! them, and the one rule for which mount holds a path.
 //!
-//! It keeps what the disk checks need (where, which filesystem, read-only or not) and
-//! refuses a table it cannot read line for line rather than guessing: a check that
-//! misreads the mount table would judge the wrong filesystem. It never touches the
-//! mounts themselves.
+//! Two readers share it. [`crate::hostfs`] wants only each mount's ID and type
+//! ([`Line`], nothing copied) and leaves out a line it cannot read; npd-disk reports
+//! from the host's table ([`MountTable`]: where, which filesystem, read-only or not)
+//! and refuses a table it cannot read line for line rather than guessing, since a
+//! misread table would judge the wrong filesystem. Nothing here touches the mounts.
 
+use std::borrow::Cow;
 use std::ffi::OsString;
 use std::fmt;
 use std::os::unix::ffi::OsStringExt;
 use std::path::{Path, PathBuf};
 
-/// One line of mountinfo.
+/// One line of mountinfo, checked and borrowed: the fields as the kernel wrote them
+/// (escaped), the numbers parsed.
+#[derive(Debug)]
+pub struct Line<'a> {
+    pub id: u64,
+    pub parent: u64,
+    pub dev: (u32, u32),
+    fields: Vec<&'a [u8]>,
+    /// Index of the ` - ` separator in `fields`.
+    sep: usize,
+}
+
+impl<'a> Line<'a> {
+    /// `36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw`: six fields,
+    /// optional ones up to `-`, then type, source and the filesystem's options.
+    pub fn parse(line: &'a [u8]) -> Result<Line<'a>, ParseError> {
+        let bad = |what: String| ParseError { line: 0, what };
+        let fields: Vec<&[u8]> = line.split(|b| *b == b' ').collect();
+        let sep = fields
+            .iter()
+            .skip(6)
+            .position(|f| *f == b"-")
+            .map(|p| p + 6)
+            .ok_or_else(|| bad("no \" - \" separator after the sixth field".into()))?;
+        if fields.len() != sep + 4 {
+            return Err(bad(format!(
+                "{} fields after \" - \", expected 3 (type, source, options)",
+                fields.len() - sep - 1
+            )));
+        }
+        let number = |i: usize, name: &str| {
+            text(fields[i])
+                .parse()
+                .map_err(|_| bad(format!("{name} {:?} is not a number", text(fields[i]))))
+        };
+        let dev = parse_dev(fields[2]).map_err(bad)?;
+        // Escapes never start a field with `/`, so the raw field tells.
+        if !fields[4].starts_with(b"/") {
+            return Err(bad(format!(
+                "mount point {:?} is not absolute",
+                PathBuf::from(OsString::from_vec(unescape(fields[4]))).display()
+            )));
+        }
+        if !fields[5].split(|b| *b == b',').any(|o| !o.is_empty()) {
+            return Err(bad("no mount options".into()));
+        }
+        if fields[sep + 1].is_empty() {
+            return Err(bad("empty filesystem type".into()));
+        }
+        Ok(Line {
+            id: number(0, "mount ID")?,
+            parent: number(1, "parent ID")?,
+            dev,
+            fields,
+            sep,
+        })
+    }
+
+    /// The filesystem type (`ext4`, `fuse.sshfs`).
+    pub fn fs_type(&self) -> Cow<'a, str> {
+        unescaped_text(self.fields[self.sep + 1])
+    }
+}
+
+/// One mount, owned: what the disk checks report.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Mount {
     pub id: u64,
@@ -33,6 +99,29 @@ pub struct Mount {
 }
 
 impl Mount {
+    fn from_line(l: &Line<'_>) -> Mount {
+        let f = &l.fields;
+        let options = |field: &[u8]| -> Vec<String> {
+            text(field)
+                .split(',')
+                .filter(|o| !o.is_empty())
+                .map(str::to_string)
+                .collect()
+        };
+        Mount {
+            id: l.id,
+            parent: l.parent,
+            dev: l.dev,
+            root: PathBuf::from(OsString::from_vec(unescape(f[3]))),
+            mount_point: PathBuf::from(OsString::from_vec(unescape(f[4]))),
+            mount_options: options(f[5]),
+            optional: f[6..l.sep].iter().map(|o| text(o).into_owned()).collect(),
+            fs_type: l.fs_type().into_owned(),
+            source: unescaped_text(f[l.sep + 2]).into_owned(),
+            super_options: options(&unescape(f[l.sep + 3])),
+        }
+    }
+
     /// Whether writes through this mount fail with EROFS. The per-mount `ro` is what
     /// `mount -o remount,ro` and a read-only bind set; the filesystem's own `ro` is
     /// what the kernel sets alone when it gives up on a disk (ext4's
@@ -63,6 +152,14 @@ impl fmt::Display for ParseError {
     }
 }
 
+/// The non-blank lines of a table with their numbers (from 1).
+pub fn lines(text: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
+    text.split(|b| *b == b'\n')
+        .enumerate()
+        .filter(|(_, l)| !l.iter().all(u8::is_ascii_whitespace))
+        .map(|(i, l)| (i + 1, l))
+}
+
 /// Every mount, in the kernel's order (a mount stacked on another comes after it).
 #[derive(Debug, Default)]
 pub struct MountTable {
@@ -70,14 +167,12 @@ pub struct MountTable {
 }
 
 impl MountTable {
+    /// The whole table, or the first line that does not parse.
     pub fn parse(text: &[u8]) -> Result<MountTable, ParseError> {
         let mut mounts = Vec::new();
-        for (i, line) in text.split(|b| *b == b'\n').enumerate() {
-            if line.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            let mount = parse_line(line).map_err(|what| ParseError { line: i + 1, what })?;
-            mounts.push(mount);
+        for (number, line) in lines(text) {
+            let line = Line::parse(line).map_err(|e| ParseError { line: number, ..e })?;
+            mounts.push(Mount::from_line(&line));
         }
         Ok(MountTable { mounts })
     }
@@ -86,9 +181,9 @@ impl MountTable {
         self.mounts.is_empty()
     }
 
-    /// The mount whose filesystem holds `path` (absolute, host view, symlinks already
-    /// followed): the longest mount point that is a prefix of it, component by
-    /// component; of mounts stacked on one point, the last, which is on top.
+    /// The mount whose filesystem holds `path` (absolute, symlinks already followed):
+    /// the longest mount point that is a prefix of it, component by component; of
+    /// mounts stacked on one point, the last, which is on top.
     ///
     /// A mount hidden by a later mount on one of its ancestors (mounted on
     /// /var/lib/kubelet, then something on /var) still matches here: the table alone
@@ -108,65 +203,6 @@ impl MountTable {
     }
 }
 
-fn parse_line(line: &[u8]) -> Result<Mount, String> {
-    let fields: Vec<&[u8]> = line.split(|b| *b == b' ').collect();
-    let sep = fields
-        .iter()
-        .skip(6)
-        .position(|f| *f == b"-")
-        .map(|p| p + 6)
-        .ok_or_else(|| "no \" - \" separator after the sixth field".to_string())?;
-    if fields.len() != sep + 4 {
-        return Err(format!(
-            "{} fields after \" - \", expected 3 (type, source, options)",
-            fields.len() - sep - 1
-        ));
-    }
-    let number = |i: usize, name: &str| -> Result<u64, String> {
-        text(fields[i])
-            .parse()
-            .map_err(|_| format!("{name} {:?} is not a number", text(fields[i])))
-    };
-    let dev = parse_dev(fields[2])?;
-    let mount_point = PathBuf::from(OsString::from_vec(unescape(fields[4])));
-    if !mount_point.is_absolute() {
-        return Err(format!(
-            "mount point {:?} is not absolute",
-            mount_point.display()
-        ));
-    }
-    let options = |f: &[u8]| -> Vec<String> {
-        text(f)
-            .split(',')
-            .filter(|o| !o.is_empty())
-            .map(str::to_string)
-            .collect()
-    };
-    let mount_options = options(fields[5]);
-    if mount_options.is_empty() {
-        return Err("no mount options".into());
-    }
-    let fs_type = text(&unescape(fields[sep + 1])).into_owned();
-    if fs_type.is_empty() {
-        return Err("empty filesystem type".into());
-    }
-    Ok(Mount {
-        id: number(0, "mount ID")?,
-        parent: number(1, "parent ID")?,
-        dev,
-        root: PathBuf::from(OsString::from_vec(unescape(fields[3]))),
-        mount_point,
-        mount_options,
-        optional: fields[6..sep]
-            .iter()
-            .map(|f| text(f).into_owned())
-            .collect(),
-        fs_type,
-        source: text(&unescape(fields[sep + 2])).into_owned(),
-        super_options: options(&unescape(fields[sep + 3])),
-    })
-}
-
 fn parse_dev(field: &[u8]) -> Result<(u32, u32), String> {
     let t = text(field);
     t.split_once(':')
@@ -174,8 +210,17 @@ fn parse_dev(field: &[u8]) -> Result<(u32, u32), String> {
         .ok_or_else(|| format!("device {t:?} is not major:minor"))
 }
 
-fn text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+fn text(bytes: &[u8]) -> Cow<'_, str> {
     String::from_utf8_lossy(bytes)
+}
+
+/// A field as text, escapes undone, borrowed when it has none.
+fn unescaped_text(field: &[u8]) -> Cow<'_, str> {
+    if field.contains(&b'\\') {
+        Cow::Owned(text(&unescape(field)).into_owned())
+    } else {
+        text(field)
+    }
 }
 
 /// Undoes the kernel's escapes: space, tab, newline and backslash are written as
@@ -204,6 +249,10 @@ pub fn unescape(field: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn mount(line: &[u8]) -> Mount {
+        Mount::from_line(&Line::parse(line).unwrap())
+    }
 
     const SAMPLE: &str = "\
 22 27 0:21 / /proc rw,relatime - proc proc rw
@@ -248,7 +297,7 @@ mod tests {
         assert!(t.mounts[3].read_only() && t.mounts[3].mount_read_only());
         assert!(!t.mounts[2].read_only());
         let line = b"50 27 8:1 / /b rw,relatime - ext4 /dev/sda1 ro,errors=remount-ro";
-        let m = parse_line(line).unwrap();
+        let m = mount(line);
         assert!(!m.mount_read_only() && m.super_read_only() && m.read_only());
     }
 
@@ -279,14 +328,14 @@ mod tests {
 
     #[test]
     fn an_empty_source_is_a_field() {
-        let m = parse_line(b"5 1 0:52 / /mnt/f rw - fuse.sshfs  rw,user_id=0").unwrap();
+        let m = mount(b"5 1 0:52 / /mnt/f rw - fuse.sshfs  rw,user_id=0");
         assert_eq!(m.source, "");
         assert_eq!(m.fs_type, "fuse.sshfs");
     }
 
     #[test]
     fn namespace_roots_are_not_paths() {
-        let m = parse_line(b"600 30 0:4 net:[4026532] /run/netns/a rw - nsfs nsfs rw").unwrap();
+        let m = mount(b"600 30 0:4 net:[4026532] /run/netns/a rw - nsfs nsfs rw");
         assert_eq!(m.root, Path::new("net:[4026532]"));
     }
 

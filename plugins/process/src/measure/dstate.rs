@@ -17,9 +17,9 @@ use serde::{Deserialize, Serialize};
 use npd_plugin::units::format_duration;
 use npd_plugin::{explain, Context, Error, Result};
 
-use crate::clock::Boot;
+use crate::config::DStateRule;
 use crate::report::{DTask, Instance};
-use crate::select::DStateRule;
+use npd_plugin::boot::Boot;
 
 const PURPOSE: &str = "d-state";
 
@@ -63,8 +63,8 @@ pub fn track(
     found: &[DTask],
     found_total: u32,
 ) -> Result<Stuck> {
-    let need = |e: String| Error::new(format!("D state durations need state: {e}"));
-    let store = ctx.state().map_err(|e| need(e.to_string()))?;
+    let need = |e: Error| e.context("D state durations need state");
+    let store = ctx.state().map_err(need)?;
     let now = boot.now_ms;
     let limit_ms = u64::try_from(rule.limit.as_millis()).unwrap_or(u64::MAX);
     let kept = match store.load::<Kept>(PURPOSE) {
@@ -73,7 +73,7 @@ pub fn track(
             // Start over so that the next run measures again; this one cannot.
             let fresh = next_kept(boot, found, &[]);
             let _ = store.save(PURPOSE, &fresh);
-            return Err(Error::new(format!("{e}; D state times start over")));
+            return Err(Error::unobserved(format!("{e}; D state times start over")));
         }
     };
     let prior = match kept {
@@ -99,9 +99,7 @@ pub fn track(
         Some(k) => k.tasks,
     };
     let next = next_kept(boot, found, &prior);
-    store
-        .save(PURPOSE, &next)
-        .map_err(|e| need(e.to_string()))?;
+    store.save(PURPOSE, &next).map_err(need)?;
 
     let mut stuck = Stuck::default();
     for t in &next.tasks {
@@ -205,26 +203,9 @@ fn next_kept(boot: &Boot, found: &[DTask], prior: &[KeptTask]) -> Kept {
     }
 }
 
-/// "rsync 4242 in D state for 12m > 5m", or with several, how many and the worst.
-pub fn problem(stuck: &Stuck, rule: &DStateRule) -> Option<String> {
-    let (comm, pid, ms) = stuck.worst.as_ref()?;
-    let held = format_duration(std::time::Duration::from_secs(ms / 1000));
-    let limit = format_duration(rule.limit);
-    Some(if stuck.count == 1 {
-        format!("{comm} {pid} in D state for {held} > {limit}")
-    } else {
-        format!(
-            "{} processes in D state > {limit}, longest {comm} {pid} for {held}",
-            stuck.count
-        )
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::DScope;
-    use std::time::Duration;
 
     fn boot(now_s: u64) -> Boot {
         Boot {
@@ -268,32 +249,5 @@ mod tests {
         let next = next_kept(&boot(20), &all, &first.tasks);
         assert_eq!(next.tasks.len(), D_TRACKED_MAX);
         assert!(next.tasks[..10].iter().all(|t| t.since_ms == 10_000));
-    }
-
-    #[test]
-    fn messages_name_the_worst_and_the_limit() {
-        let rule = DStateRule {
-            limit: Duration::from_secs(300),
-            scope: DScope::All,
-        };
-        let one = Stuck {
-            count: 1,
-            worst: Some(("rsync".into(), 4242, 750_500)),
-        };
-        assert_eq!(
-            problem(&one, &rule).unwrap(),
-            "rsync 4242 in D state for 12m30s > 5m"
-        );
-        let many = Stuck {
-            count: 4,
-            worst: Some(("jbd2/sda1-8".into(), 311, 3_600_000)),
-        };
-        let text = problem(&many, &rule).unwrap();
-        assert_eq!(
-            text,
-            "4 processes in D state > 5m, longest jbd2/sda1-8 311 for 1h"
-        );
-        assert!(text.len() <= 80);
-        assert_eq!(problem(&Stuck::default(), &rule), None);
     }
 }

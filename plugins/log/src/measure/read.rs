@@ -2,7 +2,7 @@
 //! a partial last line is left for the next run, a line longer than `--max-line` is
 //! judged on its head once and the rest of it skipped, whatever its length.
 //!
-//! This is not where files are found or rotations recognised (see [`crate::follow`]).
+//! This is not where files are found or rotations recognised (see [`super::follow`]).
 
 use std::fs::File;
 use std::io;

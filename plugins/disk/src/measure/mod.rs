@@ -1,5 +1,6 @@
-//! One pass over the filesystems the `--path`s are on: read the host's mount table,
-//! find the mount that holds each path, and measure each mount once.
+//! Every read and call of a run: one pass over the filesystems the `--path`s are on.
+//! Read the host's mount table, find the mount that holds each path, and measure
+//! each mount once ([`statvfs`]), in the table [`view`] chooses.
 //!
 //! Two tables, two questions. Which calls this process may make itself is decided by
 //! what its own lookups go through ([`npd_plugin::hostfs`]: the walk stops before any
@@ -15,13 +16,16 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod statvfs;
+pub mod view;
+
 use npd_plugin::hostfs::{fs_type_can_hang, read_proc_file, Reach};
 use npd_plugin::isolate::{self, Isolated, Isolation};
+use npd_plugin::mountinfo::{Mount, MountTable};
 use npd_plugin::{explain, short_io_reason, Context, Error, Result};
 
-use crate::measure::{self, Reading};
-use crate::mountinfo::{Mount, MountTable};
 use crate::Config;
+pub use statvfs::{Reading, Usage};
 
 /// The host's mount table, under the host root.
 pub const MOUNTINFO: &str = "/proc/1/mountinfo";
@@ -79,25 +83,29 @@ pub fn read_table(ctx: &Context) -> Result<MountTable> {
         .open_file(MOUNTINFO)
         .and_then(|mut f| read_proc_file(&mut f, &mut bytes))
         .map_err(|e| Error::io(file.display(), &e))?;
-    ctx.hostfs().offer_host_table(&bytes);
     let table = MountTable::parse(&bytes)
-        .map_err(|e| Error::new(format!("cannot parse {}: {e}", file.display())))?;
+        .map_err(|e| Error::unobserved(format!("cannot parse {}: {e}", file.display())))?;
     if table.is_empty() {
-        return Err(Error::new(format!("{} lists no mounts", file.display())));
+        return Err(Error::unobserved(format!(
+            "{} lists no mounts",
+            file.display()
+        )));
     }
+    ctx.hostfs().offer_host_table(&table);
     explain!(ctx, "{}: {} mounts", file.display(), table.mounts.len());
     Ok(table)
 }
 
-pub fn survey(config: &Config, ctx: &Context) -> Result<Survey> {
-    let table = crate::view::reporting_table(ctx, read_table(ctx)?)?;
+/// Finds and measures the mount of every `--path`.
+pub fn measure(config: &Config, ctx: &Context) -> Result<Survey> {
+    let table = view::reporting_table(ctx, read_table(ctx)?)?;
     let mut survey = Survey::default();
     for (path, optional) in config.paths.iter().zip(&config.optional) {
         ctx.waiting_for(format!("looking up {}", path.display()));
         let reach = ctx
             .hostfs()
             .resolve(path)
-            .map_err(|e| Error::new(format!("cannot look up {e}")))?;
+            .map_err(|e| Error::unobserved(format!("cannot look up {e}")))?;
         let (host, real, guard) = match reach {
             Reach::Missing(first_missing) => {
                 survey.missing.push(Missing {
@@ -153,7 +161,7 @@ pub fn survey(config: &Config, ctx: &Context) -> Result<Survey> {
 
 fn holding<'t>(table: &'t MountTable, path: &Path) -> Result<&'t Mount> {
     table.holding(path).ok_or_else(|| {
-        Error::new(format!(
+        Error::unobserved(format!(
             "no mount holds {} in the host's mount table",
             path.display()
         ))
@@ -167,7 +175,7 @@ fn measure_all(targets: &mut [Target], ctx: &Context) -> Result<()> {
         .then(|| ctx.isolation());
     for t in targets.iter_mut().filter(|t| !t.isolated()) {
         ctx.waiting_for(format!("measuring {}", t.name()));
-        t.reading = measure::direct(&t.real[0]);
+        t.reading = statvfs::direct(&t.real[0]);
     }
     let Some(iso) = iso else {
         return Ok(());
@@ -198,7 +206,7 @@ fn measure_all(targets: &mut [Target], ctx: &Context) -> Result<()> {
 /// statvfs at the mount point, then a lookup of each path below it.
 fn measure_isolated(iso: &Isolation, t: &Target) -> Result<Reading> {
     let at = t.helper_at.as_deref().expect("measured in a helper");
-    let reading = measure::isolated(iso, at, at)?;
+    let reading = statvfs::isolated(iso, at, at)?;
     if !matches!(reading, Reading::Measured(_)) {
         return Ok(reading);
     }
@@ -207,7 +215,7 @@ fn measure_isolated(iso: &Isolation, t: &Target) -> Result<Reading> {
             Isolated::Done(Ok(_)) => {}
             Isolated::Done(Err(e)) if is_missing(&e) => return Ok(Reading::Missing),
             Isolated::Done(Err(e)) => {
-                return Err(Error::new(format!(
+                return Err(Error::unobserved(format!(
                     "cannot look up {}: {}",
                     path.display(),
                     short_io_reason(&e)
@@ -221,14 +229,4 @@ fn measure_isolated(iso: &Isolation, t: &Target) -> Result<Reading> {
 
 fn is_missing(e: &std::io::Error) -> bool {
     e.kind() == std::io::ErrorKind::NotFound || e.raw_os_error() == Some(libc::ENOTDIR)
-}
-
-/// "/var/lib/kubelet", or "/var/lib/kubelet (/data/kubelet)" when a symlink led
-/// elsewhere, for --explain.
-pub fn shown(path: &Path, located: &Path) -> String {
-    if path.components().eq(located.components()) {
-        path.display().to_string()
-    } else {
-        format!("{} ({})", path.display(), located.display())
-    }
 }

@@ -18,9 +18,9 @@ use serde::{Deserialize, Serialize};
 use npd_plugin::units::format_duration;
 use npd_plugin::{explain, Context, Error, Result};
 
-use crate::clock::Boot;
+use crate::config::{Config, RestartRule};
 use crate::report::{Report, INSTANCES_KEPT};
-use crate::select::{Config, RestartRule};
+use npd_plugin::boot::Boot;
 
 const PURPOSE: &str = "starts";
 
@@ -61,8 +61,8 @@ pub fn track(
     config: &Config,
     report: &Report,
 ) -> Result<Vec<Starts>> {
-    let need = |e: String| Error::new(format!("restart counts need state: {e}"));
-    let store = ctx.state().map_err(|e| need(e.to_string()))?;
+    let need = |e: Error| e.context("restart counts need state");
+    let store = ctx.state().map_err(need)?;
     let (prior, fresh_why) = match store.load::<Kept>(PURPOSE) {
         Ok(None) => (Kept::default(), Some("no earlier run kept")),
         Ok(Some(k)) if k.boot_id != boot.id || k.at_ms > boot.now_ms => (
@@ -73,16 +73,14 @@ pub fn track(
         Err(e) => {
             let (fresh, _) = next_kept(rule, boot, config, report, &Kept::default());
             let _ = store.save(PURPOSE, &fresh);
-            return Err(Error::new(format!("{e}; restart counts start over")));
+            return Err(Error::unobserved(format!("{e}; restart counts start over")));
         }
     };
     if let Some(why) = fresh_why {
         explain!(ctx, "restarts: {why}: recording only");
     }
     let (next, counts) = next_kept(rule, boot, config, report, &prior);
-    store
-        .save(PURPOSE, &next)
-        .map_err(|e| need(e.to_string()))?;
+    store.save(PURPOSE, &next).map_err(need)?;
     let mut too_many = None;
     for ((sel, tally), c) in config.selectors.iter().zip(&report.tallies).zip(&counts) {
         let over = tally.instances.len() > INSTANCES_KEPT;
@@ -108,7 +106,7 @@ pub fn track(
         }
     }
     if let Some(label) = too_many {
-        return Err(Error::new(format!(
+        return Err(Error::unobserved(format!(
             "{label}: more than {INSTANCES_KEPT} processes, too many to count restarts"
         )));
     }
@@ -172,30 +170,11 @@ fn next_kept(
     (kept, counts)
 }
 
-/// "kubelet restarted 5 times in 30m > max 3" for each selector over the limit.
-pub fn problems(counts: &[Starts], rule: &RestartRule) -> Vec<String> {
-    counts
-        .iter()
-        .filter(|c| c.count > rule.max)
-        .map(|c| {
-            format!(
-                "{} restarted {} time{} in {} > max {}",
-                c.label,
-                c.count,
-                if c.count == 1 { "" } else { "s" },
-                format_duration(rule.within),
-                rule.max
-            )
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::{configure, Args};
     use crate::report::{Instance, Tally};
-    use crate::select::configure;
-    use crate::Args;
     use std::time::Duration;
 
     fn config() -> Config {
@@ -264,16 +243,6 @@ mod tests {
         // Starts age out of the window (600s): the one at 1015s is gone at 1615s.
         let (_, n) = next_kept(&rule, &at(1616), &c, &report(&[(11, 108_000)]), &k);
         assert_eq!(n[0].count, 1);
-        assert_eq!(
-            problems(
-                &[Starts {
-                    label: "kubelet".into(),
-                    count: 3
-                }],
-                &rule
-            ),
-            ["kubelet restarted 3 times in 10m > max 2"]
-        );
     }
 
     #[test]

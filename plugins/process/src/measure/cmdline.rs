@@ -7,7 +7,7 @@
 
 use std::io;
 
-use crate::procfs::{read_some, vanished, ProcDir};
+use super::procfs::{read_some, vanished, ProcDir};
 
 /// Bytes kept of a command line: enough for the long classpaths of Java services,
 /// bounded so that one process cannot inflate the plugin's memory.

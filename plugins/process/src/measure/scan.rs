@@ -17,10 +17,11 @@ use std::time::Instant;
 
 use npd_plugin::{explain, Context, Error, Result};
 
-use crate::cmdline::Cmdline;
-use crate::procfs::{ProcDir, Stat, COMM_BUF};
+use super::cmdline::Cmdline;
+use super::procfs::{ProcDir, Stat, COMM_BUF};
+use crate::config::Config;
 use crate::report::{DTask, Instance, Parent, Report, Tally, D_TASKS_KEPT, INSTANCES_KEPT};
-use crate::select::{Config, What};
+use crate::select::What;
 use crate::stat::ProcStat;
 
 /// Reads `<host-root>/proc` once. An error means the table could not be observed:
@@ -52,7 +53,7 @@ pub fn scan(config: &Config, ctx: &Context) -> Result<Report> {
     pass.run()?;
     let mut report = pass.report;
     if report.processes == 0 {
-        return Err(Error::new(format!(
+        return Err(Error::unobserved(format!(
             "no process found under {} (is it the host's procfs?)",
             proc.display()
         )));
@@ -113,7 +114,7 @@ impl Pass<'_> {
         let mut comm = [0u8; COMM_BUF];
         loop {
             if self.report.processes % 64 == 0 && Instant::now() >= self.ctx.deadline() {
-                return Err(Error::new(format!(
+                return Err(Error::unobserved(format!(
                     "scan of {} not finished in {} ({} processes read)",
                     self.proc.display(),
                     self.ctx.timeout_text(),

@@ -1,7 +1,6 @@
 //! Scans of fixture process tables.
 use super::*;
-use crate::select::configure;
-use crate::Args;
+use crate::config::{configure, Args};
 use npd_plugin::state::StateDir;
 
 /// `n` processes named `comm` under a fresh `<root>/proc`, with pids from 100.

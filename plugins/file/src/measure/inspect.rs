@@ -10,7 +10,7 @@ use npd_plugin::isolate::{self, Isolated};
 use npd_plugin::{Context, Error, Result};
 use regex_lite::Regex;
 
-use crate::locate::Found;
+use super::locate::Found;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -61,7 +61,7 @@ pub fn stat(found: &Found, ctx: &Context) -> Result<Option<Meta>> {
                 }
                 Isolated::Done(Err(e)) if gone(&e) => Ok(None),
                 Isolated::Done(Err(e)) => Err(Error::io(g.host.display(), &e)),
-                Isolated::Hung { .. } => Err(Error::new(format!(
+                Isolated::Hung { .. } => Err(Error::unobserved(format!(
                     "no answer in {} from {} for {}",
                     ctx.timeout_text(),
                     g.describe(),
@@ -111,7 +111,7 @@ pub fn search(found: &Found, regex: &Regex, max_read: u64) -> Result<Search> {
     let (host, real) = match found {
         Found::Local { host, real } => (host, real),
         Found::Remote(g) => {
-            return Err(Error::new(format!(
+            return Err(Error::unobserved(format!(
                 "{} is on {}: contents are not read there (a read can hang)",
                 g.host.display(),
                 g.describe()
@@ -126,7 +126,7 @@ pub fn search(found: &Found, regex: &Regex, max_read: u64) -> Result<Search> {
         .map_err(|e| Error::io(host.display(), &e))?;
     let meta = file.metadata().map_err(|e| Error::io(host.display(), &e))?;
     if !meta.file_type().is_file() || meta.file_type().is_fifo() {
-        return Err(Error::new(format!(
+        return Err(Error::unobserved(format!(
             "{} is not a regular file",
             host.display()
         )));
