@@ -9,9 +9,9 @@
 //! filesystem itself cannot do; the matcher alone is this small, and globset would
 //! bring a regex engine into binaries that have none.
 
+use crate::Error;
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
-use crate::Error;
 
 /// One compiled component.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,11 +43,9 @@ impl Pattern {
             tokens.push(match c {
                 '*' => Token::Star,
                 '?' => Token::One,
-                '\\' => Token::Char(
-                    chars
-                        .next()
-                        .ok_or_else(|| Error::config(format!("pattern {text:?} ends with a lone \\")))?,
-                ),
+                '\\' => Token::Char(chars.next().ok_or_else(|| {
+                    Error::config(format!("pattern {text:?} ends with a lone \\"))
+                })?),
                 '[' => {
                     let negated = matches!(chars.peek(), Some('!' | '^'));
                     if negated {
@@ -56,18 +54,18 @@ impl Pattern {
                     let mut ranges = Vec::new();
                     let mut first = true;
                     loop {
-                        let c = chars
-                            .next()
-                            .ok_or_else(|| Error::config(format!("pattern {text:?} has an unclosed [")))?;
+                        let c = chars.next().ok_or_else(|| {
+                            Error::config(format!("pattern {text:?} has an unclosed ["))
+                        })?;
                         // `]` first in the class is a member, not the end.
                         if c == ']' && !first {
                             break;
                         }
                         first = false;
                         let lo = if c == '\\' {
-                            chars
-                                .next()
-                                .ok_or_else(|| Error::config(format!("pattern {text:?} has an unclosed [")))?
+                            chars.next().ok_or_else(|| {
+                                Error::config(format!("pattern {text:?} has an unclosed ["))
+                            })?
                         } else {
                             c
                         };

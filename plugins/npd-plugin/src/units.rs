@@ -5,14 +5,18 @@
 //! lets `npd-checks lint` judge a config exactly as NPD would and lets plugin flags look
 //! like the config they sit in.
 
-use std::time::Duration;
 use crate::{Error, Result};
+use std::time::Duration;
 
 /// Parses a duration in Go's `time.ParseDuration` grammar: an optional sign, then one or
 /// more decimal numbers each followed by a unit (`ns`, `us`, `µs`, `ms`, `s`, `m`, `h`),
 /// or a bare `0`. Negative durations are rejected: nothing here waits a negative time.
 pub fn parse_duration(text: &str) -> Result<Duration> {
-    let bad = || Error::config(format!("invalid duration {text:?} (examples: 500ms, 30s, 5m, 1h30m)"));
+    let bad = || {
+        Error::config(format!(
+            "invalid duration {text:?} (examples: 500ms, 30s, 5m, 1h30m)"
+        ))
+    };
     let mut s = text;
     if let Some(rest) = s.strip_prefix('+') {
         s = rest;
@@ -20,7 +24,9 @@ pub fn parse_duration(text: &str) -> Result<Duration> {
         if rest == "0" {
             return Ok(Duration::ZERO);
         }
-        return Err(Error::config(format!("negative duration {text:?} is not allowed")));
+        return Err(Error::config(format!(
+            "negative duration {text:?} is not allowed"
+        )));
     }
     if s == "0" {
         return Ok(Duration::ZERO);
@@ -52,7 +58,11 @@ pub fn parse_duration(text: &str) -> Result<Duration> {
             "m" => 60_000_000_000,
             "h" => 3_600_000_000_000,
             "" => return Err(Error::config(format!("missing unit in duration {text:?}"))),
-            _ => return Err(Error::config(format!("unknown unit {unit:?} in duration {text:?}"))),
+            _ => {
+                return Err(Error::config(format!(
+                    "unknown unit {unit:?} in duration {text:?}"
+                )))
+            }
         };
         match number.split_once('.') {
             None => {
@@ -109,12 +119,15 @@ pub fn format_duration(d: Duration) -> String {
 /// Parses a percentage given as a plain number or with a trailing `%`, within 0..=100.
 pub fn parse_percent(text: &str) -> Result<f64> {
     let number = text.trim().strip_suffix('%').unwrap_or(text.trim());
-    let value: f64 = number
-        .trim()
-        .parse()
-        .map_err(|_| Error::config(format!("invalid percentage {text:?} (expected a number such as 90)")))?;
+    let value: f64 = number.trim().parse().map_err(|_| {
+        Error::config(format!(
+            "invalid percentage {text:?} (expected a number such as 90)"
+        ))
+    })?;
     if !(0.0..=100.0).contains(&value) || value.is_nan() {
-        return Err(Error::config(format!("percentage {text:?} is outside 0..100")));
+        return Err(Error::config(format!(
+            "percentage {text:?} is outside 0..100"
+        )));
     }
     Ok(value)
 }
