@@ -66,7 +66,7 @@
 //! | `src/config.rs` | `Args` (the clap flags), `Config` (them validated) and `configure`; its errors are [`Error::config`] |
 //! | `src/measure.rs` or `src/measure/` | every read, call and state access of a run: the measurements, or a typed [`Error`] |
 //! | `src/judge.rs` | `judge`: the verdict as a function of the configuration and the measurements, no I/O (the context only for `--explain`) |
-//! | `src/<input>.rs` | a parser of one input, named for it (`procfs.rs`, `wire.rs`), pure where it can be |
+//! | `src/<name>.rs` | a pure piece named for what it holds: a parser of one input (`loadavg.rs`, `wire.rs`), what a measurement yields (`report.rs`, `tally.rs`) |
 //! | `tests/tests.rs` | the index of the integration tests: one module per topic and where a new test belongs |
 //!
 //! What two plugins need lives here or in another shared crate, never in a plugin.
