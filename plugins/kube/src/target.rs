@@ -13,7 +13,7 @@ impl Target {
     pub fn parse(text: &str, what: &str) -> Result<Target> {
         let (ns, name) = text
             .split_once('/')
-            .ok_or_else(|| Error::new(format!("{what} {text:?}: write it NAMESPACE/NAME")))?;
+            .ok_or_else(|| Error::config(format!("{what} {text:?}: write it NAMESPACE/NAME")))?;
         let ok = |s: &str, max: usize| {
             !s.is_empty()
                 && s.len() <= max
@@ -21,7 +21,7 @@ impl Target {
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
         };
         if !ok(ns, 63) || ns.contains('.') || !ok(name, 253) {
-            return Err(Error::new(format!(
+            return Err(Error::config(format!(
                 "{what} {text:?}: not a NAMESPACE/NAME of the API"
             )));
         }
