@@ -9,8 +9,7 @@ use http_probe::Url;
 use npd_plugin::units::parse_duration;
 use npd_plugin::{Error, Result};
 
-use crate::query::is_dns_name;
-use crate::target::Target;
+use crate::target::{is_dns_name, Target};
 
 /// The service-account files the kubelet mounts into every pod that has a token.
 pub const SA_DIR: &str = "/var/run/secrets/kubernetes.io/serviceaccount";

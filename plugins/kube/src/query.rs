@@ -5,14 +5,6 @@
 use crate::config::PodsCheck;
 use crate::target::Target;
 
-/// A DNS name as the API writes its names: lower case, digits, `-` and `.`.
-pub fn is_dns_name(s: &str, max: usize) -> bool {
-    !s.is_empty()
-        && s.len() <= max
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
-}
-
 /// Percent-encodes a query value (everything but RFC 3986's unreserved characters).
 pub fn encode(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
