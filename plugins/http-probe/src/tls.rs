@@ -11,7 +11,6 @@
 //! as that anchor, its names and dates still checked. Failures are said in words
 //! (`tls_words`); whose failure each one is, is the crate's rule (see its docs).
 
-use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -23,12 +22,11 @@ use rustls::{
     ClientConfig, ClientConnection, DigitallySignedStruct, RootCertStore, SignatureScheme,
 };
 
-use crate::net::{is_timeout, short, DeadlineStream};
+use crate::failure::io_failure;
+use crate::net::{short, DeadlineStream};
 use crate::tls_verify::AnchorAware;
 use crate::tls_words::{client_cert_words, failure, pem_words};
 use crate::{Failure, FailureKind};
-
-pub use crate::tls_words::failure_of;
 
 /// Where distributions keep the CA bundle, relative to the host root: Debian and
 /// Ubuntu, Fedora and RHEL, openSUSE, Alpine.
@@ -212,23 +210,6 @@ fn key_der(pem: &[u8], name: &str) -> Result<PrivateKeyDer<'static>, Failure> {
 
 fn setup(message: impl Into<String>) -> Failure {
     Failure::new(FailureKind::Setup, message)
-}
-
-/// Names a failure on a TLS stream: a TLS refusal in words, the deadline, or the
-/// connection's fate.
-pub(crate) fn io_failure(e: &io::Error, phase: &str) -> Failure {
-    if is_timeout(e) {
-        return Failure::new(FailureKind::Timeout, phase.to_string());
-    }
-    if let Some(f) = failure_of(e) {
-        return f;
-    }
-    match e.kind() {
-        io::ErrorKind::UnexpectedEof | io::ErrorKind::ConnectionReset => {
-            Failure::new(FailureKind::Protocol, format!("connection closed {phase}"))
-        }
-        _ => Failure::new(FailureKind::Connect, format!("{phase}: {}", short(e))),
-    }
 }
 
 /// Encrypts without authenticating the server: `--insecure`. Signatures are still

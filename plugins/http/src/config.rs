@@ -94,12 +94,10 @@ impl Config {
 }
 
 pub fn configure(args: Args) -> Result<Config> {
-    let url = Url::parse(&args.url).map_err(|e| Error::new(format!("--url: {e}")))?;
+    let url = Url::parse(&args.url).map_err(|e| Error::config(format!("--url: {e}")))?;
     let expect = match &args.expect_status {
         None => vec![200..=399],
-        Some(text) => {
-            parse_statuses(text).map_err(|e| Error::new(format!("--expect-status: {e}")))?
-        }
+        Some(text) => parse_statuses(text)?,
     };
     let body_regex = match &args.body_regex {
         None => None,
@@ -108,7 +106,7 @@ pub fn configure(args: Args) -> Result<Config> {
                 .size_limit(1 << 20)
                 .build()
                 .map_err(|e| {
-                    Error::new(format!(
+                    Error::config(format!(
                         "--body-regex {p:?}: {}",
                         first_line(&e.to_string())
                     ))
@@ -117,20 +115,21 @@ pub fn configure(args: Args) -> Result<Config> {
     };
     let mut headers = Vec::new();
     for h in &args.headers {
-        headers
-            .push(http_probe::parse_header(h).map_err(|e| Error::new(format!("--header: {e}")))?);
+        headers.push(
+            http_probe::parse_header(h).map_err(|e| Error::config(format!("--header: {e}")))?,
+        );
     }
     if args.bearer_token_file.is_some()
         && headers
             .iter()
             .any(|(n, _)| n.eq_ignore_ascii_case("authorization"))
     {
-        return Err(Error::new(
+        return Err(Error::config(
             "--bearer-token-file and an Authorization --header exclude each other",
         ));
     }
     if args.max_latency.is_some_and(|d| d.is_zero()) {
-        return Err(Error::new("--max-latency must be above 0"));
+        return Err(Error::config("--max-latency must be above 0"));
     }
     Ok(Config {
         url,
@@ -153,12 +152,13 @@ fn first_line(text: &str) -> &str {
         .unwrap_or(text)
 }
 
-/// `200`, `200,204`, `200-299`: codes from 100 to 599.
-pub fn parse_statuses(text: &str) -> std::result::Result<Vec<RangeInclusive<u16>>, String> {
-    let code = |s: &str| -> std::result::Result<u16, String> {
+/// `200`, `200,204`, `200-299`: codes from 100 to 599, as `--expect-status` gives them.
+pub fn parse_statuses(text: &str) -> Result<Vec<RangeInclusive<u16>>> {
+    let bad = |why: String| Error::config(format!("--expect-status: {why}"));
+    let code = |s: &str| -> Result<u16> {
         match s.trim().parse::<u16>() {
             Ok(c) if (100..=599).contains(&c) => Ok(c),
-            _ => Err(format!("{s:?} is not a status code (100..599)")),
+            _ => Err(bad(format!("{s:?} is not a status code (100..599)"))),
         }
     };
     let mut out = Vec::new();
@@ -167,7 +167,7 @@ pub fn parse_statuses(text: &str) -> std::result::Result<Vec<RangeInclusive<u16>
             Some((a, b)) => {
                 let (a, b) = (code(a)?, code(b)?);
                 if a > b {
-                    return Err(format!("empty range {part:?}"));
+                    return Err(bad(format!("empty range {part:?}")));
                 }
                 a..=b
             }

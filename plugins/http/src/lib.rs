@@ -10,12 +10,15 @@
 //! failure it is.
 //!
 //! - [`config`] validates the flags before anything is read or sent;
-//! - [`judge`] turns the response, or the failure, into the answer.
+//! - [`measure`] probes (a failed probe is an error whose kind `http_probe`
+//!   decides for a probed endpoint);
+//! - [`judge`] turns the answer into the verdict.
 //!
 //! The HTTP and TLS work is `http_probe`'s, shared with the other API checks.
 
 pub mod config;
 pub mod judge;
+pub mod measure;
 
 use npd_plugin::{Context, Outcome, Plugin, Result};
 
@@ -41,7 +44,8 @@ impl Plugin for Http {
     }
 
     fn check(config: &Config, ctx: &Context) -> Result<Outcome> {
-        judge::check(config, ctx)
+        let answer = measure::measure(config, ctx)?;
+        Ok(judge::judge(config, ctx, &answer))
     }
 }
 

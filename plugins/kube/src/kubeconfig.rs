@@ -9,9 +9,17 @@
 use std::path::{Path, PathBuf};
 
 use base64::Engine;
+use npd_plugin::{short_io_reason, Error, Result};
 use serde::Deserialize;
 
-use crate::transport::TlsMaterial;
+/// What the TLS side trusts and presents, as PEM bytes.
+#[derive(Clone, Debug, Default)]
+pub struct TlsMaterial {
+    /// The cluster CA; the only certificates trusted.
+    pub ca_pem: Vec<u8>,
+    /// A client certificate chain and its key (kubeconfig users without tokens).
+    pub client: Option<(Vec<u8>, Vec<u8>)>,
+}
 
 #[derive(Deserialize, Default)]
 struct File {
@@ -87,19 +95,20 @@ pub struct FromKubeconfig {
 }
 
 /// Reads `path` and resolves its current context. Relative paths inside are
-/// relative to the file's directory, as kubectl reads them.
-pub fn load(path: &Path) -> Result<FromKubeconfig, String> {
+/// relative to the file's directory, as kubectl reads them. A file that cannot be
+/// read is not observed; one that cannot be used is the check's configuration.
+pub fn load(path: &Path) -> Result<FromKubeconfig> {
     let text = std::fs::read(path).map_err(|e| {
-        format!(
+        Error::unobserved(format!(
             "cannot read kubeconfig {}: {}",
             path.display(),
-            npd_plugin::short_io_reason(&e)
-        )
+            short_io_reason(&e)
+        ))
     })?;
     let file: File = serde_norway::from_slice(&text)
-        .map_err(|e| format!("kubeconfig {}: {e}", path.display()))?;
+        .map_err(|e| Error::config(format!("kubeconfig {}: {e}", path.display())))?;
     let dir = path.parent().unwrap_or(Path::new("."));
-    resolve(&file, dir).map_err(|e| format!("kubeconfig {}: {e}", path.display()))
+    resolve(&file, dir).map_err(|e| e.context(format!("kubeconfig {}", path.display())))
 }
 
 fn find<'a, N, T>(
@@ -107,17 +116,17 @@ fn find<'a, N, T>(
     name: &str,
     what: &str,
     parts: impl Fn(&'a N) -> (&'a str, &'a T),
-) -> Result<&'a T, String> {
+) -> Result<&'a T> {
     list.iter()
         .map(parts)
         .find(|(n, _)| *n == name)
         .map(|(_, t)| t)
-        .ok_or_else(|| format!("no {what} named {name:?}"))
+        .ok_or_else(|| Error::config(format!("no {what} named {name:?}")))
 }
 
-fn resolve(file: &File, dir: &Path) -> Result<FromKubeconfig, String> {
+fn resolve(file: &File, dir: &Path) -> Result<FromKubeconfig> {
     if file.current_context.is_empty() {
-        return Err("no current-context".into());
+        return Err(Error::config("no current-context"));
     }
     let context = find(&file.contexts, &file.current_context, "context", |n| {
         (&n.name, &n.context)
@@ -133,26 +142,25 @@ fn resolve(file: &File, dir: &Path) -> Result<FromKubeconfig, String> {
         })?)
     };
     if cluster.server.is_empty() {
-        return Err(format!("cluster {:?} has no server", context.cluster));
+        return Err(Error::config(format!(
+            "cluster {:?} has no server",
+            context.cluster
+        )));
     }
     if cluster.insecure_skip_tls_verify {
-        return Err("insecure-skip-tls-verify is not supported; give the cluster CA".into());
+        return Err(Error::config(
+            "insecure-skip-tls-verify is not supported; give the cluster CA",
+        ));
     }
-    let read = |p: &PathBuf| -> Result<Vec<u8>, String> {
+    let read = |p: &PathBuf| -> Result<Vec<u8>> {
         let full = dir.join(p);
-        std::fs::read(&full).map_err(|e| {
-            format!(
-                "cannot read {}: {}",
-                full.display(),
-                npd_plugin::short_io_reason(&e)
-            )
-        })
+        std::fs::read(&full).map_err(|e| Error::io(full.display(), &e))
     };
     let pem = |data: &Option<String>, file: &Option<PathBuf>, what: &str| match (data, file) {
         (Some(d), _) => base64::engine::general_purpose::STANDARD
             .decode(d.trim())
             .map(Some)
-            .map_err(|e| format!("{what}-data: {e}")),
+            .map_err(|e| Error::config(format!("{what}-data: {e}"))),
         (None, Some(f)) => read(f).map(Some),
         (None, None) => Ok(None),
     };
@@ -169,8 +177,9 @@ fn resolve(file: &File, dir: &Path) -> Result<FromKubeconfig, String> {
         token_file: None,
     };
     if https {
-        let ca_pem =
-            ca.ok_or("cluster has no certificate-authority (the system store is not used)")?;
+        let ca_pem = ca.ok_or_else(|| {
+            Error::config("cluster has no certificate-authority (the system store is not used)")
+        })?;
         out.tls = Some(TlsMaterial {
             ca_pem,
             client: None,
@@ -178,12 +187,12 @@ fn resolve(file: &File, dir: &Path) -> Result<FromKubeconfig, String> {
     }
     let Some(user) = user else { return Ok(out) };
     if user.exec.is_some() || user.auth_provider.is_some() {
-        return Err(
-            "credential plugins (exec, auth-provider) are not supported; use a token".into(),
-        );
+        return Err(Error::config(
+            "credential plugins (exec, auth-provider) are not supported; use a token",
+        ));
     }
     if user.username.is_some() {
-        return Err("basic auth is not supported; use a token".into());
+        return Err(Error::config("basic auth is not supported; use a token"));
     }
     out.token = user.token.clone().filter(|t| !t.is_empty());
     out.token_file = user.token_file.as_ref().map(|f| dir.join(f));
@@ -196,8 +205,14 @@ fn resolve(file: &File, dir: &Path) -> Result<FromKubeconfig, String> {
     match (cert, key, out.tls.as_mut()) {
         (Some(c), Some(k), Some(tls)) => tls.client = Some((c, k)),
         (None, None, _) => {}
-        (Some(_), Some(_), None) => return Err("a client certificate needs an https server".into()),
-        _ => return Err("a client certificate needs its key, and a key its certificate".into()),
+        (Some(_), Some(_), None) => {
+            return Err(Error::config("a client certificate needs an https server"))
+        }
+        _ => {
+            return Err(Error::config(
+                "a client certificate needs its key, and a key its certificate",
+            ))
+        }
     }
     Ok(out)
 }
@@ -206,9 +221,9 @@ fn resolve(file: &File, dir: &Path) -> Result<FromKubeconfig, String> {
 mod tests {
     use super::*;
 
-    fn parse(text: &str) -> Result<FromKubeconfig, String> {
+    fn parse(text: &str) -> std::result::Result<FromKubeconfig, String> {
         let file: File = serde_norway::from_str(text).map_err(|e| e.to_string())?;
-        resolve(&file, Path::new("/nowhere"))
+        resolve(&file, Path::new("/nowhere")).map_err(|e| e.message().to_string())
     }
 
     const KUBEADM: &str = "

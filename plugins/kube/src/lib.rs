@@ -12,65 +12,28 @@
 //! stream with bounded memory; Deployments and Services are single objects, meant for
 //! the few nodes of a control-plane role.
 //!
-//! - [`access`] finds the apiserver (in-cluster, flags, [`kubeconfig`]), [`transport`]
-//!   talks HTTP/1.1 over TLS to it and [`body`] streams the answer, [`api`] says what
-//!   a failed request means;
-//! - [`apiserver`], [`pods`] (with [`podlist`], the streaming parse),
-//!   [`deployment`] and [`service`] are the checks.
+//! - [`config`] validates the flags (access and subcommand) before anything is read;
+//! - [`measure`] finds the apiserver (in-cluster, flags, [`kubeconfig`]) and sends
+//!   each check's one request through `http_probe`'s client (HTTP/1.1, TLS from the
+//!   cluster CA, the body streamed), [`query`] says which; the PodList is parsed as it
+//!   arrives ([`podlist`]) and each pod judged there ([`findings`]);
+//! - [`judge`] gives the verdicts; [`denial`], [`target`] and [`time`] read one
+//!   input each.
 
-pub mod access;
-pub mod api;
-pub mod apiserver;
-pub mod body;
-pub mod deployment;
+pub mod config;
+pub mod denial;
+pub mod findings;
+pub mod judge;
 pub mod kubeconfig;
+pub mod measure;
 pub mod podlist;
-pub mod pods;
-pub mod service;
+pub mod query;
 pub mod target;
 pub mod time;
-pub mod transport;
 
 use npd_plugin::{Context, Outcome, Plugin, Result};
 
-use access::{Access, AccessArgs};
-
-/// The flags of `npd-kube`: the access flags and one subcommand.
-#[derive(clap::Args, Debug)]
-#[command(subcommand_required = true, arg_required_else_help = false)]
-pub struct Args {
-    #[command(subcommand)]
-    pub check: CheckArgs,
-
-    #[command(flatten)]
-    pub access: AccessArgs,
-}
-
-#[derive(clap::Subcommand, Debug)]
-pub enum CheckArgs {
-    /// The apiserver answers /readyz from this node (within --max-latency).
-    Apiserver(apiserver::ApiserverArgs),
-    /// The pods bound to this node: CrashLoopBackOff, image pull failures, not Ready
-    /// or terminating for too long, too many restarts.
-    Pods(pods::PodsArgs),
-    /// A Deployment has at least --min-available available replicas.
-    Deployment(deployment::DeploymentArgs),
-    /// A Service has at least --min-endpoints ready endpoints (EndpointSlices).
-    Service(service::ServiceArgs),
-}
-
-enum Check {
-    Apiserver(apiserver::ApiserverCheck),
-    Pods(pods::PodsCheck),
-    Deployment(deployment::DeploymentCheck),
-    Service(service::ServiceCheck),
-}
-
-/// The flags, validated.
-pub struct Config {
-    check: Check,
-    access: Access,
-}
+pub use config::{Args, Check, Config};
 
 /// The plugin.
 pub struct Kube;
@@ -88,23 +51,19 @@ impl Plugin for Kube {
     type Config = Config;
 
     fn configure(args: Args) -> Result<Config> {
-        let access = Access::from_args(args.access)?;
-        let check = match args.check {
-            CheckArgs::Apiserver(a) => Check::Apiserver(apiserver::configure(a)?),
-            CheckArgs::Pods(a) => Check::Pods(pods::configure(a)?),
-            CheckArgs::Deployment(a) => Check::Deployment(deployment::configure(a)?),
-            CheckArgs::Service(a) => Check::Service(service::configure(a)?),
-        };
-        Ok(Config { check, access })
+        config::configure(args)
     }
 
     fn check(config: &Config, ctx: &Context) -> Result<Outcome> {
-        match &config.check {
-            Check::Apiserver(c) => apiserver::check(c, &config.access, ctx),
-            Check::Pods(c) => pods::check(c, &config.access, ctx),
-            Check::Deployment(c) => deployment::check(c, &config.access, ctx),
-            Check::Service(c) => service::check(c, &config.access, ctx),
-        }
+        let access = &config.access;
+        Ok(match &config.check {
+            Check::Apiserver(c) => judge::apiserver(c, &measure::apiserver(c, access, ctx)?),
+            Check::Pods(c) => judge::pods(c, &measure::pods(c, access, ctx)?, ctx),
+            Check::Deployment(c) => {
+                judge::deployment(c, &measure::deployment(c, access, ctx)?, ctx)
+            }
+            Check::Service(c) => judge::service(c, &measure::service(c, access, ctx)?, ctx),
+        })
     }
 }
 

@@ -1,6 +1,15 @@
-//! `NAMESPACE/NAME`, the object a cluster-scoped check names.
+//! `NAMESPACE/NAME`, the object a cluster-scoped check names, and the names of the
+//! API it is made of.
 
 use npd_plugin::{Error, Result};
+
+/// A DNS name as the API writes its names: lower case, digits, `-` and `.`.
+pub fn is_dns_name(s: &str, max: usize) -> bool {
+    !s.is_empty()
+        && s.len() <= max
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+}
 
 #[derive(Debug, Clone)]
 pub struct Target {
@@ -13,15 +22,9 @@ impl Target {
     pub fn parse(text: &str, what: &str) -> Result<Target> {
         let (ns, name) = text
             .split_once('/')
-            .ok_or_else(|| Error::new(format!("{what} {text:?}: write it NAMESPACE/NAME")))?;
-        let ok = |s: &str, max: usize| {
-            !s.is_empty()
-                && s.len() <= max
-                && s.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
-        };
-        if !ok(ns, 63) || ns.contains('.') || !ok(name, 253) {
-            return Err(Error::new(format!(
+            .ok_or_else(|| Error::config(format!("{what} {text:?}: write it NAMESPACE/NAME")))?;
+        if !is_dns_name(ns, 63) || ns.contains('.') || !is_dns_name(name, 253) {
+            return Err(Error::config(format!(
                 "{what} {text:?}: not a NAMESPACE/NAME of the API"
             )));
         }

@@ -107,5 +107,5 @@ fn forbidden_or_garbage_cannot_judge_readiness() {
     let access = api.access();
     let r = run(&args(&access, &[]));
     assert_eq!(r.code, 2);
-    assert!(r.line().contains("not an HTTP answer"), "{}", r.line());
+    assert!(r.line().contains("not an HTTP response"), "{}", r.line());
 }

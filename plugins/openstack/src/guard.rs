@@ -18,9 +18,9 @@
 //! Hosts, not rows, are counted: cinder lists one row per backend (`host@backend`), and
 //! a host with three backends down is still one host.
 //!
-//! Not here: asking for the fleet (`api`), judging one row (`services`).
+//! Not here: asking for the fleet (`measure`), judging one row (`services`).
 
-use npd_plugin::{Outcome, Result};
+use npd_plugin::{Error, Outcome, Result};
 
 use crate::services::{self, Row};
 
@@ -90,29 +90,40 @@ impl Guard {
     }
 }
 
+/// The binaries whose fleet the verdict needs: those of this host's rows that are
+/// merely down (not forced down), each once, in order. A healthy run needs none, so
+/// it costs no listing.
+pub fn to_ask(rows: &[Row], allow_disabled: bool) -> Vec<String> {
+    let mut binaries: Vec<String> = Vec::new();
+    for r in rows {
+        let down = services::judge_row(r, allow_disabled).is_some() && !r.up && !r.forced_down;
+        if down && !binaries.contains(&r.binary) {
+            binaries.push(r.binary.clone());
+        }
+    }
+    binaries
+}
+
 /// This host's `rows` judged one by one (they are not empty): the first problem and
 /// how many more, or `ok`. A row merely down (not forced down) is checked against the
-/// fleet of its binary first, and a shared outage is an error: Unknown, not this
-/// host's problem. `fleet` lists one binary's rows cloud-wide; it is asked only when
-/// this host has such a row, once per binary, so a healthy run costs no listing.
+/// tally of its binary cloud-wide in `fleets` (those [`to_ask`] named) first, and a
+/// shared outage is an error: Unknown, not this host's problem.
 pub fn verdict(
     rows: &[Row],
     allow_disabled: bool,
     guard: &Guard,
     ok: &str,
-    mut fleet: impl FnMut(&str) -> Result<Vec<Row>>,
+    fleets: &[(String, Tally)],
 ) -> Result<Outcome> {
     let mut problems = Vec::new();
-    let mut checked = Vec::<&str>::new();
     for r in rows {
         let Some(problem) = services::judge_row(r, allow_disabled) else {
             continue;
         };
-        if !r.up && !r.forced_down && !checked.contains(&r.binary.as_str()) {
-            checked.push(&r.binary);
-            let all = fleet(&r.binary)?;
-            if let Some(shared) = guard.outage(&r.binary, Tally::of(&all)) {
-                return Err(shared.into());
+        if !r.up && !r.forced_down {
+            let tally = fleets.iter().find(|(b, _)| *b == r.binary).map(|(_, t)| *t);
+            if let Some(shared) = tally.and_then(|t| guard.outage(&r.binary, t)) {
+                return Err(Error::unobserved(shared));
             }
         }
         problems.push(problem);
@@ -154,19 +165,28 @@ mod tests {
             .collect()
     }
 
-    /// The answer for this host (n0, or `this`) in `fleet`, and how often the fleet
-    /// was asked for.
+    /// The answer for this host (n0, or `this`) in `fleet`, and how many binaries'
+    /// fleets the verdict needed.
     fn answer(guard: &Guard, fleet: &[Row], this: &str) -> (Status, String, usize) {
         let mine: Vec<Row> = fleet.iter().filter(|r| r.host == this).cloned().collect();
-        let mut asked = 0;
-        let out = verdict(&mine, false, guard, "nova-compute is up and enabled", |b| {
-            asked += 1;
-            assert_eq!(b, "nova-compute");
-            Ok(fleet.to_vec())
-        });
+        let asked = to_ask(&mine, false);
+        let fleets: Vec<(String, Tally)> = asked
+            .iter()
+            .map(|b| {
+                assert_eq!(b, "nova-compute");
+                (b.clone(), Tally::of(fleet))
+            })
+            .collect();
+        let out = verdict(
+            &mine,
+            false,
+            guard,
+            "nova-compute is up and enabled",
+            &fleets,
+        );
         match out {
-            Ok(o) => (o.status, o.message, asked),
-            Err(e) => (Status::Unknown, e.message().to_string(), asked),
+            Ok(o) => (o.status, o.message, asked.len()),
+            Err(e) => (Status::Unknown, e.message().to_string(), asked.len()),
         }
     }
 
@@ -295,29 +315,19 @@ mod tests {
             },
         ];
         mine.push(mine[0].clone());
-        let mut asked = Vec::new();
-        let out = verdict(&mine, false, &DEFAULT, "alive", |b| {
-            asked.push(b.to_string());
-            Ok(vec![])
-        })
-        .unwrap();
+        assert_eq!(
+            to_ask(&mine, false),
+            ["neutron-l3-agent", "neutron-dhcp-agent"]
+        );
+        let out = verdict(&mine, false, &DEFAULT, "alive", &[]).unwrap();
         assert_eq!(out.status, Status::Problem);
-        assert_eq!(asked, ["neutron-l3-agent", "neutron-dhcp-agent"]);
         // Forced down is the operator's word: no fleet needed to blame it.
         let forced = vec![Row {
             forced_down: true,
             ..compute("n0", false)
         }];
-        let out = verdict(&forced, false, &DEFAULT, "ok", |_| {
-            panic!("the fleet was asked for a forced-down host")
-        })
-        .unwrap();
+        assert!(to_ask(&forced, false).is_empty());
+        let out = verdict(&forced, false, &DEFAULT, "ok", &[]).unwrap();
         assert_eq!(out.message, "nova-compute on n0 forced down");
-        // A fleet that cannot be listed is Unknown, never a problem.
-        let err = verdict(&cloud(1, 2)[..1], false, &DEFAULT, "ok", |_| {
-            Err("nova-api answered 503".into())
-        })
-        .unwrap_err();
-        assert_eq!(err.message(), "nova-api answered 503");
     }
 }

@@ -11,153 +11,27 @@
 //! That fleet-wide listing is only fetched when this host looks down, so a healthy
 //! run costs one GET with a cached token.
 //!
-//! Not here: the credentials' sources (`cloud`), Keystone and the token cache
-//! (`keystone`, `api`), HTTP (`transport`), the rules (`services`), the shared-outage
-//! guard (`guard`), timestamps (`stamp`).
+//! - [`config`] validates the flags;
+//! - [`measure`] does every read and request of a run: the credentials' sources
+//!   (`cloud`), Keystone and the token cache (`keystone`, `api`), HTTP through
+//!   `http_probe` (`transport`), this host's rows and, when one looks down, its
+//!   binary cloud-wide;
+//! - [`judge`] gives the verdict: the rules per row ([`services`]) and the
+//!   shared-outage guard ([`guard`]); [`stamp`] and [`json`] read one input each.
 
-mod api;
-pub mod cloud;
+pub mod config;
 pub mod guard;
-pub mod keystone;
-mod run;
+pub mod json;
+pub mod judge;
+pub mod measure;
 pub mod services;
 pub mod stamp;
-pub mod transport;
 
-use std::path::PathBuf;
-use std::time::Duration;
+use npd_plugin::{Context, Outcome, Plugin, Result};
 
-use npd_plugin::{units, Context, Outcome, Plugin, Result};
+pub use config::{Args, Config, Subject};
 
 pub struct OpenStack;
-
-/// Flags. Secrets never appear here (they would reach the state key's hash and
-/// `--explain`): they come from the environment, clouds.yaml or files.
-#[derive(clap::Args, Debug)]
-pub struct Args {
-    #[command(subcommand)]
-    pub subject: Subject,
-
-    /// The cloud to use from clouds.yaml (else the OS_* environment variables).
-    #[arg(long, value_name = "NAME", env = "OS_CLOUD", global = true)]
-    pub os_cloud: Option<String>,
-
-    /// The clouds.yaml to read (default: the usual search path).
-    #[arg(long, value_name = "FILE", global = true)]
-    pub os_config: Option<PathBuf>,
-
-    /// Read the password from this file (a mounted Secret).
-    #[arg(long, value_name = "FILE", global = true)]
-    pub password_file: Option<PathBuf>,
-
-    /// Read the application credential's secret from this file.
-    #[arg(long, value_name = "FILE", global = true)]
-    pub application_credential_secret_file: Option<PathBuf>,
-
-    /// Trust only this CA for Keystone and the APIs (default: the cloud's cacert,
-    /// else the host's CA bundle).
-    #[arg(long, value_name = "FILE", global = true)]
-    pub ca_file: Option<PathBuf>,
-
-    /// The catalog's region (default: the cloud's, else the first listed).
-    #[arg(long, value_name = "NAME", global = true)]
-    pub region: Option<String>,
-
-    /// The catalog's interface: public, internal or admin (default: the cloud's, else
-    /// public).
-    #[arg(long, value_name = "NAME", global = true)]
-    pub interface: Option<String>,
-
-    /// This host's name as the OpenStack services know it (default: NODE_NAME, else
-    /// the host's /etc/hostname).
-    #[arg(long, value_name = "NAME", global = true)]
-    pub host: Option<String>,
-
-    /// Use the host name up to its first dot (node-a.example.com -> node-a).
-    #[arg(long, global = true)]
-    pub strip_domain: bool,
-
-    /// Append this to the host name (node-a -> node-a.example.com), after
-    /// --strip-domain.
-    #[arg(long, value_name = "SUFFIX", global = true)]
-    pub host_suffix: Option<String>,
-
-    /// A host the service has no record of is OK (the service is not meant to run
-    /// here) instead of a problem.
-    #[arg(long, global = true)]
-    pub missing_ok: bool,
-
-    /// A down service is a shared outage (Unknown, not this node's problem) when its
-    /// binary is down on more than this share (0..1) of the hosts cloud-wide, and on
-    /// at least --min-down-hosts of them. 1 turns the guard off.
-    #[arg(long, value_name = "F", default_value_t = 0.2, value_parser = parse_fraction, global = true)]
-    pub max_down_fraction: f64,
-
-    /// The fewest hosts a binary must be down on for a shared outage (besides
-    /// --max-down-fraction), unless it is down on all of them and they are two or
-    /// more: one host down is always judged per host, two unless they are all.
-    #[arg(long, value_name = "N", default_value_t = 3, value_parser = parse_min_hosts, global = true)]
-    pub min_down_hosts: u32,
-
-    /// Authenticate again when the cached token expires within this time.
-    #[arg(long, value_name = "DURATION", default_value = "5m",
-          value_parser = units::parse_duration, global = true)]
-    pub token_renew_before: Duration,
-}
-
-#[derive(clap::Subcommand, Debug)]
-pub enum Subject {
-    /// nova-compute of this host: up, not forced down, enabled.
-    Compute {
-        /// A disabled nova-compute (an operator's decision) is OK.
-        #[arg(long)]
-        allow_disabled: bool,
-    },
-    /// This host's neutron agents: alive and administratively up.
-    Network {
-        /// Judge only agents of this type or binary (repeatable): "Open vSwitch
-        /// agent", "L3 agent", neutron-dhcp-agent... Each one named must exist.
-        #[arg(long, value_name = "TYPE")]
-        agent_type: Vec<String>,
-        /// An agent administratively down (admin_state_up false) is OK.
-        #[arg(long)]
-        allow_admin_down: bool,
-    },
-    /// cinder-volume of this host (every backend, host@backend): up and enabled.
-    Volume {
-        /// A disabled cinder-volume is OK.
-        #[arg(long)]
-        allow_disabled: bool,
-    },
-}
-
-// The reasons are short: clap puts "invalid value 'X' for '--flag <F>': " before them
-// and NPD shows the first 80 bytes of the line.
-fn parse_fraction(text: &str) -> std::result::Result<f64, String> {
-    let v: f64 = text.parse().map_err(|_| "not a number".to_string())?;
-    if !(0.0..=1.0).contains(&v) {
-        return Err("not in 0..1".into());
-    }
-    Ok(v)
-}
-
-fn parse_min_hosts(text: &str) -> std::result::Result<u32, String> {
-    match text.parse::<u32>() {
-        Ok(0) => Err("must be 1 or more".into()),
-        Ok(n) => Ok(n),
-        Err(_) => Err("not a count".into()),
-    }
-}
-
-impl Args {
-    /// The shared-outage guard these flags set.
-    pub fn guard(&self) -> guard::Guard {
-        guard::Guard {
-            max_fraction: self.max_down_fraction,
-            min_hosts: self.min_down_hosts,
-        }
-    }
-}
 
 impl Plugin for OpenStack {
     const NAME: &'static str = "npd-openstack";
@@ -205,38 +79,14 @@ one GET (plus one fleet-wide GET only when this host looks down); one authentica
 per token lifetime (1h by default).";
 
     type Args = Args;
-    type Config = Args;
+    type Config = Config;
 
-    fn configure(args: Args) -> Result<Args> {
-        if let Some(i) = &args.interface {
-            if !matches!(
-                cloud::normalize_interface(i).as_str(),
-                "public" | "internal" | "admin"
-            ) {
-                return Err(
-                    format!("--interface {i:?}: expected public, internal or admin").into(),
-                );
-            }
-        }
-        if args.host.as_deref().is_some_and(|h| h.trim().is_empty()) {
-            return Err("--host is empty".into());
-        }
-        Ok(args)
+    fn configure(args: Args) -> Result<Config> {
+        config::configure(args)
     }
 
-    fn check(args: &Args, ctx: &Context) -> Result<Outcome> {
-        run::check(args, ctx)
-    }
-}
-
-/// A JSON error as a short reason: where it failed, not the whole text.
-pub(crate) fn json_reason(e: &serde_json::Error) -> String {
-    use serde_json::error::Category;
-    match e.classify() {
-        Category::Syntax | Category::Eof => {
-            format!("not JSON (line {} column {})", e.line(), e.column())
-        }
-        Category::Data => format!("unexpected JSON: {e}"),
-        Category::Io => format!("unreadable JSON: {e}"),
+    fn check(config: &Config, ctx: &Context) -> Result<Outcome> {
+        let measured = measure::measure(config, ctx)?;
+        judge::judge(config, &measured, ctx)
     }
 }

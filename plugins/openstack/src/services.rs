@@ -5,8 +5,10 @@
 //! rule is unit-tested without a cloud; whether a down row is this host's problem or
 //! a shared outage is `guard`'s.
 
+use npd_plugin::{Error, Result};
 use serde::Deserialize;
 
+use crate::json::json_reason;
 use crate::stamp;
 
 /// One service or agent of this host, as the control plane sees it.
@@ -69,7 +71,7 @@ pub fn same_host(service_host: &str, host: &str) -> bool {
 }
 
 /// Nova's and cinder's `{"services": [...]}`.
-pub fn parse_services(body: &[u8]) -> Result<Vec<Row>, String> {
+pub fn parse_services(body: &[u8]) -> Result<Vec<Row>> {
     #[derive(Deserialize)]
     struct Body {
         services: Vec<Service>,
@@ -87,7 +89,7 @@ pub fn parse_services(body: &[u8]) -> Result<Vec<Row>, String> {
         #[serde(default)]
         updated_at: Option<String>,
     }
-    let b: Body = serde_json::from_slice(body).map_err(|e| crate::json_reason(&e))?;
+    let b: Body = serde_json::from_slice(body).map_err(|e| Error::unobserved(json_reason(&e)))?;
     Ok(b.services
         .into_iter()
         .map(|s| Row {
@@ -104,7 +106,7 @@ pub fn parse_services(body: &[u8]) -> Result<Vec<Row>, String> {
 }
 
 /// Neutron's `{"agents": [...]}`; an agent administratively down is "disabled".
-pub fn parse_agents(body: &[u8]) -> Result<Vec<Row>, String> {
+pub fn parse_agents(body: &[u8]) -> Result<Vec<Row>> {
     #[derive(Deserialize)]
     struct Body {
         agents: Vec<Agent>,
@@ -126,7 +128,7 @@ pub fn parse_agents(body: &[u8]) -> Result<Vec<Row>, String> {
     fn yes() -> bool {
         true
     }
-    let b: Body = serde_json::from_slice(body).map_err(|e| crate::json_reason(&e))?;
+    let b: Body = serde_json::from_slice(body).map_err(|e| Error::unobserved(json_reason(&e)))?;
     Ok(b.agents
         .into_iter()
         .map(|a| Row {

@@ -9,12 +9,14 @@
 
 use std::time::{Duration, Instant};
 
+use npd_plugin::{Error, Result};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::cloud::{Auth, Cloud, Domain, Named};
+use super::cloud::{Auth, Cloud, Domain, Named};
+use super::transport::Transport;
+use crate::json::json_reason;
 use crate::stamp;
-use crate::transport::Transport;
 
 /// A token with what the checks need from its body.
 #[derive(Clone, Serialize, Deserialize)]
@@ -56,28 +58,28 @@ pub struct Endpoint {
 
 /// Asks Keystone for a project-scoped token (application credentials carry their
 /// project).
-pub fn authenticate(
-    transport: &Transport,
-    cloud: &Cloud,
-    deadline: Instant,
-) -> Result<Session, String> {
+pub fn authenticate(transport: &Transport, cloud: &Cloud, deadline: Instant) -> Result<Session> {
     let body = request_body(&cloud.auth).to_string();
     let url = format!("{}/auth/tokens", cloud.auth_url);
     let reply = transport.post_json("keystone", &url, body.as_bytes(), deadline)?;
     match reply.status {
         201 | 200 => {}
-        401 => return Err("keystone rejected the credentials (401)".into()),
-        s => return Err(format!("keystone answered {s} to the authentication")),
+        401 => return Err(Error::unobserved("keystone rejected the credentials (401)")),
+        s => {
+            return Err(Error::unobserved(format!(
+                "keystone answered {s} to the authentication"
+            )))
+        }
     }
     let token = reply
         .header("x-subject-token")
         .filter(|t| !t.is_empty())
-        .ok_or("keystone answered without X-Subject-Token")?
+        .ok_or_else(|| Error::unobserved("keystone answered without X-Subject-Token"))?
         .to_string();
     parse_token_body(token, &reply.body)
 }
 
-fn parse_token_body(token: String, body: &[u8]) -> Result<Session, String> {
+fn parse_token_body(token: String, body: &[u8]) -> Result<Session> {
     #[derive(Deserialize)]
     struct Body {
         token: TokenBody,
@@ -94,10 +96,15 @@ fn parse_token_body(token: String, body: &[u8]) -> Result<Session, String> {
     struct Project {
         id: String,
     }
-    let b: Body = serde_json::from_slice(body)
-        .map_err(|e| format!("keystone answered garbage: {}", crate::json_reason(&e)))?;
-    let expires_at = stamp::parse(&b.token.expires_at)
-        .ok_or_else(|| format!("keystone token expiry {:?} unreadable", b.token.expires_at))?;
+    let b: Body = serde_json::from_slice(body).map_err(|e| {
+        Error::unobserved(format!("keystone answered garbage: {}", json_reason(&e)))
+    })?;
+    let expires_at = stamp::parse(&b.token.expires_at).ok_or_else(|| {
+        Error::unobserved(format!(
+            "keystone token expiry {:?} unreadable",
+            b.token.expires_at
+        ))
+    })?;
     Ok(Session {
         token,
         expires_at,
@@ -163,11 +170,11 @@ pub fn endpoint(
     kinds: &[&str],
     interface: &str,
     region: Option<&str>,
-) -> Result<String, String> {
+) -> Result<String> {
     let service = kinds
         .iter()
         .find_map(|k| catalog.iter().find(|s| s.kind == *k))
-        .ok_or_else(|| format!("no {} service in the catalog", kinds[0]))?;
+        .ok_or_else(|| Error::unobserved(format!("no {} service in the catalog", kinds[0])))?;
     service
         .endpoints
         .iter()
@@ -178,9 +185,11 @@ pub fn endpoint(
                 })
         })
         .map(|e| e.url.trim_end_matches('/').to_string())
-        .ok_or_else(|| match region {
-            Some(r) => format!("no {interface} {} endpoint in region {r}", kinds[0]),
-            None => format!("no {interface} {} endpoint in the catalog", kinds[0]),
+        .ok_or_else(|| {
+            Error::unobserved(match region {
+                Some(r) => format!("no {interface} {} endpoint in region {r}", kinds[0]),
+                None => format!("no {interface} {} endpoint in the catalog", kinds[0]),
+            })
         })
 }
 
@@ -251,7 +260,9 @@ mod tests {
             "http://int/v2.1"
         );
         assert_eq!(
-            endpoint(&catalog, &["network"], "public", None).unwrap_err(),
+            endpoint(&catalog, &["network"], "public", None)
+                .unwrap_err()
+                .message(),
             "no network service in the catalog"
         );
         assert!(endpoint(&catalog, &["compute"], "admin", Some("RegionOne")).is_err());
@@ -269,6 +280,7 @@ mod tests {
         assert!(!format!("{s:?}").contains("\"t\""));
         assert!(parse_token_body("t".into(), b"<html>")
             .unwrap_err()
+            .message()
             .contains("garbage"));
     }
 }

@@ -11,6 +11,9 @@
 
 use std::path::{Path, PathBuf};
 
+use npd_plugin::{short_io_reason, Error, Result};
+
+use crate::config::normalize_interface;
 use yaml_rust2::{Yaml, YamlLoader};
 
 /// A user, project or domain named by id, or by name within a domain.
@@ -76,11 +79,12 @@ pub struct SecretFiles {
 }
 
 /// The cloud from `OS_*` variables.
-pub fn from_env(env: Env, files: &SecretFiles) -> Result<Cloud, String> {
+pub fn from_env(env: Env, files: &SecretFiles) -> Result<Cloud> {
     let get = |k: &str| env(k).filter(|v| !v.is_empty());
     let first = |keys: &[&str]| keys.iter().find_map(|k| get(k));
-    let auth_url = get("OS_AUTH_URL")
-        .ok_or("no OpenStack credentials: neither OS_AUTH_URL nor --os-cloud is set")?;
+    let auth_url = get("OS_AUTH_URL").ok_or_else(|| {
+        Error::config("no OpenStack credentials: neither OS_AUTH_URL nor --os-cloud is set")
+    })?;
     let fields = Fields {
         auth_type: get("OS_AUTH_TYPE"),
         user_id: get("OS_USER_ID"),
@@ -122,21 +126,15 @@ pub fn search_path(env: Env) -> Vec<PathBuf> {
 }
 
 /// The cloud `name` of the clouds.yaml at `path`.
-pub fn from_clouds_yaml(path: &Path, name: &str, files: &SecretFiles) -> Result<Cloud, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        format!(
-            "cannot read {}: {}",
-            path.display(),
-            npd_plugin::short_io_reason(&e)
-        )
-    })?;
+pub fn from_clouds_yaml(path: &Path, name: &str, files: &SecretFiles) -> Result<Cloud> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path.display(), &e))?;
     let docs = YamlLoader::load_from_str(&text)
-        .map_err(|e| format!("{} is not YAML: {e}", path.display()))?;
+        .map_err(|e| Error::config(format!("{} is not YAML: {e}", path.display())))?;
     let cloud = docs
         .first()
         .map(|d| &d["clouds"][name])
         .filter(|c| c.as_hash().is_some())
-        .ok_or_else(|| format!("no cloud {name:?} in {}", path.display()))?;
+        .ok_or_else(|| Error::config(format!("no cloud {name:?} in {}", path.display())))?;
     let auth = &cloud["auth"];
     let s = |y: &Yaml| match y {
         Yaml::String(s) if !s.is_empty() => Some(s.clone()),
@@ -144,12 +142,12 @@ pub fn from_clouds_yaml(path: &Path, name: &str, files: &SecretFiles) -> Result<
         _ => None,
     };
     if matches!(cloud["verify"], Yaml::Boolean(false)) {
-        return Err(format!(
+        return Err(Error::config(format!(
             "cloud {name:?}: verify false is not supported; give its CA with cacert or --ca-file"
-        ));
+        )));
     }
-    let auth_url =
-        s(&auth["auth_url"]).ok_or_else(|| format!("cloud {name:?} has no auth.auth_url"))?;
+    let auth_url = s(&auth["auth_url"])
+        .ok_or_else(|| Error::config(format!("cloud {name:?} has no auth.auth_url")))?;
     let fields = Fields {
         auth_type: s(&cloud["auth_type"]),
         user_id: s(&auth["user_id"]),
@@ -191,7 +189,8 @@ struct Fields {
 }
 
 impl Fields {
-    fn auth(self, files: &SecretFiles, source: &str) -> Result<Auth, String> {
+    fn auth(self, files: &SecretFiles, source: &str) -> Result<Auth> {
+        let missing = |what: &str| Error::config(format!("{source}: {what}"));
         let kind = self.auth_type.as_deref().unwrap_or(
             if self.appcred_id.is_some() || self.appcred_name.is_some() {
                 "v3applicationcredential"
@@ -211,9 +210,9 @@ impl Fields {
         };
         match kind {
             "password" | "v3password" => {
-                let user = user().ok_or_else(|| format!("{source}: no user name or id"))?;
+                let user = user().ok_or_else(|| missing("no user name or id"))?;
                 let password = secret(&files.password, self.password)
-                    .ok_or_else(|| format!("{source}: no password"))??;
+                    .ok_or_else(|| missing("no password"))??;
                 let project = match (&self.project_id, &self.project_name) {
                     (Some(id), _) => Some(Named::Id(id.clone())),
                     (None, Some(name)) => Some(Named::Name {
@@ -233,10 +232,10 @@ impl Fields {
                     &files.application_credential_secret,
                     self.appcred_secret.clone(),
                 )
-                .ok_or_else(|| format!("{source}: no application credential secret"))??;
+                .ok_or_else(|| missing("no application credential secret"))??;
                 if self.appcred_id.is_none() && (self.appcred_name.is_none() || user().is_none()) {
-                    return Err(format!(
-                        "{source}: an application credential needs its id, or its name and user"
+                    return Err(missing(
+                        "an application credential needs its id, or its name and user",
                     ));
                 }
                 Ok(Auth::ApplicationCredential {
@@ -250,7 +249,7 @@ impl Fields {
                     secret,
                 })
             }
-            other => Err(format!("{source}: auth type {other:?} is not supported")),
+            other => Err(missing(&format!("auth type {other:?} is not supported"))),
         }
     }
 }
@@ -265,21 +264,21 @@ fn domain(id: &Option<String>, name: &Option<String>) -> Domain {
 
 /// A secret from its file when one is named (trailing newline dropped), else the
 /// value given. `None` when neither exists.
-fn secret(file: &Option<PathBuf>, value: Option<String>) -> Option<Result<String, String>> {
+fn secret(file: &Option<PathBuf>, value: Option<String>) -> Option<Result<String>> {
     match file {
         Some(path) => Some(
             std::fs::read_to_string(path)
                 .map(|s| s.trim_end_matches(['\r', '\n']).to_string())
                 .map_err(|e| {
-                    format!(
+                    Error::unobserved(format!(
                         "cannot read {}: {}",
                         path.display(),
-                        npd_plugin::short_io_reason(&e)
-                    )
+                        short_io_reason(&e)
+                    ))
                 })
                 .and_then(|s| {
                     if s.is_empty() {
-                        Err(format!("{} is empty", path.display()))
+                        Err(Error::unobserved(format!("{} is empty", path.display())))
                     } else {
                         Ok(s)
                     }
@@ -297,11 +296,6 @@ fn v3_root(url: &str) -> String {
     } else {
         format!("{url}/v3")
     }
-}
-
-/// `publicURL` (the old form) is `public`.
-pub fn normalize_interface(text: &str) -> String {
-    text.trim().trim_end_matches("URL").to_ascii_lowercase()
 }
 
 #[cfg(test)]
@@ -353,9 +347,12 @@ mod tests {
         let none = |_: &str| None;
         assert!(from_env(&none, &SecretFiles::default())
             .unwrap_err()
+            .message()
             .contains("OS_AUTH_URL"));
         let m = env_of(&[("OS_AUTH_URL", "http://ks/v3"), ("OS_USERNAME", "a")]);
-        let err = from_env(&|k| m.get(k).cloned(), &SecretFiles::default()).unwrap_err();
+        let err = from_env(&|k| m.get(k).cloned(), &SecretFiles::default())
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("no password"), "{err}");
     }
 
@@ -384,10 +381,12 @@ mod tests {
         );
         assert!(from_clouds_yaml(&yaml, "dev", &files)
             .unwrap_err()
+            .message()
             .contains("no cloud \"dev\""));
         std::fs::write(&yaml, "clouds: [unclosed").unwrap();
         assert!(from_clouds_yaml(&yaml, "prod", &files)
             .unwrap_err()
+            .message()
             .contains("not YAML"));
     }
 }

@@ -3,18 +3,19 @@
 //! when a service answers 401 to a cached token.
 
 use npd_plugin::state::{stable_hash, StateDir};
-use npd_plugin::{explain, Context, Result};
+use npd_plugin::{explain, Context, Error, Result};
 
-use crate::cloud::Cloud;
+use super::cloud::Cloud;
+use super::keystone::{self, Cached, Session};
+use super::transport::Transport;
+use crate::config::Config;
 use crate::guard::Tally;
-use crate::keystone::{self, Cached, Session};
 use crate::services::Row;
-use crate::transport::Transport;
-use crate::{stamp, Args};
+use crate::stamp;
 
 /// Asks the APIs with a session that is fetched once per run and renewed once on 401.
 pub struct Api<'a> {
-    pub args: &'a Args,
+    pub config: &'a Config,
     pub ctx: &'a Context,
     pub cloud: &'a Cloud,
     pub transport: &'a Transport,
@@ -66,7 +67,7 @@ impl Api<'_> {
                         &c,
                         &identity,
                         stamp::now(),
-                        self.args.token_renew_before,
+                        self.config.token_renew_before,
                     ) =>
                 {
                     explain!(
@@ -113,12 +114,7 @@ impl Api<'_> {
             .unwrap_or_else(|| "public".into());
         let region = self.cloud.region.clone();
         let session = self.session()?;
-        Ok(keystone::endpoint(
-            &session.catalog,
-            kinds,
-            &interface,
-            region.as_deref(),
-        )?)
+        keystone::endpoint(&session.catalog, kinds, &interface, region.as_deref())
     }
 
     /// GETs `url` and parses its 200 answer with `parse`; `what` names the API.
@@ -127,7 +123,7 @@ impl Api<'_> {
         what: &str,
         url: &str,
         version: Option<(&str, &str)>,
-        parse: fn(&[u8]) -> std::result::Result<T, String>,
+        parse: fn(&[u8]) -> Result<T>,
     ) -> Result<T> {
         for attempt in 0..2 {
             let token = self.session()?.token.clone();
@@ -151,7 +147,7 @@ impl Api<'_> {
             match reply.status {
                 200 => {
                     return parse(&reply.body)
-                        .map_err(|e| format!("{what} answered garbage: {e}").into())
+                        .map_err(|e| e.context(format!("{what} answered garbage")))
                 }
                 401 if attempt == 0 && self.from_cache => {
                     explain!(
@@ -161,31 +157,35 @@ impl Api<'_> {
                     let store = self.store();
                     self.authenticate(store.as_ref())?;
                 }
-                401 => return Err(format!("{what} refused a fresh token (401)").into()),
-                403 => {
-                    return Err(
-                        format!("{what} refused the listing (403): needs the admin role").into(),
-                    )
+                401 => {
+                    return Err(Error::unobserved(format!(
+                        "{what} refused a fresh token (401)"
+                    )))
                 }
-                s => return Err(format!("{what} answered {s}").into()),
+                403 => {
+                    return Err(Error::unobserved(format!(
+                        "{what} refused the listing (403): needs the admin role"
+                    )))
+                }
+                s => return Err(Error::unobserved(format!("{what} answered {s}"))),
             }
         }
         unreachable!("the loop returns on its second attempt")
     }
 
-    /// The rows of `binary` cloud-wide, for the shared-outage guard.
+    /// The rows of `binary` cloud-wide, counted for the shared-outage guard.
     pub fn fleet(
         &mut self,
         what: &str,
         url: &str,
         binary: &str,
         version: Option<(&str, &str)>,
-        parse: fn(&[u8]) -> std::result::Result<Vec<Row>, String>,
-    ) -> Result<Vec<Row>> {
+        parse: fn(&[u8]) -> Result<Vec<Row>>,
+    ) -> Result<Tally> {
         let fleet = self.get(what, url, version, parse)?;
         let fleet: Vec<Row> = fleet.into_iter().filter(|r| r.binary == binary).collect();
         let tally = Tally::of(&fleet);
-        let guard = self.args.guard();
+        let guard = self.config.guard;
         explain!(
             self.ctx,
             "{binary} cloud-wide: {} of {} hosts down (of {} rows; disabled and forced \
@@ -200,6 +200,6 @@ impl Api<'_> {
                 "this host's"
             }
         );
-        Ok(fleet)
+        Ok(tally)
     }
 }

@@ -1,18 +1,20 @@
-//! The HTTP calls the check makes, each bounded by the run's deadline, through one
-//! `http-probe` client: GETs, and the one POST Keystone needs (`/v3/auth/tokens`).
+//! The HTTP calls of a run through `http_probe`'s client: GETs, and the one POST
+//! Keystone needs (`/v3/auth/tokens`), each bounded by the run's deadline, no
+//! redirect followed (an API answers where it is asked).
 //!
 //! TLS trusts only the CA asked for (`--ca-file`, the cloud's `cacert`), else the
-//! host's bundle, loaded once per run and only for an https:// URL; a self-signed
-//! Keystone certificate given as its own CA is trusted, its names and dates checked
-//! (`http_probe`'s verifier). Every failure is a `String` for the one-line answer:
-//! whatever failed, TLS included, the check cannot judge (the APIs are only the way
-//! to ask), so the caller turns it into Unknown; a TLS failure keeps
-//! `http_probe`'s words ("keystone: TLS: certificate expired 2026-01-02").
+//! host's bundle, loaded once per run and only for an https:// URL. Keystone and the
+//! APIs are only the way to ask ([`Role::WayToAsk`]): whatever failed, TLS included,
+//! is Unknown, and a TLS failure keeps `http_probe`'s words ("keystone: TLS:
+//! certificate expired 2026-01-02").
 
 use std::path::PathBuf;
 use std::time::Instant;
 
-use http_probe::{Body, Client, ClientOptions, FailureKind, Response, TlsOptions, Url};
+use http_probe::{
+    Client, ClientOptions, Failure, FailureKind, Payload, Request, Response, Role, TlsOptions, Url,
+};
+use npd_plugin::{Error, Result};
 
 /// Service lists of a large cloud (every compute host) fit; anything larger is not
 /// an answer to these queries.
@@ -50,8 +52,8 @@ impl Transport {
                 system_root: Some(system_root),
                 ..Default::default()
             },
-            body_limit: BODY_LIMIT,
             user_agent: Some("npd-openstack".into()),
+            ..Default::default()
         });
         Transport { patience, client }
     }
@@ -63,64 +65,67 @@ impl Transport {
         url: &str,
         headers: &[(&str, &str)],
         deadline: Instant,
-    ) -> Result<Reply, String> {
-        let url = Url::parse(url).map_err(|e| format!("{what} URL {url}: {e}"))?;
-        let resp = self.client.get_with(&url, &owned(headers), deadline);
-        self.reply(what, resp)
+    ) -> Result<Reply> {
+        let url = parse(what, url)?;
+        let headers: Vec<(String, String)> = headers
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect();
+        self.call(what, &Request::get(&url, &headers), deadline)
     }
 
-    /// POSTs a JSON `body` to `url`; redirects are not followed (Keystone answers
-    /// 201 directly).
+    /// POSTs a JSON `body` to `url`.
     pub fn post_json(
         &self,
         what: &str,
         url: &str,
         body: &[u8],
         deadline: Instant,
-    ) -> Result<Reply, String> {
-        let url = Url::parse(url).map_err(|e| format!("{what} URL {url}: {e}"))?;
-        let body = Body {
+    ) -> Result<Reply> {
+        let url = parse(what, url)?;
+        let payload = Payload {
             content_type: "application/json",
             bytes: body,
         };
-        let resp = self.client.post(&url, &[], &body, deadline);
-        self.reply(what, resp)
+        self.call(what, &Request::post(&url, &[], payload), deadline)
     }
 
-    fn reply(
-        &self,
-        what: &str,
-        resp: Result<Response, http_probe::Failure>,
-    ) -> Result<Reply, String> {
-        let resp = resp.map_err(|f| self.failed(what, f))?;
-        if resp.body_cut {
-            return Err(format!(
+    fn call(&self, what: &str, req: &Request, deadline: Instant) -> Result<Reply> {
+        let whole = |mut resp: Response| {
+            let (body, cut) = resp.body.read_limited(BODY_LIMIT)?;
+            Ok((resp.status, resp.headers, body, cut))
+        };
+        let (status, headers, body, cut) = self
+            .client
+            .send(req, deadline)
+            .and_then(whole)
+            .map_err(|f| self.failed(what, &f))?;
+        if cut {
+            return Err(Error::unobserved(format!(
                 "{what} answer larger than {} MiB",
                 BODY_LIMIT >> 20
-            ));
+            )));
         }
         Ok(Reply {
-            status: resp.status,
-            headers: resp.headers,
-            body: resp.body,
+            status,
+            headers,
+            body,
         })
     }
 
-    fn failed(&self, what: &str, f: http_probe::Failure) -> String {
-        match f.kind {
+    fn failed(&self, what: &str, f: &Failure) -> Error {
+        let words = match f.kind {
             FailureKind::Timeout => {
                 format!("{what} did not answer in {} ({})", self.patience, f.message)
             }
             // It was reached: its certificate, its TLS or our credentials were refused.
             FailureKind::Tls | FailureKind::ClientAuth => format!("{what}: {}", f.message),
             _ => format!("{what} unreachable: {}", f.message),
-        }
+        };
+        f.error(Role::WayToAsk, words)
     }
 }
 
-fn owned(headers: &[(&str, &str)]) -> Vec<(String, String)> {
-    headers
-        .iter()
-        .map(|(n, v)| (n.to_string(), v.to_string()))
-        .collect()
+fn parse(what: &str, url: &str) -> Result<Url> {
+    Url::parse(url).map_err(|e| Error::config(format!("{what} URL {url}: {e}")))
 }

@@ -1,0 +1,44 @@
+//! The verdict on this host's rows: none is "not registered" (unless --missing-ok);
+//! rows judged one by one ([`crate::services`]), a row merely down checked against
+//! its binary cloud-wide ([`crate::guard`]). No I/O: the rows and the fleets'
+//! tallies are [`crate::measure`]'s.
+
+use npd_plugin::{explain, Context, Outcome, Result};
+
+use crate::config::Config;
+use crate::guard;
+use crate::measure::Measured;
+use crate::stamp;
+
+pub fn judge(config: &Config, m: &Measured, ctx: &Context) -> Result<Outcome> {
+    let (what, host) = (m.what, &m.host);
+    if !m.absent.is_empty() && !config.missing_ok {
+        return Ok(Outcome::problem(format!(
+            "{} not registered for {host}",
+            m.absent.join(", ")
+        )));
+    }
+    for r in &m.rows {
+        explain!(
+            ctx,
+            "{} {} ({}): up {} enabled {} forced_down {} last seen {}",
+            r.binary,
+            r.host,
+            r.kind,
+            r.up,
+            r.enabled,
+            r.forced_down,
+            r.last_seen
+                .map(stamp::format)
+                .unwrap_or_else(|| "unknown".into())
+        );
+    }
+    if m.rows.is_empty() {
+        return Ok(if config.missing_ok {
+            Outcome::ok(format!("no {what} registered for this host"))
+        } else {
+            Outcome::problem(format!("{what} not registered for {host}"))
+        });
+    }
+    guard::verdict(&m.rows, m.allow_disabled, &config.guard, m.ok, &m.fleets)
+}
