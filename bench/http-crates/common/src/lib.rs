@@ -84,15 +84,16 @@ pub fn roots(args: &Args) -> Result<Vec<CertificateDer<'static>>, Failure> {
 
 /// Runs the probe with `get` (one GET of a URL within a time) and exits with its answer.
 pub fn probe(args: &Args, get: impl FnMut(&str, Duration) -> Result<Answer, Failure>) -> ! {
-    answer(args, follow(args, get))
+    finish(args, follow(args, get))
 }
 
 /// Exits with the answer to a probe that could not start.
 pub fn give_up(args: &Args, failure: Failure) -> ! {
-    answer(args, Err(failure))
+    finish(args, Err(failure))
 }
 
-fn answer(args: &Args, result: Result<u16, Failure>) -> ! {
+/// Exits with the answer to a probe: its last status, or why it has none.
+pub fn finish(args: &Args, result: Result<u16, Failure>) -> ! {
     let (code, line) = match result {
         Ok(status) if (200..400).contains(&status) => (0, format!("{} is healthy", args.url)),
         Ok(status) => (1, format!("{} answered {status}", args.url)),
