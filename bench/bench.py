@@ -58,14 +58,15 @@ class SuiteResult:
     shown: dict = field(default_factory=dict)        # name -> argv as printed in the report
     answers: dict = field(default_factory=dict)      # name -> (exit, first line)
     measured: engine.Measured | None = None
+    build_dir: str = ""                              # what suite.build made, or ""
     summaries: dict = field(default_factory=dict)    # name -> engine.Summary
     ratios: dict = field(default_factory=dict)       # name -> wall median / baseline's
 
 
-def _resolve(cmd: spec.Command, bin_dir: str, state_dir: str):
+def _resolve(cmd: spec.Command, bin_dir: str, state_dir: str, build_dir: str = ""):
     """(argv, None) or (None, why it cannot run here)."""
     argv = [a.replace("{bin_dir}", bin_dir).replace("{state_dir}", state_dir)
-            for a in cmd.argv]
+            .replace("{build_dir}", build_dir) for a in cmd.argv]
     exe = argv[0]
     if "/" not in exe:
         found = shutil.which(exe, path=engine.CHILD_ENV["PATH"])
@@ -94,10 +95,16 @@ def _answer(argv) -> tuple:
 
 def run_suite(suite, opts, spawner) -> SuiteResult:
     res = SuiteResult(suite)
+    if suite.build:
+        try:
+            res.build_dir = suite.build(opts, log)
+        except Skip as e:
+            res.skipped = str(e)
+            return res
     with contextlib.ExitStack() as stack:
         state_dir = stack.enter_context(engine.tempdir(f"npd-bench-{suite.name}-"))
         for cmd in suite.commands:
-            argv, why = _resolve(cmd, opts.bin_dir, state_dir)
+            argv, why = _resolve(cmd, opts.bin_dir, state_dir, res.build_dir)
             if argv is None and cmd.plugin:
                 res.skipped = f"{why} (build it, or point --bin-dir at it)"
                 return res
@@ -107,7 +114,7 @@ def run_suite(suite, opts, spawner) -> SuiteResult:
             res.commands[cmd.name] = cmd
             res.argv[cmd.name] = argv
             res.shown[cmd.name] = [a.replace(state_dir, "$STATE_DIR") for a in argv]
-            if cmd.plugin and opts.baseline_bin_dir:
+            if cmd.plugin and opts.baseline_bin_dir and any("{bin_dir}" in a for a in cmd.argv):
                 # The same command from a previous build, measured in the same rounds.
                 before, why = _resolve(cmd, opts.baseline_bin_dir, state_dir)
                 name = f"{cmd.name} (before)"
@@ -260,6 +267,9 @@ def main(argv) -> int:
             spawner.close()
     host["load_end"] = machine.load()
     sizes = machine.binaries(opts.bin_dir)
+    for build_dir in dict.fromkeys(r.build_dir for r in results if r.build_dir):
+        sizes += [b for b in machine.binaries(build_dir)
+                  if b["name"] not in {s["name"] for s in sizes}]
     sizes_before = ({b["name"]: b["bytes"] for b in machine.binaries(opts.baseline_bin_dir)}
                     if opts.baseline_bin_dir else {})
     targets = verdicts.evaluate(results, sizes, spawner.rss_exact, budget_res)

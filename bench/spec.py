@@ -75,4 +75,9 @@ class Suite:
     notes: tuple[str, ...] = ()
     defaults: dict = field(default_factory=dict)  # placeholder values when fixtures did not run
     rss_limit_kib: int = 2048            # every plugin command's peak RSS target
+    # Called with the run's options and the log function before the commands are looked
+    # up: builds programs the suite runs that --bin-dir does not hold and returns their
+    # directory, {build_dir} in argv; its npd-* binaries join the size table and
+    # targets. Raises Skip when it cannot build them.
+    build: Callable | None = None
 

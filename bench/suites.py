@@ -2,8 +2,9 @@
 commands run side by side, the one ratios are taken against, the targets, and any setup
 the suite needs (a fixture). To benchmark a new plugin, append a Suite to SUITES.
 
-Command argv may use {bin_dir} (where the npd-* binaries are) and {state_dir} (a fresh
-temporary directory per suite); plugin() passes --state-dir itself. A suite whose plugin
+Command argv may use {bin_dir} (where the npd-* binaries are), {state_dir} (a fresh
+temporary directory per suite) and {build_dir} (where the suite's build put the programs
+it made, see spec.Suite.build); plugin() passes --state-dir itself. A suite whose plugin
 binary is missing is skipped, and a missing alternative is dropped from its suite; the
 report says so in either case. A new entry looks like:
 
@@ -22,6 +23,7 @@ Every plugin command also gets the peak RSS target, and every npd-* binary found
 size target (the suite's rss_limit_kib, size_limit() below).
 """
 
+import http_crates
 import peers
 from sleepers import sleepers
 from spec import Command, Ratio, Suite, nagios, plugin, program, shell
@@ -277,13 +279,15 @@ SUITES = (
                "npd-openstack keeps its token in the state dir and authenticates again only "
                "near expiry or on a 401 (the cached-token row).",),
     ),
-)
+) + http_crates.SUITES
 
 # Binary sizes, in decimal megabytes: 1.5 MB for the host plugins; 4 MB for those
-# that carry TLS (rustls and ring) or a regex engine with its DFA (npd-log).
+# that carry TLS (rustls and ring) or a regex engine with its DFA (npd-log), and for the
+# crate-based npd-http programs measured against npd-http (http_crates.py).
 SIZE_LIMIT_BYTES = 1_500_000
 LARGER_SIZE_LIMITS = {name: 4_000_000 for name in (
-    "npd-http", "npd-tcp", "npd-dns", "npd-nagios", "npd-kube", "npd-openstack", "npd-log")}
+    "npd-http", "npd-tcp", "npd-dns", "npd-nagios", "npd-kube", "npd-openstack", "npd-log",
+    *http_crates.PROBES)}
 NOT_A_PLUGIN = ("npd-checks",)   # companion tool: listed with its size, no target
 
 

@@ -1,0 +1,63 @@
+//! npd-http's GET on reqwest's blocking client: a tokio runtime on a thread of its own
+//! behind a blocking API, hyper underneath, rustls with ring given as a finished
+//! configuration (reqwest builds its TLS set-up with the client, http:// or not).
+
+use std::io::Read;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Parser;
+use probe_common::{Answer, Args, Failure};
+use rustls::pki_types::CertificateDer;
+
+/// The kubelet reads at most this much of a probe's body.
+const BODY_LIMIT: u64 = 10 << 10;
+
+fn main() {
+    let args = Args::parse();
+    let client = probe_common::roots(&args)
+        .and_then(|roots| client(roots).map_err(Failure::Setup))
+        .unwrap_or_else(|failure| probe_common::give_up(&args, failure));
+    probe_common::probe(&args, |url, left| get(&client, url, left))
+}
+
+fn client(roots: Vec<CertificateDer<'static>>) -> Result<reqwest::blocking::Client, String> {
+    let mut store = rustls::RootCertStore::empty();
+    store.add_parsable_certificates(roots);
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_root_certificates(store)
+        .with_no_client_auth();
+    reqwest::blocking::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .no_proxy() // no proxy from the environment, as npd-http
+        .redirect(reqwest::redirect::Policy::none()) // the kubelet's rule is probe_common's
+        .build()
+        .map_err(|e| format!("client: {e}"))
+}
+
+fn get(client: &reqwest::blocking::Client, url: &str, left: Duration) -> Result<Answer, Failure> {
+    let response = client.get(url).timeout(left).send().map_err(|e| {
+        if e.is_builder() {
+            Failure::Setup(e.to_string())
+        } else {
+            Failure::Endpoint(e.to_string())
+        }
+    })?;
+    let location = response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok());
+    let answer = Answer {
+        status: response.status().as_u16(),
+        location: location.map(Into::into),
+    };
+    let mut body = Vec::new();
+    response
+        .take(BODY_LIMIT)
+        .read_to_end(&mut body)
+        .map_err(|e| Failure::Endpoint(format!("body: {e}")))?;
+    Ok(answer)
+}
