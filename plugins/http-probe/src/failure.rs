@@ -57,16 +57,6 @@ pub enum Role {
 }
 
 impl FailureKind {
-    /// True when the endpoint itself was reached or tried and failed; false when the
-    /// probe could not be made or its credentials were refused (its answer is then
-    /// Unknown, never a problem).
-    pub fn is_endpoint_failure(self) -> bool {
-        !matches!(
-            self,
-            FailureKind::Setup | FailureKind::Resolve | FailureKind::ClientAuth
-        )
-    }
-
     /// Whose fault this failure is for an endpoint playing `role`.
     pub fn verdict(self, role: Role) -> Kind {
         use FailureKind::*;
@@ -154,7 +144,9 @@ mod tests {
         for k in kinds {
             assert_ne!(k.verdict(Role::WayToAsk), Kind::Problem, "{k:?}");
             let probed = k.verdict(Role::Probed) == Kind::Problem;
-            assert_eq!(probed, k.is_endpoint_failure(), "{k:?}");
+            // The endpoint's own failures are problems; not being able to ask is not.
+            let not_asked = matches!(k, Setup | Resolve | ClientAuth);
+            assert_eq!(probed, !not_asked, "{k:?}");
         }
         assert_eq!(Timeout.verdict(Role::Answering), Kind::Problem);
         assert_eq!(Tls.verdict(Role::Answering), Kind::Unobserved);

@@ -8,9 +8,9 @@ use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
 use http_probe::net::{self, DeadlineStream};
-use http_probe::{Failure, FailureKind};
+use http_probe::{Failure, FailureKind, Role};
 use npd_plugin::units::format_duration;
-use npd_plugin::{explain, Context, Error, Result};
+use npd_plugin::{explain, Context, Kind, Result};
 
 use crate::config::Config;
 
@@ -33,18 +33,21 @@ pub fn measure(config: &Config, ctx: &Context) -> Result<Vec<Probed>> {
                 explain!(ctx, "{label}: passed in {}", ms(took));
                 Ok(took)
             }
-            Err(f) if f.kind.is_endpoint_failure() => {
+            Err(f) if f.kind.verdict(Role::Probed) == Kind::Problem => {
                 explain!(ctx, "{label}: {:?}: {}", f.kind, f.message);
-                Err(Error::problem(match f.kind {
-                    FailureKind::Timeout => format!(
-                        "{label} no answer in {} ({})",
-                        ctx.timeout_text(),
-                        f.message
-                    ),
-                    _ => format!("{label} {}", f.message),
-                }))
+                Err(f.error(
+                    Role::Probed,
+                    match f.kind {
+                        FailureKind::Timeout => format!(
+                            "{label} no answer in {} ({})",
+                            ctx.timeout_text(),
+                            f.message
+                        ),
+                        _ => format!("{label} {}", f.message),
+                    },
+                ))
             }
-            Err(f) => return Err(Error::unobserved(f.message)),
+            Err(f) => return Err(f.error(Role::Probed, f.message.clone())),
         };
         probed.push(Probed {
             label: label.clone(),
