@@ -1,7 +1,7 @@
 //! What the plugins' integration tests share: running a plugin binary the way NPD runs
 //! it, fixture host roots to point `--host-root` at, a mount that never answers, the
-//! shipped configs in `npd-config/`, processes killed when a test ends, and a port
-//! where nothing listens.
+//! shipped configs in `npd-config/`, processes killed when a test ends, a port where
+//! nothing listens, and the HTTP(S) server every peer of a test is ([`Server`]).
 //!
 //! Not for plugin code (it is a dev-dependency only) and not for what a single plugin
 //! judges: fake `/proc` files in a plugin's own format stay in that plugin's tests, as
@@ -39,6 +39,7 @@ pub mod pki;
 mod process;
 mod procs;
 mod run;
+pub mod serve;
 
 pub use chroot::{root_is_a_mount, Chroot};
 pub use config::{
@@ -52,3 +53,4 @@ pub use process::{gone_within, Reaped};
 pub use procs::{stat_line, ProcessHost, PF_KTHREAD};
 pub use run::{assert_one_npd_line, is_root, run, run_in, Invocation, Run, BOUND};
 pub use serde_json::Value;
+pub use serve::{Reply, Request, Server};
