@@ -33,7 +33,7 @@ fn in_cluster_uses_the_service_environment_and_its_files() {
         ],
     )
     .env("KUBERNETES_SERVICE_HOST", "127.0.0.1")
-    .env("KUBERNETES_SERVICE_PORT", &api.port.to_string())
+    .env("KUBERNETES_SERVICE_PORT", &api.port().to_string())
     .env("NODE_NAME", "node-7")
     .go();
     assert_eq!(r.code, 0, "{} {}", r.stdout, r.stderr);
