@@ -28,6 +28,7 @@
 //! # let _ = r;
 //! ```
 
+mod broken;
 mod chroot;
 mod config;
 mod flags;
@@ -41,6 +42,7 @@ mod procs;
 mod run;
 pub mod serve;
 
+pub use broken::{assert_broken, Broken, Says};
 pub use chroot::{root_is_a_mount, Chroot};
 pub use config::{
     assert_answers_in_time, rule_args, rule_name, rule_timeout, ShippedConfig, INSTALL_DIR,
