@@ -86,3 +86,8 @@ fn help_shows_an_example_rule() {
         .contains("\"path\": \"/opt/npd-checks/bin/npd-http\""));
     assert!(r.stdout.contains("--ca-file"));
 }
+
+#[test]
+fn the_example_rule_of_help_is_accepted() {
+    npd_test_support::assert_example_rule_accepted(BIN);
+}

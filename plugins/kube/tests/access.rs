@@ -144,3 +144,8 @@ fn help_shows_an_example_rule_for_the_subcommands() {
     assert!(r.stdout.contains("--not-ready-for"));
     assert!(!r.stdout.contains('%'));
 }
+
+#[test]
+fn the_example_rule_of_help_is_accepted() {
+    npd_test_support::assert_example_rule_accepted(crate::util::BIN);
+}
