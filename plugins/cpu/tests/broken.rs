@@ -1,12 +1,12 @@
 //! Host files that are missing, unreadable, empty, garbled or never answer, and
 //! kernels without PSI: always Unknown (exit 2) with the reason, never a problem.
 
-use std::fs;
-use std::os::unix::fs::PermissionsExt;
 use std::time::{Duration, Instant};
 
 use crate::util::{CpuHost, BIN};
-use npd_test_support::{is_root, run, run_in, FakeHost, Invocation, Run};
+use npd_test_support::Broken::{Garbage, Hung, Missing, Unreadable};
+use npd_test_support::Says::{End, Line, Start};
+use npd_test_support::{assert_broken, run, FakeHost, Run};
 
 fn unknown(r: &Run) -> String {
     assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
@@ -17,24 +17,16 @@ fn unknown(r: &Run) -> String {
 #[test]
 fn missing_loadavg() {
     let host = FakeHost::healthy();
-    fs::remove_file(host.path("proc/loadavg")).unwrap();
-    let r = run(BIN, &["--host-root", host.root()]);
-    assert_eq!(
-        unknown(&r),
-        format!("cannot read {}/proc/loadavg: not found", host.root())
-    );
+    let line = format!("cannot read {}/proc/loadavg: not found", host.root());
+    assert_broken(BIN, &host, "proc/loadavg", Missing, &[], Line(&line));
 }
 
 #[test]
 fn no_source_for_the_cpu_count() {
     let host = FakeHost::healthy();
-    fs::remove_dir_all(host.path("sys")).unwrap();
-    fs::remove_file(host.path("proc/stat")).unwrap();
-    let r = run(BIN, &["--host-root", host.root()]);
-    assert_eq!(
-        unknown(&r),
-        format!("cannot read {}/proc/stat: not found", host.root())
-    );
+    host.remove("sys");
+    let line = format!("cannot read {}/proc/stat: not found", host.root());
+    assert_broken(BIN, &host, "proc/stat", Missing, &[], Line(&line));
 }
 
 #[test]
@@ -51,11 +43,14 @@ fn empty_and_garbage_loadavg() {
         (b"\x00\x01\x02", "garbage load average"),
         (b"\xff\xfe", "garbage (not text)"),
     ] {
-        host.write("proc/loadavg", bytes);
-        let line = unknown(&run(BIN, &["--host-root", host.root()]));
-        assert!(
-            line.starts_with(&format!("{}/proc/loadavg: {why}", host.root())),
-            "{line}"
+        let start = format!("{}/proc/loadavg: {why}", host.root());
+        assert_broken(
+            BIN,
+            &host,
+            "proc/loadavg",
+            Garbage(bytes),
+            &[],
+            Start(&start),
         );
     }
 }
@@ -63,20 +58,21 @@ fn empty_and_garbage_loadavg() {
 #[test]
 fn a_garbled_online_list_is_not_replaced_by_proc_stat() {
     let host = FakeHost::healthy();
+    let online = "sys/devices/system/cpu/online";
     for (list, why) in [
         ("", "empty CPU list"),
         ("\n", "empty CPU list"),
         ("zero-three\n", "garbage CPU list entry"),
         ("3-0\n", "garbage CPU list entry"),
     ] {
-        host.online(list);
-        let line = unknown(&run(BIN, &["--host-root", host.root()]));
-        assert!(
-            line.starts_with(&format!(
-                "{}/sys/devices/system/cpu/online: {why}",
-                host.root()
-            )),
-            "{line}"
+        let start = format!("{}/{online}: {why}", host.root());
+        assert_broken(
+            BIN,
+            &host,
+            online,
+            Garbage(list.as_bytes()),
+            &[],
+            Start(&start),
         );
     }
 }
@@ -84,46 +80,37 @@ fn a_garbled_online_list_is_not_replaced_by_proc_stat() {
 #[test]
 fn garbage_proc_stat() {
     let host = FakeHost::healthy();
-    fs::remove_dir_all(host.path("sys")).unwrap();
+    host.remove("sys");
     for bytes in [&b""[..], b"cpu  1 2 3\nintr 5\n", b"garbage\n"] {
-        host.write("proc/stat", bytes);
-        let line = unknown(&run(BIN, &["--host-root", host.root()]));
-        assert!(line.ends_with("/proc/stat: no cpuN lines"), "{line}");
+        let end = End("/proc/stat: no cpuN lines");
+        assert_broken(BIN, &host, "proc/stat", Garbage(bytes), &[], end);
     }
 }
 
 #[test]
 fn unreadable_files() {
     let host = FakeHost::healthy();
-    fs::set_permissions(host.path(""), fs::Permissions::from_mode(0o755)).unwrap();
     for (file, check) in [
         ("proc/loadavg", "load"),
         ("sys/devices/system/cpu/online", "load"),
         ("proc/pressure/cpu", "psi"),
     ] {
-        fs::set_permissions(host.path(file), fs::Permissions::from_mode(0o000)).unwrap();
-        let state = tempfile::tempdir().unwrap();
-        let args = ["--host-root", host.root(), "--check", check];
-        let r = if is_root() {
-            Invocation::new(BIN, &args)
-                .state_dir(state.path())
-                .as_nobody()
-                .go()
-        } else {
-            run_in(BIN, state.path(), &args)
-        };
-        assert_eq!(
-            unknown(&r),
-            format!("cannot read {}/{file}: permission denied", host.root())
+        let line = format!("cannot read {}/{file}: permission denied", host.root());
+        assert_broken(
+            BIN,
+            &host,
+            file,
+            Unreadable,
+            &["--check", check],
+            Line(&line),
         );
-        fs::set_permissions(host.path(file), fs::Permissions::from_mode(0o644)).unwrap();
     }
 }
 
 #[test]
 fn a_kernel_without_psi_is_unknown_only_when_psi_is_asked_for() {
     let host = FakeHost::healthy();
-    fs::remove_dir_all(host.path("proc/pressure")).unwrap();
+    host.remove("proc/pressure");
     let r = run(BIN, &["--host-root", host.root(), "--check", "psi"]);
     let line = unknown(&r);
     assert!(
@@ -152,28 +139,32 @@ fn garbage_pressure_files() {
         ),
         (b"some\n", "garbage line"),
     ] {
-        host.write("proc/pressure/cpu", bytes);
-        let line = unknown(&run(BIN, &["--host-root", host.root(), "--check", "psi"]));
-        assert!(
-            line.starts_with(&format!("{}/proc/pressure/cpu: {why}", host.root())),
-            "{line}"
+        let start = format!("{}/proc/pressure/cpu: {why}", host.root());
+        let args = ["--check", "psi"];
+        assert_broken(
+            BIN,
+            &host,
+            "proc/pressure/cpu",
+            Garbage(bytes),
+            &args,
+            Start(&start),
         );
     }
 }
 
 #[test]
 fn a_file_that_never_answers_is_named_by_the_timeout() {
-    // A FIFO without a writer blocks its reader, as a hung file would.
     let host = FakeHost::healthy();
-    host.fifo("proc/loadavg");
+    let line = format!("no answer in 1s while reading {}/proc/loadavg", host.root());
+    let line: String = line.chars().take(80).collect();
     let started = Instant::now();
-    let r = run(BIN, &["--host-root", host.root(), "--timeout", "1s"]);
-    assert_eq!(
-        unknown(&r),
-        format!("no answer in 1s while reading {}/proc/loadavg", host.root())
-            .chars()
-            .take(80)
-            .collect::<String>()
+    assert_broken(
+        BIN,
+        &host,
+        "proc/loadavg",
+        Hung,
+        &["--timeout", "1s"],
+        Line(&line),
     );
     assert!(started.elapsed() < Duration::from_secs(5));
 }

@@ -73,3 +73,8 @@ fn the_line_is_cut_at_max_output() {
     let r = run(BIN, &["--host-root", host.root(), "--max-output", "16"]);
     assert_eq!((r.code, r.stdout.as_str()), (1, "load per CPU 10\n"));
 }
+
+#[test]
+fn the_example_rule_of_help_is_accepted() {
+    npd_test_support::assert_example_rule_accepted(BIN);
+}

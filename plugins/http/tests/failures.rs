@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use npd_test_support::{closed_port, run};
 
-use crate::util::{Peer, Reply, BIN};
+use npd_test_support::{Reply, Server};
+
+use crate::util::BIN;
 
 /// Process start and exit of a debug binary on a loaded 2-core machine (CI runs the
 /// tests right after a build's disk writes). A plugin that waited for the peer instead
@@ -25,7 +27,7 @@ fn a_refused_connection_is_a_problem() {
 
 #[test]
 fn a_peer_that_accepts_and_never_answers_fails_by_the_timeout() {
-    let peer = Peer::silent();
+    let peer = Server::silent();
     let url = peer.url("/healthz");
     let r = run(BIN, &["--url", &url, "--timeout", "1s"]);
     assert_eq!(
@@ -39,7 +41,7 @@ fn a_peer_that_accepts_and_never_answers_fails_by_the_timeout() {
 #[test]
 fn a_peer_dripping_its_answer_fails_by_the_timeout() {
     let answer = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".to_vec();
-    let peer = Peer::http(move |_| Reply::Drip(answer.clone(), Duration::from_millis(100)));
+    let peer = Server::http(move |_| Reply::Drip(answer.clone(), Duration::from_millis(100)));
     let r = run(BIN, &["--url", &peer.url("/"), "--timeout", "1s"]);
     assert_eq!(r.code, 1, "{}", r.stdout);
     assert!(r.line().ends_with("no answer in 1s"), "{}", r.line());
@@ -48,8 +50,9 @@ fn a_peer_dripping_its_answer_fails_by_the_timeout() {
 
 #[test]
 fn a_body_that_never_ends_fails_by_the_timeout() {
-    let peer =
-        Peer::http(|_| Reply::Stall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nok".to_vec()));
+    let peer = Server::http(|_| {
+        Reply::Stall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nok".to_vec())
+    });
     let r = run(BIN, &["--url", &peer.url("/"), "--timeout", "500ms"]);
     assert_eq!(r.code, 1, "{}", r.stdout);
     assert!(r.line().ends_with("no answer in 500ms"), "{}", r.line());
@@ -58,11 +61,11 @@ fn a_body_that_never_ends_fails_by_the_timeout() {
 
 #[test]
 fn garbage_is_a_problem_named_as_such() {
-    let peer = Peer::http(|_| Reply::Raw(b"SSH-2.0-OpenSSH_9.2p1\r\n".to_vec()));
+    let peer = Server::http(|_| Reply::Raw(b"SSH-2.0-OpenSSH_9.2p1\r\n".to_vec()));
     let r = run(BIN, &["--url", &peer.url("/")]);
     assert_eq!(r.code, 1);
     assert!(r.line().contains("not an HTTP response"), "{}", r.line());
-    let peer = Peer::http(|_| Reply::Raw(vec![0xff; 100]));
+    let peer = Server::http(|_| Reply::Raw(vec![0xff; 100]));
     let r = run(BIN, &["--url", &peer.url("/")]);
     assert_eq!(r.code, 1);
     assert!(r.line().contains("not an HTTP response"), "{}", r.line());
@@ -79,7 +82,7 @@ fn malformed_answers_are_problems() {
         b"HTTP/1.1 200 OK\r\nbroken header\r\n\r\n",
     ] {
         let bytes = raw.to_vec();
-        let peer = Peer::http(move |_| Reply::Raw(bytes.clone()));
+        let peer = Server::http(move |_| Reply::Raw(bytes.clone()));
         let r = run(BIN, &["--url", &peer.url("/")]);
         assert_eq!(
             r.code,
@@ -93,7 +96,7 @@ fn malformed_answers_are_problems() {
 
 #[test]
 fn a_close_without_an_answer_is_a_problem() {
-    let peer = Peer::http(|_| Reply::Close);
+    let peer = Server::http(|_| Reply::Close);
     let r = run(BIN, &["--url", &peer.url("/")]);
     assert_eq!(r.code, 1);
     assert!(

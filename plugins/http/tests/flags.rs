@@ -3,11 +3,13 @@
 
 use npd_test_support::{assert_bad_flags, run};
 
-use crate::util::{ok, Peer, BIN};
+use npd_test_support::{Reply, Server};
+
+use crate::util::BIN;
 
 #[test]
 fn bad_flags_are_unknown() {
-    let peer = Peer::http(|_| ok(""));
+    let peer = Server::http(|_| Reply::ok(""));
     let url = peer.url("/");
     assert_bad_flags(
         BIN,
@@ -43,7 +45,7 @@ fn bad_flags_are_unknown() {
 
 #[test]
 fn an_unreadable_or_empty_token_file_is_unknown() {
-    let peer = Peer::http(|_| ok(""));
+    let peer = Server::http(|_| Reply::ok(""));
     let r = run(
         BIN,
         &[
@@ -83,4 +85,9 @@ fn help_shows_an_example_rule() {
         .stdout
         .contains("\"path\": \"/opt/npd-checks/bin/npd-http\""));
     assert!(r.stdout.contains("--ca-file"));
+}
+
+#[test]
+fn the_example_rule_of_help_is_accepted() {
+    npd_test_support::assert_example_rule_accepted(BIN);
 }

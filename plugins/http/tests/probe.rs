@@ -4,11 +4,13 @@ use std::time::Duration;
 
 use npd_test_support::run;
 
-use crate::util::{ok, path_of, Peer, Reply, BIN};
+use npd_test_support::{Reply, Server};
+
+use crate::util::BIN;
 
 #[test]
 fn a_200_is_healthy_with_a_stable_message() {
-    let peer = Peer::http(|_| ok("ok"));
+    let peer = Server::http(|_| Reply::ok("ok"));
     let url = peer.url("/healthz");
     let r = run(BIN, &["--url", &url]);
     assert_eq!(
@@ -19,9 +21,9 @@ fn a_200_is_healthy_with_a_stable_message() {
 
 #[test]
 fn statuses_200_to_399_are_healthy_others_are_problems() {
-    let peer = Peer::http(|head| {
-        let code: u16 = path_of(head)[1..].parse().unwrap();
-        Reply::Status(code, "", String::new())
+    let peer = Server::http(|req| {
+        let code: u16 = req.path()[1..].parse().unwrap();
+        Reply::status(code, "", "")
     });
     for (code, want) in [
         (200, 0),
@@ -47,7 +49,7 @@ fn statuses_200_to_399_are_healthy_others_are_problems() {
 
 #[test]
 fn expect_status_replaces_the_probe_range() {
-    let peer = Peer::http(|_| Reply::Status(301, "", String::new()));
+    let peer = Server::http(|_| Reply::status(301, "", ""));
     let r = run(
         BIN,
         &["--url", &peer.url("/"), "--expect-status", "200,204"],
@@ -58,7 +60,7 @@ fn expect_status_replaces_the_probe_range() {
         "{}",
         r.line()
     );
-    let peer = Peer::http(|_| Reply::Status(503, "", String::new()));
+    let peer = Server::http(|_| Reply::status(503, "", ""));
     let r = run(
         BIN,
         &["--url", &peer.url("/"), "--expect-status", "500-599"],
@@ -68,16 +70,12 @@ fn expect_status_replaces_the_probe_range() {
 
 #[test]
 fn a_redirect_chain_on_the_same_host_is_followed() {
-    let peer = Peer::http(|head| {
-        let n: u32 = path_of(head)[3..].parse().unwrap();
+    let peer = Server::http(|req| {
+        let n: u32 = req.path()[3..].parse().unwrap();
         if n == 0 {
-            ok("arrived")
+            Reply::ok("arrived")
         } else {
-            Reply::Status(
-                302,
-                format!("Location: /r/{}\r\n", n - 1).leak(),
-                String::new(),
-            )
+            Reply::status(302, format!("Location: /r/{}\r\n", n - 1), "")
         }
     });
     let r = run(
@@ -100,7 +98,7 @@ fn a_redirect_chain_on_the_same_host_is_followed() {
 
 #[test]
 fn a_redirect_loop_is_a_problem_not_a_hang() {
-    let peer = Peer::http(|_| Reply::Status(307, "Location: /loop\r\n", String::new()));
+    let peer = Server::http(|_| Reply::status(307, "Location: /loop\r\n", ""));
     let r = run(BIN, &["--url", &peer.url("/loop"), "--timeout", "2s"]);
     assert_eq!(r.code, 1);
     assert!(r.line().ends_with("stopped after 10 redirects"));
@@ -109,9 +107,9 @@ fn a_redirect_loop_is_a_problem_not_a_hang() {
 
 #[test]
 fn a_redirect_to_another_host_is_not_followed_and_counts_as_healthy() {
-    let other = Peer::http(|_| Reply::Status(500, "", String::new()));
-    let location: &str = format!("Location: http://localhost:{}/elsewhere\r\n", other.port).leak();
-    let peer = Peer::http(move |_| Reply::Status(302, location, String::new()));
+    let other = Server::http(|_| Reply::status(500, "", ""));
+    let location = format!("Location: http://localhost:{}/elsewhere\r\n", other.port());
+    let peer = Server::http(move |_| Reply::status(302, location.clone(), ""));
     let r = run(BIN, &["--url", &peer.url("/"), "--explain"]);
     assert_eq!(r.code, 0, "{}", r.stdout);
     assert!(r.stderr.contains("not followed"), "{}", r.stderr);
@@ -120,10 +118,10 @@ fn a_redirect_to_another_host_is_not_followed_and_counts_as_healthy() {
 
 #[test]
 fn a_relative_redirect_is_resolved_against_the_request() {
-    let peer = Peer::http(|head| match path_of(head) {
-        "/a/b" => Reply::Status(301, "Location: c\r\n", String::new()),
-        "/a/c" => ok("here"),
-        _ => Reply::Status(404, "", String::new()),
+    let peer = Server::http(|req| match req.path() {
+        "/a/b" => Reply::status(301, "Location: c\r\n", ""),
+        "/a/c" => Reply::ok("here"),
+        _ => Reply::status(404, "", ""),
     });
     let r = run(BIN, &["--url", &peer.url("/a/b")]);
     assert_eq!(r.code, 0, "{}", r.stdout);
@@ -131,7 +129,7 @@ fn a_relative_redirect_is_resolved_against_the_request() {
 
 #[test]
 fn body_regex_must_match() {
-    let peer = Peer::http(|_| ok("{\"health\": \"false\"}"));
+    let peer = Server::http(|_| Reply::ok("{\"health\": \"false\"}"));
     let r = run(
         BIN,
         &[
@@ -152,7 +150,7 @@ fn body_regex_must_match() {
 
 #[test]
 fn chunked_and_until_close_bodies_are_read() {
-    let peer = Peer::http(|head| match path_of(head) {
+    let peer = Server::http(|req| match req.path() {
         "/chunked" => Reply::Raw(
             b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n".to_vec(),
         ),
@@ -169,7 +167,7 @@ fn chunked_and_until_close_bodies_are_read() {
 
 #[test]
 fn a_slow_answer_is_a_problem_with_max_latency() {
-    let peer = Peer::http(|_| {
+    let peer = Server::http(|_| {
         Reply::Late(
             Duration::from_millis(300),
             b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".to_vec(),
@@ -185,11 +183,11 @@ fn a_slow_answer_is_a_problem_with_max_latency() {
 
 #[test]
 fn headers_and_the_token_are_sent_and_the_token_is_reread() {
-    let peer = Peer::http(|head| {
-        if head.contains("\r\nAuthorization: Bearer t2\r\n") {
-            ok("")
+    let peer = Server::http(|req| {
+        if req.head.contains("\r\nAuthorization: Bearer t2\r\n") {
+            Reply::ok("")
         } else {
-            Reply::Status(401, "", String::new())
+            Reply::status(401, "", "")
         }
     });
     let dir = tempfile::tempdir().unwrap();
@@ -220,7 +218,7 @@ fn headers_and_the_token_are_sent_and_the_token_is_reread() {
 
 #[test]
 fn the_line_is_cut_at_max_output() {
-    let peer = Peer::http(|_| Reply::Status(500, "", String::new()));
+    let peer = Server::http(|_| Reply::status(500, "", ""));
     let r = run(
         BIN,
         &[

@@ -13,8 +13,9 @@
 //! - `flags.rs`: bad flags (Unknown, never a problem), --help.
 //! - `shipped_config.rs`: the npd-http configs in npd-config/ against this binary.
 //!
-//! `util.rs` runs the peers; `npd_test_support::pki` makes the certificates; running the binary as
-//! NPD does (bounded and timed) is `npd_test_support`.
+//! The peers are `npd_test_support::Server`s, `npd_test_support::pki` makes the
+//! certificates, and running the binary as NPD does (bounded and timed) is
+//! `npd_test_support`.
 
 mod failures;
 mod flags;

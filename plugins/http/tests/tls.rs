@@ -5,14 +5,14 @@
 use std::path::Path;
 use std::time::Duration;
 
-use npd_test_support::{run, FakeHost, Run};
+use npd_test_support::{run, FakeHost, Reply, Run, Server};
 
-use crate::util::{ok, Peer, Reply, BIN};
+use crate::util::BIN;
 use npd_test_support::pki::Pki;
 
-fn https_peer(pki: &Pki, names: &[&str], expired: bool) -> Peer {
+fn https_peer(pki: &Pki, names: &[&str], expired: bool) -> Server {
     let cert = pki.issue("server", names, expired);
-    Peer::https(pki.server_config(&cert, None), |_| ok("ok"))
+    Server::https(pki.server_config(&cert, None), |_| Reply::ok("ok"))
 }
 
 /// Probes `url` trusting only the CA in the file `ca`.
@@ -27,9 +27,9 @@ fn a_server_signed_by_the_given_ca_is_healthy() {
     let pki = Pki::new("test CA");
     let peer = https_peer(&pki, &["127.0.0.1", "localhost"], false);
     let ca = pki.ca_pem();
-    let r = trusting(&ca, &peer.https_url("/healthz"), &[]);
+    let r = trusting(&ca, &peer.url("/healthz"), &[]);
     assert_eq!(r.code, 0, "{} {}", r.stdout, r.stderr);
-    let url = format!("https://localhost:{}/healthz", peer.port);
+    let url = format!("https://localhost:{}/healthz", peer.port());
     let r = trusting(&ca, &url, &["--body-regex", "^ok$"]);
     assert_eq!(r.code, 0, "{} {}", r.stdout, r.stderr);
 }
@@ -54,7 +54,7 @@ fn another_ca_an_expired_certificate_or_one_for_another_name_is_a_problem() {
         (&pki, "127.0.0.1", true, "certificate expired 2001-01-01"),
     ] {
         let peer = https_peer(&pki, &[names], expired);
-        let r = trusting(&ca.ca_pem(), &peer.https_url("/"), &[]);
+        let r = trusting(&ca.ca_pem(), &peer.url("/"), &[]);
         assert_eq!(r.code, 1, "{}", r.stdout);
         assert!(r.line().ends_with(&format!("TLS: {why}")), "{}", r.line());
     }
@@ -64,7 +64,7 @@ fn another_ca_an_expired_certificate_or_one_for_another_name_is_a_problem() {
 fn insecure_skips_verification_only_when_asked() {
     let pki = Pki::new("test CA");
     let peer = https_peer(&pki, &["elsewhere.example"], true);
-    let r = run(BIN, &["--url", &peer.https_url("/"), "--insecure"]);
+    let r = run(BIN, &["--url", &peer.url("/"), "--insecure"]);
     assert_eq!(r.code, 0, "{}", r.stdout);
 }
 
@@ -73,11 +73,11 @@ fn mtls_needs_the_client_certificate() {
     let pki = Pki::new("etcd CA");
     let server = pki.issue("server", &["127.0.0.1"], false);
     let client = pki.issue("client", &["npd"], false);
-    let peer = Peer::https(pki.server_config(&server, Some(&pki)), |_| {
-        ok("{\"health\":\"true\"}")
+    let peer = Server::https(pki.server_config(&server, Some(&pki)), |_| {
+        Reply::ok("{\"health\":\"true\"}")
     });
     let ca = pki.ca_pem();
-    let url = peer.https_url("/health");
+    let url = peer.url("/health");
     // Without the client certificate the server judged the check, not itself.
     let r = trusting(&ca, &url, &[]);
     assert_eq!(r.code, 2, "{}", r.stdout);
@@ -106,7 +106,7 @@ fn without_a_ca_file_the_hosts_bundle_is_used() {
     let pki = Pki::new("host CA");
     let peer = https_peer(&pki, &["127.0.0.1"], false);
     let host = FakeHost::new();
-    let url = peer.https_url("/");
+    let url = peer.url("/");
     let bundle = "/etc/ssl/certs/ca-certificates.crt";
     // A bundle that does not hold the CA: not trusted.
     let other = Pki::new("some public CA");
@@ -125,7 +125,7 @@ fn without_a_ca_file_the_hosts_bundle_is_used() {
 
 #[test]
 fn an_http_url_never_reads_the_ca_file() {
-    let peer = Peer::http(|_| ok(""));
+    let peer = Server::http(|_| Reply::ok(""));
     let r = run(
         BIN,
         &["--url", &peer.url("/"), "--ca-file", "/nonexistent/ca.pem"],
@@ -140,7 +140,7 @@ fn unusable_ca_or_client_files_are_unknown_and_nothing_is_sent() {
     let dir = tempfile::tempdir().unwrap();
     let garbage = dir.path().join("garbage.pem");
     std::fs::write(&garbage, "not a certificate\n").unwrap();
-    let url = peer.https_url("/");
+    let url = peer.url("/");
     for args in [
         vec!["--url", &url, "--ca-file", "/nonexistent/ca.pem"],
         vec!["--url", &url, "--ca-file", garbage.to_str().unwrap()],
@@ -164,25 +164,33 @@ fn unusable_ca_or_client_files_are_unknown_and_nothing_is_sent() {
 fn plain_http_to_a_tls_port_and_tls_to_a_plain_port_are_problems() {
     let pki = Pki::new("test CA");
     let tls_peer = https_peer(&pki, &["127.0.0.1"], false);
-    let r = run(BIN, &["--url", &tls_peer.url("/"), "--timeout", "2s"]);
+    let plain_url = format!("http://127.0.0.1:{}/", tls_peer.port());
+    let r = run(BIN, &["--url", &plain_url, "--timeout", "2s"]);
     assert_eq!(r.code, 1, "{}", r.stdout);
-    let plain = Peer::http(|_| ok("plain"));
-    let r = run(BIN, &["--url", &plain.https_url("/"), "--insecure"]);
+    let plain = Server::http(|_| Reply::ok("plain"));
+    let r = run(
+        BIN,
+        &[
+            "--url",
+            &format!("https://127.0.0.1:{}/", plain.port()),
+            "--insecure",
+        ],
+    );
     assert_eq!(r.code, 1, "{}", r.stdout);
     assert!(r.line().contains("TLS"), "{}", r.line());
 }
 
 #[test]
 fn a_tls_peer_that_never_handshakes_fails_by_the_timeout() {
-    let peer = Peer::http(|_| Reply::Hang);
-    let silent = Peer::silent();
+    let peer = Server::http(|_| Reply::Hang);
+    let silent = Server::silent();
     drop(peer);
     let pki = Pki::new("test CA");
     let r = run(
         BIN,
         &[
             "--url",
-            &silent.https_url("/"),
+            &format!("https://127.0.0.1:{}/", silent.port()),
             "--ca-file",
             pki.ca_pem().to_str().unwrap(),
             "--timeout",

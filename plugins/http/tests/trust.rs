@@ -3,17 +3,13 @@
 //! purpose; a CA certificate that is not the one given is refused; and every TLS
 //! refusal says why in words, within the 80 bytes NPD keeps.
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
 use std::path::Path;
 use std::sync::Arc;
-use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
 
-use npd_test_support::{run, Run};
+use npd_test_support::{run, Reply, Run, Server};
 use rcgen::ExtendedKeyUsagePurpose;
 
-use crate::util::{ok, Peer, BIN};
+use crate::util::BIN;
 use npd_test_support::pki::{
     assert_tls_answer, openssl_self_signed, params, self_signed, serving, serving_with, Pki,
 };
@@ -33,17 +29,17 @@ fn a_self_signed_ca_certificate_given_as_its_own_ca_is_trusted() {
         "server",
         params(&["127.0.0.1", "localhost"], true),
     );
-    let peer = Peer::https(serving(&cert), |_| ok("ok"));
-    let r = probe(&cert.cert_pem, &peer.https_url("/healthz"), &[]);
+    let peer = Server::https(serving(&cert), |_| Reply::ok("ok"));
+    let r = probe(&cert.cert_pem, &peer.url("/healthz"), &[]);
     assert_tls_answer(&r, 0, "/healthz is healthy");
-    let url = format!("https://localhost:{}/healthz", peer.port);
+    let url = format!("https://localhost:{}/healthz", peer.port());
     assert_tls_answer(&probe(&cert.cert_pem, &url, &[]), 0, "is healthy");
     // Among other CAs in one bundle, as a host's bundle with a local CA appended.
     let other = Pki::new("some public CA");
     let bundle = dir.path().join("bundle.pem");
     let pem = std::fs::read_to_string(&cert.cert_pem).unwrap();
     std::fs::write(&bundle, other.ca_text() + &pem).unwrap();
-    assert_tls_answer(&probe(&bundle, &peer.https_url("/"), &[]), 0, "is healthy");
+    assert_tls_answer(&probe(&bundle, &peer.url("/"), &[]), 0, "is healthy");
 }
 
 #[test]
@@ -60,13 +56,13 @@ fn the_certificate_openssl_req_x509_makes_is_trusted_as_its_own_ca() {
         ],
     );
     let Some(cert) = made else { return };
-    let peer = Peer::https(serving(&cert), |_| ok("ok"));
+    let peer = Server::https(serving(&cert), |_| Reply::ok("ok"));
     assert_tls_answer(
-        &probe(&cert.cert_pem, &peer.https_url("/v3"), &[]),
+        &probe(&cert.cert_pem, &peer.url("/v3"), &[]),
         0,
         "is healthy",
     );
-    let url = format!("https://localhost:{}/v3", peer.port);
+    let url = format!("https://localhost:{}/v3", peer.port());
     let r = probe(&cert.cert_pem, &url, &[]);
     assert_tls_answer(&r, 1, "TLS: certificate is for 127.0.0.1");
 
@@ -75,8 +71,8 @@ fn the_certificate_openssl_req_x509_makes_is_trusted_as_its_own_ca() {
     else {
         return;
     };
-    let peer = Peer::https(serving(&cn_only), |_| ok("ok"));
-    let r = probe(&cn_only.cert_pem, &peer.https_url("/"), &[]);
+    let peer = Server::https(serving(&cn_only), |_| Reply::ok("ok"));
+    let r = probe(&cn_only.cert_pem, &peer.url("/"), &[]);
     assert_tls_answer(&r, 1, "TLS: certificate has only CN=127.0.0.1, no SAN");
 }
 
@@ -85,8 +81,8 @@ fn a_trusted_self_signed_certificate_is_still_held_to_names_dates_and_purpose() 
     let dir = tempfile::tempdir().unwrap();
     let case = |file: &str, p: rcgen::CertificateParams, ends: &str| {
         let cert = self_signed(dir.path(), file, p);
-        let peer = Peer::https(serving(&cert), |_| ok("ok"));
-        let r = probe(&cert.cert_pem, &peer.https_url("/"), &[]);
+        let peer = Server::https(serving(&cert), |_| Reply::ok("ok"));
+        let r = probe(&cert.cert_pem, &peer.url("/"), &[]);
         assert_tls_answer(&r, 1, ends);
         assert!(peer.requests().is_empty(), "{file}: a request was sent");
     };
@@ -122,20 +118,20 @@ fn a_ca_certificate_that_is_not_the_one_given_is_refused() {
     let trusted = Pki::new("trusted CA");
     // Self-signed, CA:TRUE, and not in the CA file.
     let stranger = self_signed(dir.path(), "stranger", params(&["127.0.0.1"], true));
-    let peer = Peer::https(serving(&stranger), |_| ok("ok"));
-    let r = probe(&trusted.ca_pem(), &peer.https_url("/"), &[]);
+    let peer = Server::https(serving(&stranger), |_| Reply::ok("ok"));
+    let r = probe(&trusted.ca_pem(), &peer.url("/"), &[]);
     assert_tls_answer(&r, 1, "TLS: CA certificate used as server certificate");
     // Signed by the trusted CA, but itself a CA: a CA's certificate is not a server's.
     let mut sub_ca = params(&["127.0.0.1"], true);
     sub_ca.not_after = rcgen::date_time_ymd(2090, 1, 1);
     let issued = trusted.issue_with("sub-ca", sub_ca);
-    let peer = Peer::https(serving(&issued), |_| ok("ok"));
-    let r = probe(&trusted.ca_pem(), &peer.https_url("/"), &[]);
+    let peer = Server::https(serving(&issued), |_| Reply::ok("ok"));
+    let r = probe(&trusted.ca_pem(), &peer.url("/"), &[]);
     assert_tls_answer(&r, 1, "TLS: CA certificate used as server certificate");
     // Not a CA, self-signed, not given: its issuer is unknown.
     let plain = self_signed(dir.path(), "plain", params(&["127.0.0.1"], false));
-    let peer = Peer::https(serving(&plain), |_| ok("ok"));
-    let r = probe(&trusted.ca_pem(), &peer.https_url("/"), &[]);
+    let peer = Server::https(serving(&plain), |_| Reply::ok("ok"));
+    let r = probe(&trusted.ca_pem(), &peer.url("/"), &[]);
     assert_tls_answer(&r, 1, "TLS: certificate signed by an unknown CA");
 }
 
@@ -143,12 +139,12 @@ fn a_ca_certificate_that_is_not_the_one_given_is_refused() {
 fn no_version_or_cipher_in_common_is_the_endpoints_problem_in_words() {
     let pki = Pki::new("test CA");
     // A server of TLS 1.0 days: its ServerHello picks TLS 1.0.
-    let old = RawTls::answer(server_hello_tls10());
-    let r = probe(&pki.ca_pem(), &old.url(), &[]);
+    let (_old, url) = raw_tls(server_hello_tls10());
+    let r = probe(&pki.ca_pem(), &url, &[]);
     assert_tls_answer(&r, 1, "TLS: server speaks neither TLS 1.2 nor 1.3");
     // A server that refuses every version offered, with the alert for it.
-    let picky = RawTls::answer(alert(70));
-    let r = probe(&pki.ca_pem(), &picky.url(), &[]);
+    let (_picky, url) = raw_tls(alert(70));
+    let r = probe(&pki.ca_pem(), &url, &[]);
     assert_tls_answer(&r, 1, "TLS: no TLS version in common (1.2, 1.3 offered)");
     // A real rustls server whose only cipher suite needs an RSA key it does not have
     // (its certificate is ECDSA): it answers handshake_failure.
@@ -157,8 +153,8 @@ fn no_version_or_cipher_in_common_is_the_endpoints_problem_in_words() {
     provider.cipher_suites =
         vec![rustls::crypto::ring::cipher_suite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256];
     let config = serving_with(&cert, Arc::new(provider), &[&rustls::version::TLS12]);
-    let peer = Peer::https(config, |_| ok("ok"));
-    let r = probe(&pki.ca_pem(), &peer.https_url("/"), &[]);
+    let peer = Server::https(config, |_| Reply::ok("ok"));
+    let r = probe(&pki.ca_pem(), &peer.url("/"), &[]);
     assert_tls_answer(&r, 1, "TLS: handshake refused (ciphers? client cert?)");
 }
 
@@ -166,8 +162,10 @@ fn no_version_or_cipher_in_common_is_the_endpoints_problem_in_words() {
 fn a_server_refusing_the_client_certificate_judged_the_check_not_itself() {
     let etcd = Pki::new("etcd CA");
     let server = etcd.issue("server", &["127.0.0.1"], false);
-    let peer = Peer::https(etcd.server_config(&server, Some(&etcd)), |_| ok("ok"));
-    let url = peer.https_url("/health");
+    let peer = Server::https(etcd.server_config(&server, Some(&etcd)), |_| {
+        Reply::ok("ok")
+    });
+    let url = peer.url("/health");
     let stranger = Pki::new("another CA");
     let client = stranger.issue("client", &["npd"], false);
     let args = [
@@ -199,59 +197,10 @@ fn server_hello_tls10() -> Vec<u8> {
     record
 }
 
-/// A peer that is not rustls: it reads one ClientHello record and answers with
-/// fixed bytes, once.
-struct RawTls {
-    port: u16,
-    serve: Option<JoinHandle<()>>,
-}
-
-impl RawTls {
-    fn answer(bytes: Vec<u8>) -> RawTls {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        listener.set_nonblocking(true).unwrap();
-        let serve = std::thread::spawn(move || {
-            let born = Instant::now();
-            let mut sock = loop {
-                match listener.accept() {
-                    Ok((sock, _)) => break sock,
-                    Err(_) if born.elapsed() < Duration::from_secs(15) => {
-                        std::thread::sleep(Duration::from_millis(5))
-                    }
-                    Err(_) => return,
-                }
-            };
-            let _ = sock.set_nonblocking(false);
-            let _ = sock.set_read_timeout(Some(Duration::from_secs(5)));
-            let mut header = [0u8; 5];
-            if sock.read_exact(&mut header).is_err() {
-                return;
-            }
-            let mut hello = vec![0u8; usize::from(u16::from_be_bytes([header[3], header[4]]))];
-            if sock.read_exact(&mut hello).is_err() {
-                return;
-            }
-            let _ = sock.write_all(&bytes);
-            // Whatever the client sends back (its own alert) is read before closing,
-            // so that the close is a FIN, not a reset racing the answer.
-            let _ = sock.read(&mut [0u8; 64]);
-        });
-        RawTls {
-            port,
-            serve: Some(serve),
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("https://127.0.0.1:{}/", self.port)
-    }
-}
-
-impl Drop for RawTls {
-    fn drop(&mut self) {
-        if let Some(s) = self.serve.take() {
-            let _ = s.join();
-        }
-    }
+/// A peer that is not rustls: it reads the ClientHello record and answers with fixed
+/// bytes; the URL to reach it speaks TLS.
+fn raw_tls(bytes: Vec<u8>) -> (Server, String) {
+    let peer = Server::http(move |_| Reply::Raw(bytes.clone()));
+    let url = format!("https://127.0.0.1:{}/", peer.port());
+    (peer, url)
 }

@@ -33,7 +33,7 @@ fn in_cluster_uses_the_service_environment_and_its_files() {
         ],
     )
     .env("KUBERNETES_SERVICE_HOST", "127.0.0.1")
-    .env("KUBERNETES_SERVICE_PORT", &api.port.to_string())
+    .env("KUBERNETES_SERVICE_PORT", &api.port().to_string())
     .env("NODE_NAME", "node-7")
     .go();
     assert_eq!(r.code, 0, "{} {}", r.stdout, r.stderr);
@@ -143,4 +143,9 @@ fn help_shows_an_example_rule_for_the_subcommands() {
     assert_eq!(r.code, 0);
     assert!(r.stdout.contains("--not-ready-for"));
     assert!(!r.stdout.contains('%'));
+}
+
+#[test]
+fn the_example_rule_of_help_is_accepted() {
+    npd_test_support::assert_example_rule_accepted(crate::util::BIN);
 }

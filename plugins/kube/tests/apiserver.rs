@@ -56,10 +56,8 @@ fn a_failing_readyz_is_a_problem_naming_the_check() {
 
 #[test]
 fn refused_or_silent_is_a_problem_answered_before_the_deadline() {
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = closed.local_addr().unwrap().port();
-    drop(closed);
-    let url = format!("http://127.0.0.1:{port}");
+    let closed = npd_test_support::closed_port();
+    let url = format!("http://127.0.0.1:{}", closed.port());
     let r = run(&["apiserver", "--server", &url]);
     assert_eq!(r.code, 1);
     assert!(r.line().ends_with("connection refused"), "{}", r.line());

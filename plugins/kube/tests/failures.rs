@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::util::{ok, pod, pod_list, run, status, Apiserver, Reply};
+use crate::util::{json_answer, ok, pod, pod_list, run, status, Apiserver, Reply};
 
 fn pods(api: &Apiserver, extra: &[&str]) -> crate::util::Run {
     let mut args = vec!["pods".to_string(), "--node".into(), "node-1".into()];
@@ -64,7 +64,7 @@ fn not_found_throttled_and_server_errors_are_unknown() {
     );
     let r = pods_answer(|| {
         let body = r#"{"kind":"Status","apiVersion":"v1","status":"Failure","message":"Too many requests","reason":"TooManyRequests","code":429}"#;
-        Reply::Json(429, "Retry-After: 7\r\n".into(), body.into())
+        json_answer(429, "Retry-After: 7\r\n", body)
     });
     assert_eq!(
         (r.code, r.line()),
@@ -93,9 +93,8 @@ fn a_silent_or_refusing_apiserver_is_unknown_for_pods_before_the_deadline() {
         r.line()
     );
 
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", closed.local_addr().unwrap());
-    drop(closed);
+    let closed = npd_test_support::closed_port();
+    let url = format!("http://127.0.0.1:{}", closed.port());
     let r = run(&["pods", "--node", "n", "--server", &url]);
     assert_eq!(r.code, 2);
     assert!(r.line().ends_with("connection refused"), "{}", r.line());
@@ -148,19 +147,13 @@ fn truncated_and_malformed_json_are_unknown() {
     let r = pods_answer(|| {
         let full = pod_list(vec![pod("a", "p-1", "node-1")]).to_string();
         let cut = full[..full.len() - 40].to_string();
-        crate::util::Reply::Json(200, String::new(), cut)
+        json_answer(200, "", cut)
     });
     assert_eq!(
         (r.code, r.line()),
         (2, "cannot list pods: PodList: truncated JSON")
     );
-    let r = pods_answer(|| {
-        Reply::Json(
-            200,
-            String::new(),
-            r#"{"kind":"PodList","items":[{"metadata":}]}"#.into(),
-        )
-    });
+    let r = pods_answer(|| json_answer(200, "", r#"{"kind":"PodList","items":[{"metadata":}]}"#));
     assert_eq!(r.code, 2);
     assert!(
         r.line()

@@ -12,7 +12,7 @@ use npd_test_support::pki::{
     Issued,
 };
 
-use crate::util::{ok, pod_list, run, Apiserver, Creds, Reply, Run};
+use crate::util::{ok, pod_list, run, Apiserver, Creds, Reply, Request, Run};
 
 fn ready() -> Reply {
     Reply::Raw(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".to_vec())
@@ -50,8 +50,8 @@ fn ask(api: &Apiserver, ca: &Path, args: &[&str]) -> Run {
 fn a_self_signed_apiserver_certificate_given_as_the_ca_is_trusted() {
     let creds = Creds::new();
     let cert = self_signed(creds.dir(), "api", &["127.0.0.1"], (2020, 2090));
-    let api = Apiserver::serving(creds, presenting(&cert, None), |head: &str| {
-        if head.starts_with("GET /readyz") {
+    let api = Apiserver::serving(creds, presenting(&cert, None), |req: &Request| {
+        if req.head.starts_with("GET /readyz") {
             ready()
         } else {
             ok(pod_list(vec![]))

@@ -1,27 +1,21 @@
-//! A fake apiserver for the tests: HTTPS on 127.0.0.1 with a CA made in the test,
-//! answering each request with what the test scripts (API objects in their real
-//! shape, Status errors, silence, garbage, an endless list), and remembering the
+//! A fake apiserver for the tests: npd-test-support's HTTPS server with a CA made in
+//! the test, answering each request with what the test scripts (API objects in their
+//! real shape, Status errors, silence, garbage, an endless list), and remembering the
 //! request lines it got. Every server stops when the test drops it.
 
 #![allow(dead_code)]
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use npd_test_support::pki::Pki;
+use npd_test_support::Server;
 use serde_json::{json, Value};
 
-pub use npd_test_support::{assert_one_npd_line, Run};
+pub use npd_test_support::{assert_one_npd_line, Reply, Request, Run};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_npd-kube");
-
-/// No server outlives this, whatever a test does.
-const LIFETIME: Duration = Duration::from_secs(60);
 
 /// Runs npd-kube as NPD would and checks the shape of its answer.
 pub fn run(args: &[&str]) -> Run {
@@ -40,26 +34,19 @@ pub fn run(args: &[&str]) -> Run {
     r
 }
 
-/// What the server does with one request.
-pub enum Reply {
-    /// A status, extra header lines ("Name: v\r\n") and a JSON body.
-    Json(u16, String, String),
-    /// These bytes, then close.
-    Raw(Vec<u8>),
-    /// Never answer.
-    Hang,
-    /// Writes the answer itself.
-    Stream(Writer),
+/// An answer with a JSON body, a status, extra header lines ("Name: v\r\n") and the
+/// headers the apiserver always sends.
+pub fn json_answer(code: u16, extra: &str, body: impl Into<String>) -> Reply {
+    let headers = format!(
+        "Content-Type: application/json\r\nDate: {}\r\n{extra}",
+        http_date()
+    );
+    Reply::status(code, headers, body)
 }
-
-/// Writes a whole answer, head included, to the connection.
-pub type Writer = Box<dyn FnOnce(&mut dyn Write) + Send>;
 
 pub fn ok(body: Value) -> Reply {
-    Reply::Json(200, String::new(), body.to_string())
+    json_answer(200, "", body.to_string())
 }
-
-type Handler = dyn Fn(&str) -> Reply + Send + Sync;
 
 /// A CA, a server certificate for 127.0.0.1, a token file: what a pod would have.
 pub struct Creds {
@@ -99,17 +86,14 @@ impl Creds {
     }
 }
 
-/// The fake apiserver.
+/// The fake apiserver: a [`Server`] presenting a certificate the credentials trust.
 pub struct Apiserver {
     pub creds: Creds,
-    pub port: u16,
-    stop: Arc<AtomicBool>,
-    requests: Arc<Mutex<Vec<String>>>,
-    accept: Option<JoinHandle<()>>,
+    server: Server,
 }
 
 impl Apiserver {
-    pub fn start(handler: impl Fn(&str) -> Reply + Send + Sync + 'static) -> Apiserver {
+    pub fn start(handler: impl Fn(&Request) -> Reply + Send + Sync + 'static) -> Apiserver {
         let creds = Creds::new();
         let tls = creds.server_config();
         Apiserver::serving(creds, tls, handler)
@@ -120,38 +104,18 @@ impl Apiserver {
     pub fn serving(
         creds: Creds,
         tls: Arc<rustls::ServerConfig>,
-        handler: impl Fn(&str) -> Reply + Send + Sync + 'static,
+        handler: impl Fn(&Request) -> Reply + Send + Sync + 'static,
     ) -> Apiserver {
-        let handler: Arc<Handler> = Arc::new(handler);
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.set_nonblocking(true).unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let stop = Arc::new(AtomicBool::new(false));
-        let requests = Arc::new(Mutex::new(Vec::new()));
-        let (s, r) = (stop.clone(), requests.clone());
-        let accept = std::thread::spawn(move || {
-            let born = Instant::now();
-            while !s.load(Ordering::SeqCst) && born.elapsed() < LIFETIME {
-                match listener.accept() {
-                    Ok((sock, _)) => {
-                        let (s, r, h, t) = (s.clone(), r.clone(), handler.clone(), tls.clone());
-                        std::thread::spawn(move || serve(sock, t, &*h, &s, &r));
-                    }
-                    Err(_) => std::thread::sleep(Duration::from_millis(5)),
-                }
-            }
-        });
-        Apiserver {
-            creds,
-            port,
-            stop,
-            requests,
-            accept: Some(accept),
-        }
+        let server = Server::https(tls, handler);
+        Apiserver { creds, server }
+    }
+
+    pub fn port(&self) -> u16 {
+        self.server.port()
     }
 
     pub fn url(&self) -> String {
-        format!("https://127.0.0.1:{}", self.port)
+        self.server.url("")
     }
 
     /// The access flags a rule would give for this server.
@@ -168,7 +132,7 @@ impl Apiserver {
 
     /// The request heads received so far.
     pub fn requests(&self) -> Vec<String> {
-        self.requests.lock().unwrap().clone()
+        self.server.requests()
     }
 
     /// The target of the only request received ("/api/v1/pods?...").
@@ -177,64 +141,6 @@ impl Apiserver {
         assert_eq!(r.len(), 1, "{r:?}");
         r[0].split(' ').nth(1).unwrap_or("").to_string()
     }
-}
-
-impl Drop for Apiserver {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        if let Some(a) = self.accept.take() {
-            let _ = a.join();
-        }
-    }
-}
-
-fn serve(
-    sock: TcpStream,
-    tls: Arc<rustls::ServerConfig>,
-    handler: &Handler,
-    stop: &AtomicBool,
-    requests: &Mutex<Vec<String>>,
-) {
-    let _ = sock.set_nonblocking(false);
-    let _ = sock.set_read_timeout(Some(Duration::from_secs(10)));
-    let Ok(conn) = rustls::ServerConnection::new(tls) else {
-        return;
-    };
-    let mut conn = rustls::StreamOwned::new(conn, sock);
-    let mut head = Vec::new();
-    let mut byte = [0u8; 1];
-    while !head.ends_with(b"\r\n\r\n") && head.len() < 65536 {
-        match conn.read(&mut byte) {
-            Ok(1) => head.push(byte[0]),
-            _ => return,
-        }
-    }
-    let head = String::from_utf8_lossy(&head).into_owned();
-    requests.lock().unwrap().push(head.clone());
-    match handler(&head) {
-        Reply::Json(code, extra, body) => {
-            let text = format!(
-                "HTTP/1.1 {code} X\r\nContent-Type: application/json\r\nDate: {}\r\nContent-Length: {}\r\n{extra}\r\n{body}",
-                http_date(),
-                body.len()
-            );
-            let _ = conn.write_all(text.as_bytes());
-        }
-        Reply::Raw(bytes) => {
-            let _ = conn.write_all(&bytes);
-        }
-        Reply::Hang => {
-            let born = Instant::now();
-            while !stop.load(Ordering::SeqCst) && born.elapsed() < LIFETIME {
-                std::thread::sleep(Duration::from_millis(10));
-            }
-        }
-        Reply::Stream(write) => write(&mut conn),
-    }
-    let _ = conn.flush();
-    conn.conn.send_close_notify();
-    let _ = conn.flush();
-    std::thread::sleep(Duration::from_millis(20));
 }
 
 /// (year, month, day, hour, minute, second) of a Unix time, UTC.
@@ -272,7 +178,7 @@ pub fn status(code: u16, reason: &str, message: &str) -> Reply {
         "kind": "Status", "apiVersion": "v1", "metadata": {},
         "status": "Failure", "message": message, "reason": reason, "code": code
     });
-    Reply::Json(code, String::new(), body.to_string())
+    json_answer(code, "", body.to_string())
 }
 
 /// A running, ready pod of one container on node `node`.

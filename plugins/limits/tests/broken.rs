@@ -2,17 +2,21 @@
 //! half there, another network namespace: Unknown (exit 2) naming the file, never a
 //! problem; except that a limit seen exhausted is still reported.
 
-use std::fs;
-use std::os::unix::fs::PermissionsExt;
-
 use crate::util::{LimitsHost, BIN, CT_COUNT, CT_MAX, FILE_NR, LOADAVG, PID_MAX, THREADS_MAX};
-use npd_test_support::{is_root, run, FakeHost, Invocation};
+use npd_test_support::Broken::{Directory, Empty, Garbage, Hung, Missing, Unreadable};
+use npd_test_support::Says::{Line, Part, Start};
+use npd_test_support::{assert_broken, run, FakeHost};
 
 fn answer(host: &FakeHost, args: &[&str]) -> (i32, String) {
     let mut all = vec!["--host-root", host.root()];
     all.extend_from_slice(args);
     let r = run(BIN, &all);
     (r.code, r.line().to_string())
+}
+
+/// The flags of every broken-file test: `check`, and the whole line.
+fn full(check: &str) -> [&str; 4] {
+    ["--check", check, "--max-output", "400"]
 }
 
 #[test]
@@ -24,13 +28,8 @@ fn missing_files_are_unknown_naming_the_file() {
         (FILE_NR, "files"),
     ] {
         let host = FakeHost::healthy();
-        host.remove(rel);
-        let (code, line) = answer(&host, &["--check", check, "--max-output", "400"]);
-        assert_eq!(code, 2, "{rel}: {line}");
-        assert_eq!(
-            line,
-            format!("cannot read {}: not found", host.path(rel).display())
-        );
+        let line = format!("cannot read {}: not found", host.path(rel).display());
+        assert_broken(BIN, &host, rel, Missing, &full(check), Line(&line));
     }
 }
 
@@ -63,13 +62,8 @@ fn unreadable_files_are_unknown() {
         (CT_MAX, "conntrack"),
     ] {
         let host = FakeHost::healthy();
-        host.unreadable(rel);
-        let (code, line) = answer(&host, &["--check", check, "--max-output", "400"]);
-        assert_eq!(code, 2, "{rel}: {line}");
-        assert_eq!(
-            line,
-            format!("cannot read {}: is a directory", host.path(rel).display())
-        );
+        let line = format!("cannot read {}: is a directory", host.path(rel).display());
+        assert_broken(BIN, &host, rel, Directory, &full(check), Line(&line));
     }
 }
 
@@ -83,12 +77,8 @@ fn empty_files_are_unknown() {
         (CT_MAX, "conntrack"),
     ] {
         let host = FakeHost::healthy();
-        host.write(rel, "");
-        let (code, line) = answer(&host, &["--check", check, "--max-output", "400"]);
-        assert_eq!(
-            (code, line),
-            (2, format!("{} is empty", host.path(rel).display()))
-        );
+        let line = format!("{} is empty", host.path(rel).display());
+        assert_broken(BIN, &host, rel, Empty, &full(check), Line(&line));
     }
 }
 
@@ -106,12 +96,9 @@ fn garbage_is_unknown() {
         (CT_MAX, "\u{fffd}\u{fffd}\n", "conntrack"),
     ] {
         let host = FakeHost::healthy();
-        host.write(rel, text);
-        let (code, line) = answer(&host, &["--check", check, "--max-output", "400"]);
-        assert_eq!(code, 2, "{rel} {text:?}: {line}");
-        let prefix = format!("{}: expected ", host.path(rel).display());
-        assert!(line.starts_with(&prefix), "{rel} {text:?}: {line}");
-        assert!(line.is_ascii(), "{line}");
+        let start = format!("{}: expected ", host.path(rel).display());
+        let garbage = Garbage(text.as_bytes());
+        assert_broken(BIN, &host, rel, garbage, &full(check), Start(&start));
     }
 }
 
@@ -123,10 +110,15 @@ fn a_limit_of_zero_is_unknown_not_an_infinite_share() {
         (FILE_NR, "100 0 0\n", "files"),
     ] {
         let host = FakeHost::healthy();
-        host.write(rel, text);
-        let (code, line) = answer(&host, &["--check", check, "--max-output", "400"]);
-        assert_eq!(code, 2, "{rel}: {line}");
-        assert!(line.contains("of 0 makes no sense"), "{line}");
+        let part = Part("of 0 makes no sense");
+        assert_broken(
+            BIN,
+            &host,
+            rel,
+            Garbage(text.as_bytes()),
+            &full(check),
+            part,
+        );
     }
 }
 
@@ -225,55 +217,20 @@ fn conntrack_in_the_host_network_namespace_is_judged() {
 
 #[test]
 fn a_file_denied_to_the_reader_is_unknown() {
-    if !is_root() {
-        eprintln!("skipped: needs root to drop to nobody");
-        return;
-    }
     let host = FakeHost::healthy();
-    // nobody must reach the file through the directories above it.
-    for rel in ["", "proc", "proc/sys", "proc/sys/fs"] {
-        fs::set_permissions(host.path(rel), fs::Permissions::from_mode(0o755)).unwrap();
-    }
-    fs::set_permissions(host.path(FILE_NR), fs::Permissions::from_mode(0o000)).unwrap();
-    let r = Invocation::new(
-        BIN,
-        &[
-            "--host-root",
-            host.root(),
-            "--check",
-            "files",
-            "--max-output",
-            "400",
-        ],
-    )
-    .as_nobody()
-    .go();
-    assert_eq!(
-        (r.code, r.line()),
-        (
-            2,
-            format!(
-                "cannot read {}: permission denied",
-                host.path(FILE_NR).display()
-            )
-            .as_str()
-        ),
-        "{}",
-        r.stderr
+    let line = format!(
+        "cannot read {}: permission denied",
+        host.path(FILE_NR).display()
     );
+    assert_broken(BIN, &host, FILE_NR, Unreadable, &full("files"), Line(&line));
 }
 
 #[test]
 fn binary_garbage_is_unknown() {
     let host = FakeHost::healthy();
-    fs::write(host.path(PID_MAX), b"\xff\xfe\x00\x01").unwrap();
-    let (code, line) = answer(&host, &["--check", "pids", "--max-output", "400"]);
-    assert_eq!(code, 2, "{line}");
-    assert!(
-        line.starts_with(&format!("cannot read {}: ", host.path(PID_MAX).display())),
-        "{line}"
-    );
-    assert!(line.is_ascii());
+    let start = format!("cannot read {}: ", host.path(PID_MAX).display());
+    let garbage = Garbage(b"\xff\xfe\x00\x01");
+    assert_broken(BIN, &host, PID_MAX, garbage, &full("pids"), Start(&start));
     // A file far larger than any sysctl is garbage too.
     host.write(FILE_NR, "1 ".repeat(10_000));
     let (code, line) = answer(&host, &["--check", "files", "--max-output", "400"]);
@@ -282,29 +239,14 @@ fn binary_garbage_is_unknown() {
 
 #[test]
 fn a_read_that_never_returns_is_unknown_by_the_timeout() {
-    // A FIFO without a writer blocks open(2) forever, as a wedged file would.
     let host = FakeHost::healthy();
-    let fifo = host.path(LOADAVG);
-    host.fifo(LOADAVG);
+    let line = format!(
+        "no answer in 500ms while reading {}",
+        host.path(LOADAVG).display()
+    );
+    let args = ["--timeout", "500ms", "--max-output", "400"];
     let started = std::time::Instant::now();
-    let r = run(
-        BIN,
-        &[
-            "--host-root",
-            host.root(),
-            "--timeout",
-            "500ms",
-            "--max-output",
-            "400",
-        ],
-    );
+    assert_broken(BIN, &host, LOADAVG, Hung, &args, Line(&line));
     let took = started.elapsed();
-    assert_eq!(
-        (r.code, r.line()),
-        (
-            2,
-            format!("no answer in 500ms while reading {}", fifo.display()).as_str()
-        )
-    );
     assert!(took < std::time::Duration::from_secs(2), "{took:?}");
 }

@@ -74,3 +74,8 @@ fn the_line_is_cut_at_max_output() {
     );
     assert_eq!((r.code, r.line()), (1, "conntrack 100 pct of"));
 }
+
+#[test]
+fn the_example_rule_of_help_is_accepted() {
+    npd_test_support::assert_example_rule_accepted(BIN);
+}

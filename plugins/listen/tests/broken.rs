@@ -2,14 +2,16 @@
 //! returns: Unknown (exit 2) naming the table, never a problem, unless the port was
 //! found anyway.
 
-use std::fs;
-use std::os::unix::fs::PermissionsExt;
-
 use crate::util::{ListenHost, BIN, TCP, TCP6, TCP_HEADER, UDP};
-use npd_test_support::{is_root, run, FakeHost, Invocation};
+use npd_test_support::Broken::{Directory, Empty, Garbage, Hung, Missing, Unreadable};
+use npd_test_support::Says::{Line, Part};
+use npd_test_support::{assert_broken, run, FakeHost};
+
+/// The whole line, however long the host root's path makes it.
+const WHOLE: [&str; 2] = ["--max-output", "400"];
 
 fn answer(host: &FakeHost, args: &[&str]) -> (i32, String) {
-    let mut all = vec!["--host-root", host.root(), "--max-output", "400"];
+    let mut all = vec!["--host-root", host.root(), WHOLE[0], WHOLE[1]];
     all.extend_from_slice(args);
     let r = run(BIN, &all);
     (r.code, r.line().to_string())
@@ -19,13 +21,14 @@ fn answer(host: &FakeHost, args: &[&str]) -> (i32, String) {
 fn a_missing_ipv4_table_is_unknown() {
     for (rel, flag) in [(TCP, "--tcp"), (UDP, "--udp")] {
         let host = FakeHost::quiet();
-        host.remove(rel);
-        assert_eq!(
-            answer(&host, &[flag, "5000"]),
-            (
-                2,
-                format!("cannot read {}: not found", host.path(rel).display())
-            )
+        let line = format!("cannot read {}: not found", host.path(rel).display());
+        assert_broken(
+            BIN,
+            &host,
+            rel,
+            Missing,
+            &[flag, "5000", WHOLE[0], WHOLE[1]],
+            Line(&line),
         );
     }
     // A root without /proc at all.
@@ -37,65 +40,29 @@ fn a_missing_ipv4_table_is_unknown() {
 fn unreadable_tables_are_unknown() {
     // A directory where the table should be fails for every user.
     let host = FakeHost::quiet();
-    host.remove(TCP6);
-    fs::create_dir(host.path(TCP6)).unwrap();
-    assert_eq!(
-        answer(&host, &["--tcp", "5000"]),
-        (
-            2,
-            format!("cannot read {}: is a directory", host.path(TCP6).display())
-        )
-    );
+    let line = format!("cannot read {}: is a directory", host.path(TCP6).display());
+    let args = ["--tcp", "5000", WHOLE[0], WHOLE[1]];
+    assert_broken(BIN, &host, TCP6, Directory, &args, Line(&line));
 }
 
 #[test]
 fn a_table_denied_to_the_reader_is_unknown() {
-    if !is_root() {
-        eprintln!("skipped: needs root to drop to nobody");
-        return;
-    }
     let host = FakeHost::quiet();
-    for rel in ["", "proc", "proc/1", "proc/1/net"] {
-        fs::set_permissions(host.path(rel), fs::Permissions::from_mode(0o755)).unwrap();
-    }
-    fs::set_permissions(host.path(UDP), fs::Permissions::from_mode(0o000)).unwrap();
-    let r = Invocation::new(
-        BIN,
-        &[
-            "--host-root",
-            host.root(),
-            "--udp",
-            "67",
-            "--max-output",
-            "400",
-        ],
-    )
-    .as_nobody()
-    .go();
-    assert_eq!(
-        (r.code, r.line()),
-        (
-            2,
-            format!(
-                "cannot read {}: permission denied",
-                host.path(UDP).display()
-            )
-            .as_str()
-        ),
-        "{}",
-        r.stderr
+    let line = format!(
+        "cannot read {}: permission denied",
+        host.path(UDP).display()
     );
+    let args = ["--udp", "67", WHOLE[0], WHOLE[1]];
+    assert_broken(BIN, &host, UDP, Unreadable, &args, Line(&line));
 }
 
 #[test]
 fn empty_tables_are_unknown() {
     // The kernel always writes the header line: an empty file is not a table.
     let host = FakeHost::quiet();
-    host.write(TCP, "");
-    assert_eq!(
-        answer(&host, &["--tcp", "5000"]),
-        (2, format!("{} is empty", host.path(TCP).display()))
-    );
+    let line = format!("{} is empty", host.path(TCP).display());
+    let args = ["--tcp", "5000", WHOLE[0], WHOLE[1]];
+    assert_broken(BIN, &host, TCP, Empty, &args, Line(&line));
 }
 
 #[test]
@@ -123,27 +90,20 @@ fn garbled_lines_are_unknown_while_a_port_is_unaccounted_for() {
 #[test]
 fn binary_garbage_is_unknown() {
     let host = FakeHost::quiet();
-    fs::write(host.path(UDP), b"\x00\xff\xfe garbage\n\x01\x02\x03\n").unwrap();
-    let (code, line) = answer(&host, &["--udp", "67"]);
-    assert_eq!(code, 2, "{line}");
-    assert!(line.is_ascii(), "{line}");
-    assert!(line.contains("garbled lines"), "{line}");
+    let garbage = Garbage(b"\x00\xff\xfe garbage\n\x01\x02\x03\n");
+    let args = ["--udp", "67", WHOLE[0], WHOLE[1]];
+    assert_broken(BIN, &host, UDP, garbage, &args, Part("garbled lines"));
 }
 
 #[test]
 fn a_read_that_never_returns_is_unknown_by_the_timeout() {
-    // A FIFO without a writer blocks open(2) forever, as a wedged file would.
     let host = FakeHost::quiet();
-    let fifo = host.path(TCP);
-    host.fifo(TCP);
-    let started = std::time::Instant::now();
-    let (code, line) = answer(&host, &["--tcp", "5000", "--timeout", "500ms"]);
-    assert_eq!(
-        (code, line),
-        (
-            2,
-            format!("no answer in 500ms while reading {}", fifo.display())
-        )
+    let line = format!(
+        "no answer in 500ms while reading {}",
+        host.path(TCP).display()
     );
+    let args = ["--tcp", "5000", "--timeout", "500ms", WHOLE[0], WHOLE[1]];
+    let started = std::time::Instant::now();
+    assert_broken(BIN, &host, TCP, Hung, &args, Line(&line));
     assert!(started.elapsed() < std::time::Duration::from_secs(2));
 }

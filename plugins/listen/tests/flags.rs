@@ -89,3 +89,8 @@ fn the_line_is_cut_at_max_output() {
         (1, "no TCP listener on ports\n")
     );
 }
+
+#[test]
+fn the_example_rule_of_help_is_accepted() {
+    npd_test_support::assert_example_rule_accepted(BIN);
+}

@@ -7,7 +7,9 @@ use std::os::unix::fs::PermissionsExt;
 use std::time::{Duration, Instant};
 
 use crate::util::{MemoryHost, BIN};
-use npd_test_support::{is_root, run, run_in, FakeHost, Invocation, Run};
+use npd_test_support::Broken::{Garbage, Hung, Missing, Unreadable};
+use npd_test_support::Says::{End, Line, Part, Start};
+use npd_test_support::{assert_broken, is_root, run, run_in, FakeHost, Invocation, Run};
 
 fn unknown(r: &Run) -> String {
     assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
@@ -18,12 +20,8 @@ fn unknown(r: &Run) -> String {
 #[test]
 fn missing_meminfo() {
     let host = FakeHost::healthy();
-    fs::remove_file(host.path("proc/meminfo")).unwrap();
-    let r = run(BIN, &["--host-root", host.root()]);
-    assert_eq!(
-        unknown(&r),
-        format!("cannot read {}/proc/meminfo: not found", host.root())
-    );
+    let line = format!("cannot read {}/proc/meminfo: not found", host.root());
+    assert_broken(BIN, &host, "proc/meminfo", Missing, &[], Line(&line));
     let bare = FakeHost::new();
     let r = run(BIN, &["--host-root", bare.root(), "--check", "oom-kills"]);
     assert!(
@@ -54,11 +52,14 @@ fn empty_and_garbage_meminfo() {
         ),
         (b"\xff\xfe\x00garbage", "garbage (not text)"),
     ] {
-        host.write("proc/meminfo", bytes);
-        let line = unknown(&run(BIN, &["--host-root", host.root()]));
-        assert!(
-            line.starts_with(&format!("{}/proc/meminfo: {why}", host.root())),
-            "{line}"
+        let start = format!("{}/proc/meminfo: {why}", host.root());
+        assert_broken(
+            BIN,
+            &host,
+            "proc/meminfo",
+            Garbage(bytes),
+            &[],
+            Start(&start),
         );
     }
 }
@@ -66,44 +67,35 @@ fn empty_and_garbage_meminfo() {
 #[test]
 fn a_huge_file_is_garbage_not_a_long_read() {
     let host = FakeHost::healthy();
-    host.write("proc/meminfo", vec![b'x'; 5 << 20]);
-    let line = unknown(&run(BIN, &["--host-root", host.root()]));
-    assert!(line.ends_with("garbage (longer than 4096 KiB)"), "{line}");
+    let huge = vec![b'x'; 5 << 20];
+    let end = End("garbage (longer than 4096 KiB)");
+    assert_broken(BIN, &host, "proc/meminfo", Garbage(&huge), &[], end);
 }
 
 #[test]
 fn unreadable_files() {
     let host = FakeHost::healthy();
-    fs::set_permissions(host.path(""), fs::Permissions::from_mode(0o755)).unwrap();
     for (file, check) in [
         ("proc/meminfo", "available"),
         ("proc/pressure/memory", "psi"),
         ("proc/vmstat", "oom-kills"),
     ] {
-        fs::set_permissions(host.path(file), fs::Permissions::from_mode(0o000)).unwrap();
-        let state = tempfile::tempdir().unwrap();
-        fs::set_permissions(state.path(), fs::Permissions::from_mode(0o777)).unwrap();
-        let args = ["--host-root", host.root(), "--check", check];
-        let r = if is_root() {
-            Invocation::new(BIN, &args)
-                .state_dir(state.path())
-                .as_nobody()
-                .go()
-        } else {
-            run_in(BIN, state.path(), &args)
-        };
-        assert_eq!(
-            unknown(&r),
-            format!("cannot read {}/{file}: permission denied", host.root())
+        let line = format!("cannot read {}/{file}: permission denied", host.root());
+        assert_broken(
+            BIN,
+            &host,
+            file,
+            Unreadable,
+            &["--check", check],
+            Line(&line),
         );
-        fs::set_permissions(host.path(file), fs::Permissions::from_mode(0o644)).unwrap();
     }
 }
 
 #[test]
 fn a_kernel_without_psi_is_unknown_only_when_psi_is_asked_for() {
     let host = FakeHost::healthy();
-    fs::remove_dir_all(host.path("proc/pressure")).unwrap();
+    host.remove("proc/pressure");
     let r = run(BIN, &["--host-root", host.root(), "--check", "psi"]);
     assert_eq!(
         unknown(&r),
@@ -141,33 +133,21 @@ fn garbage_pressure_files() {
         ),
         (b"0 0 0\n", "garbage line"),
     ] {
-        host.write("proc/pressure/memory", bytes);
-        let line = unknown(&run(BIN, &["--host-root", host.root(), "--check", "psi"]));
-        assert!(
-            line.starts_with(&format!("{}/proc/pressure/memory: {why}", host.root())),
-            "{line}"
-        );
+        let start = format!("{}/proc/pressure/memory: {why}", host.root());
+        let (file, args) = ("proc/pressure/memory", ["--check", "psi"]);
+        assert_broken(BIN, &host, file, Garbage(bytes), &args, Start(&start));
     }
 }
 
 #[test]
 fn a_kernel_without_the_oom_counter() {
     let host = FakeHost::healthy();
-    host.write("proc/vmstat", b"nr_free_pages 3000000\npgfault 1\n");
-    let line = unknown(&run(
-        BIN,
-        &["--host-root", host.root(), "--check", "oom-kills"],
-    ));
-    assert!(
-        line.ends_with("/proc/vmstat: no oom_kill counter (kernel before 4.13?)"),
-        "{line}"
-    );
-    host.write("proc/vmstat", b"oom_kill many\n");
-    let line = unknown(&run(
-        BIN,
-        &["--host-root", host.root(), "--check", "oom-kills"],
-    ));
-    assert!(line.contains("garbage oom_kill line"), "{line}");
+    let oom = ["--check", "oom-kills"];
+    let (without, garbled) = (b"nr_free_pages 3000000\npgfault 1\n", b"oom_kill many\n");
+    let end = End("/proc/vmstat: no oom_kill counter (kernel before 4.13?)");
+    assert_broken(BIN, &host, "proc/vmstat", Garbage(without), &oom, end);
+    let part = Part("garbage oom_kill line");
+    assert_broken(BIN, &host, "proc/vmstat", Garbage(garbled), &oom, part);
     host.write("proc/vmstat", b"");
     assert_eq!(
         run(BIN, &["--host-root", host.root(), "--check", "oom-kills"]).code,
@@ -253,17 +233,17 @@ fn corrupt_state_is_unknown_once_then_a_new_baseline() {
 
 #[test]
 fn a_file_that_never_answers_is_named_by_the_timeout() {
-    // A FIFO without a writer blocks its reader, as a hung file would.
     let host = FakeHost::healthy();
-    host.fifo("proc/meminfo");
+    let line = format!("no answer in 1s while reading {}/proc/meminfo", host.root());
+    let line: String = line.chars().take(80).collect();
     let started = Instant::now();
-    let r = run(BIN, &["--host-root", host.root(), "--timeout", "1s"]);
-    assert_eq!(
-        unknown(&r),
-        format!("no answer in 1s while reading {}/proc/meminfo", host.root())
-            .chars()
-            .take(80)
-            .collect::<String>()
+    assert_broken(
+        BIN,
+        &host,
+        "proc/meminfo",
+        Hung,
+        &["--timeout", "1s"],
+        Line(&line),
     );
     assert!(started.elapsed() < Duration::from_secs(5));
 }

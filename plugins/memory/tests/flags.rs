@@ -64,3 +64,8 @@ fn the_line_is_cut_at_max_output() {
     let r = run(BIN, &["--host-root", host.root(), "--max-output", "20"]);
     assert_eq!((r.code, r.stdout.as_str()), (1, "memory available 6.3\n"));
 }
+
+#[test]
+fn the_example_rule_of_help_is_accepted() {
+    npd_test_support::assert_example_rule_accepted(BIN);
+}

@@ -5,7 +5,7 @@
 //!
 //! Where a new test belongs: how a plugin is run and what NPD reads of it goes here;
 //! what NPD then does with the result (conditions, events, metrics) in
-//! `conditions.rs`; config findings in `lint.rs`.
+//! `conditions.rs`; config findings in `lint/`.
 
 mod common;
 

@@ -155,3 +155,8 @@ fn help_explains_host_names_and_credentials() {
         assert!(text.contains(needle), "{needle} missing from --help");
     }
 }
+
+#[test]
+fn the_example_rule_of_help_is_accepted() {
+    npd_test_support::assert_example_rule_accepted(crate::util::BIN);
+}

@@ -1,7 +1,7 @@
 //! End-to-end tests of the `npd-openstack` binary, run as NPD runs it.
 //!
 //! Where a new test belongs:
-//! - `real.rs`: anything asked of the real services (Keystone 30, nova-api 34,
+//! - `real/`: anything asked of the real services (Keystone 30, nova-api 34,
 //!   neutron-server 29, cinder-api 29) that `peers.rs` starts once for this test
 //!   binary: states of seeded hosts, auth methods, the token cache, unreachable,
 //!   slow or garbage-speaking APIs (extra catalog regions point at those).

@@ -5,14 +5,12 @@
 //! expired, or a CA that is not the one given is Unknown, said in words.
 
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use npd_test_support::pki;
+use npd_test_support::{pki, Reply, Request, Server};
 
 use crate::peers::peers;
 use crate::util::{run, Output};
@@ -47,92 +45,25 @@ fn openssl_self_signed(dir: &Path) -> Option<Cert> {
 }
 
 /// TLS on 127.0.0.1 in front of `backend` (a plain HTTP server that closes after
-/// each answer), or, without one, a server that only handshakes. Stops when dropped.
-struct TlsFront {
-    port: u16,
-    stop: Arc<AtomicBool>,
-    accept: Option<JoinHandle<()>>,
+/// each answer), or, without one, a server that only handshakes and reads the
+/// request. Stops when dropped.
+fn tls_front(config: Arc<rustls::ServerConfig>, backend: Option<SocketAddr>) -> Server {
+    Server::https(config, move |request| {
+        match backend.and_then(|backend| relay(backend, request)) {
+            Some(answer) => Reply::Raw(answer),
+            None => Reply::Close,
+        }
+    })
 }
 
-impl TlsFront {
-    fn start(config: Arc<rustls::ServerConfig>, backend: Option<SocketAddr>) -> TlsFront {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.set_nonblocking(true).unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let stop = Arc::new(AtomicBool::new(false));
-        let s = stop.clone();
-        let accept = std::thread::spawn(move || {
-            let born = Instant::now();
-            while !s.load(Ordering::SeqCst) && born.elapsed() < Duration::from_secs(60) {
-                match listener.accept() {
-                    Ok((sock, _)) => {
-                        let config = config.clone();
-                        std::thread::spawn(move || relay(sock, config, backend));
-                    }
-                    Err(_) => std::thread::sleep(Duration::from_millis(5)),
-                }
-            }
-        });
-        TlsFront {
-            port,
-            stop,
-            accept: Some(accept),
-        }
-    }
-
-    fn auth_url(&self, path: &str) -> String {
-        format!("https://127.0.0.1:{}{path}", self.port)
-    }
-}
-
-impl Drop for TlsFront {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        if let Some(a) = self.accept.take() {
-            let _ = a.join();
-        }
-    }
-}
-
-/// One request from the TLS side to `backend` and its whole answer back.
-fn relay(sock: TcpStream, config: Arc<rustls::ServerConfig>, backend: Option<SocketAddr>) {
-    let _ = sock.set_nonblocking(false);
-    let _ = sock.set_read_timeout(Some(Duration::from_secs(20)));
-    let Ok(conn) = rustls::ServerConnection::new(config) else {
-        return;
-    };
-    let mut tls = rustls::StreamOwned::new(conn, sock);
-    let mut request = Vec::new();
-    let mut byte = [0u8; 1];
-    while !request.ends_with(b"\r\n\r\n") && request.len() < 65536 {
-        match tls.read(&mut byte) {
-            Ok(1) => request.push(byte[0]),
-            _ => return,
-        }
-    }
-    let Some(backend) = backend else { return };
-    let head = String::from_utf8_lossy(&request).to_ascii_lowercase();
-    let length: usize = head
-        .lines()
-        .find_map(|l| l.strip_prefix("content-length:"))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0);
-    let mut body = vec![0u8; length];
-    if tls.read_exact(&mut body).is_err() {
-        return;
-    }
-    request.extend(body);
-    let Ok(mut plain) = TcpStream::connect(backend) else {
-        return;
-    };
-    let _ = plain.set_read_timeout(Some(Duration::from_secs(20)));
+/// Passes `request` to `backend` and returns its whole answer.
+fn relay(backend: SocketAddr, request: &Request) -> Option<Vec<u8>> {
+    let mut plain = TcpStream::connect(backend).ok()?;
+    plain.set_read_timeout(Some(Duration::from_secs(20))).ok()?;
+    plain.write_all(&request.bytes()).ok()?;
     let mut answer = Vec::new();
-    if plain.write_all(&request).is_err() || plain.read_to_end(&mut answer).is_err() {
-        return;
-    }
-    let _ = tls.write_all(&answer);
-    tls.conn.send_close_notify();
-    let _ = tls.flush();
+    plain.read_to_end(&mut answer).ok()?;
+    Some(answer)
 }
 
 /// `host:port` and path of an http:// URL.
@@ -174,8 +105,8 @@ fn keystone_behind_its_own_openssl_certificate_is_reached() {
         return;
     };
     let (keystone, path) = split_http(&p.s("auth_url"));
-    let front = TlsFront::start(cert.server.clone(), Some(keystone));
-    let env = env(&front.auth_url(&path), &p.s("admin_password"));
+    let front = tls_front(cert.server.clone(), Some(keystone));
+    let env = env(&front.url(&path), &p.s("admin_password"));
     let ca = cert.pem.to_str().unwrap();
     let out = ask(&env, &["compute", "--host", "node-up", "--ca-file", ca]);
     assert_eq!(
@@ -192,8 +123,8 @@ fn keystone_behind_a_self_signed_ca_certificate_as_the_clouds_cacert_is_reached(
     let dir = tempfile::tempdir().unwrap();
     let cert = self_signed(dir.path(), "keystone", &["127.0.0.1"], (2020, 2090));
     let (keystone, path) = split_http(&p.s("auth_url"));
-    let front = TlsFront::start(cert.server.clone(), Some(keystone));
-    let mut env = env(&front.auth_url(&path), &p.s("admin_password"));
+    let front = tls_front(cert.server.clone(), Some(keystone));
+    let mut env = env(&front.url(&path), &p.s("admin_password"));
     env.push(("OS_CACERT", cert.pem.display().to_string()));
     let out = ask(&env, &["network", "--host", "node-up"]);
     assert_eq!(out.code, 0, "{}\n{}", out.line(), out.stderr);
@@ -220,9 +151,9 @@ fn a_keystone_certificate_that_cannot_be_trusted_is_unknown_in_words() {
         ),
     ];
     for (cert, other_ca, line) in cases {
-        let front = TlsFront::start(cert.server.clone(), None);
+        let front = tls_front(cert.server.clone(), None);
         let ca = other_ca.unwrap_or(cert.pem);
-        let env = env(&front.auth_url("/v3"), "secret");
+        let env = env(&front.url("/v3"), "secret");
         let out = ask(
             &env,
             &[

@@ -107,3 +107,8 @@ fn the_line_is_cut_at_max_output() {
         (1, "/100 pct / not running (0 < min 1)")
     );
 }
+
+#[test]
+fn the_example_rule_of_help_is_accepted() {
+    npd_test_support::assert_example_rule_accepted(BIN);
+}

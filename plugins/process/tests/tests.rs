@@ -4,7 +4,7 @@
 //! - `fixtures.rs`: a judgement on a process table the test writes itself (a fake
 //!   `<root>/proc`): names, counts, patterns, zombies, kernel threads. Prefer this:
 //!   it is exact and independent of the machine.
-//! - `history.rs`: checks that compare runs (restart loops, D state) on fake tables,
+//! - `history/`: checks that compare runs (restart loops, D state) on fake tables,
 //!   several runs sharing one state dir while the test moves the host's `uptime`
 //!   and `boot_id`; an unusable or corrupt state dir.
 //! - `broken.rs`: a fake /proc that is odd or broken (garbage stat lines, processes

@@ -1,5 +1,10 @@
 //! What every plugin's flag tests assert: a bad flag is Unknown (exit 2) with one
-//! line that starts "bad flags: " and says why, never a problem and never a `%`.
+//! line that starts "bad flags: " and says why, never a problem and never a `%`; and
+//! the example rule of `--help` is one the plugin accepts.
+
+use std::path::Path;
+
+use serde_json::Value;
 
 use crate::{assert_one_npd_line, run};
 
@@ -14,5 +19,75 @@ pub fn assert_bad_flags(bin: &str, cases: &[&[&str]]) {
             "{args:?}: {}",
             r.line()
         );
+    }
+}
+
+/// Asserts that the example rule `bin --help` prints after "Example NPD rule:" is
+/// one NPD rule for `bin` whose args the plugin accepts: run with them and
+/// `--lint-args`, it validates them and exits 0. Returns the rule.
+pub fn assert_example_rule_accepted(bin: &str) -> Value {
+    let help = run(bin, &["--help"]);
+    assert_eq!(help.code, 0, "{}", help.stderr);
+    let (_, after) = help
+        .stdout
+        .split_once("Example NPD rule:\n")
+        .expect("--help shows an example rule");
+    let mut rules = serde_json::Deserializer::from_str(after).into_iter::<Value>();
+    let rule = match rules.next() {
+        Some(Ok(rule)) => rule,
+        other => panic!("the example rule is not JSON: {other:?}\n{after}"),
+    };
+    let name = Path::new(bin).file_name().unwrap().to_str().unwrap();
+    let path = rule["path"].as_str().unwrap_or_default();
+    assert!(path.ends_with(&format!("/{name}")), "{rule}");
+    let mut args: Vec<&str> = rule["args"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no args in {rule}"))
+        .iter()
+        .map(|a| a.as_str().expect("args are strings"))
+        .collect();
+    args.push("--lint-args");
+    let r = run(bin, &args);
+    assert_eq!(r.code, 0, "{args:?}: {}\n{}", r.stdout, r.stderr);
+    rule
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    /// A plugin in sh whose example rule passes `--x 1`, and which accepts only
+    /// `accepted` before `--lint-args`.
+    fn plugin(dir: &Path, accepted: &str) -> String {
+        let path = dir.join("npd-fake");
+        let script = format!(
+            r#"#!/bin/sh
+if [ "$1" = --help ]; then
+  printf 'Fakes.\n\nExample NPD rule:\n{{"path": "/opt/npd-checks/bin/npd-fake",\n  "args": ["--x", "1"]}}\n\nExit codes: 0 OK.\n'
+  exit 0
+fi
+[ "$1 $2 $3" = "{accepted} --lint-args" ] && echo '{{"timeout_ms":5000}}' && exit 0
+echo "bad flags: $1 $2"
+exit 2
+"#
+        );
+        std::fs::write(&path, script).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        path.to_str().unwrap().to_string()
+    }
+
+    #[test]
+    fn the_example_rule_is_parsed_and_its_args_linted() {
+        let dir = tempfile::tempdir().unwrap();
+        let rule = assert_example_rule_accepted(&plugin(dir.path(), "--x 1"));
+        assert_eq!(rule["args"][1], "1");
+    }
+
+    #[test]
+    #[should_panic(expected = "bad flags: --x 1")]
+    fn an_example_the_plugin_refuses_fails_the_test() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_example_rule_accepted(&plugin(dir.path(), "--y 1"));
     }
 }

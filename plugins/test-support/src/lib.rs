@@ -1,7 +1,7 @@
 //! What the plugins' integration tests share: running a plugin binary the way NPD runs
 //! it, fixture host roots to point `--host-root` at, a mount that never answers, the
-//! shipped configs in `npd-config/`, processes killed when a test ends, and a port
-//! where nothing listens.
+//! shipped configs in `npd-config/`, processes killed when a test ends, a port where
+//! nothing listens, and the HTTP(S) server every peer of a test is ([`Server`]).
 //!
 //! Not for plugin code (it is a dev-dependency only) and not for what a single plugin
 //! judges: fake `/proc` files in a plugin's own format stay in that plugin's tests, as
@@ -28,6 +28,7 @@
 //! # let _ = r;
 //! ```
 
+mod broken;
 mod chroot;
 mod config;
 mod flags;
@@ -39,12 +40,14 @@ pub mod pki;
 mod process;
 mod procs;
 mod run;
+pub mod serve;
 
+pub use broken::{assert_broken, Broken, Says};
 pub use chroot::{root_is_a_mount, Chroot};
 pub use config::{
     assert_answers_in_time, rule_args, rule_name, rule_timeout, ShippedConfig, INSTALL_DIR,
 };
-pub use flags::assert_bad_flags;
+pub use flags::{assert_bad_flags, assert_example_rule_accepted};
 pub use host::FakeHost;
 pub use hung::{in_ci, one_at_a_time, skip, stuck_processes, FuseMount, HungMount};
 pub use net::{closed_port, hold as hold_port, ClosedPort};
@@ -52,3 +55,4 @@ pub use process::{gone_within, Reaped};
 pub use procs::{stat_line, ProcessHost, PF_KTHREAD};
 pub use run::{assert_one_npd_line, is_root, run, run_in, Invocation, Run, BOUND};
 pub use serde_json::Value;
+pub use serve::{Reply, Request, Server};

@@ -1,0 +1,147 @@
+//! The answer itself: exit codes 0/1/2, bad flags, panics, one ASCII line within
+//! --max-output and without '%', the timeout, --help, --version, --explain and
+//! --lint-args.
+
+use std::time::{Duration, Instant};
+
+use crate::fixture;
+
+#[test]
+fn ok_problem_unknown_map_to_0_1_2() {
+    assert_eq!(fixture(&["--behave", "ok"]).code, 0);
+    assert_eq!(fixture(&["--behave", "problem"]).code, 1);
+    let r = fixture(&["--behave", "error", "--message", "cannot read /x"]);
+    assert_eq!((r.code, r.stdout.as_str()), (2, "cannot read /x\n"));
+}
+
+#[test]
+fn an_error_of_kind_problem_is_1_and_debounced_like_a_problem() {
+    let r = fixture(&["--behave", "err-problem", "--message", "refused"]);
+    assert_eq!((r.code, r.stdout.as_str()), (1, "refused\n"));
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().to_str().unwrap();
+    let run = |behave: &str| {
+        let r = fixture(&[
+            "--behave",
+            behave,
+            "--message",
+            behave,
+            "--state-dir",
+            dir,
+            "--fail-after",
+            "2",
+            "--state-key",
+            "rule",
+        ]);
+        (r.code, r.stdout.trim_end().to_string())
+    };
+    assert_eq!(run("ok"), (0, "ok".into()));
+    assert_eq!(run("err-problem"), (0, "ok".into()));
+    assert_eq!(run("err-problem"), (1, "err-problem".into()));
+}
+
+#[test]
+fn bad_flags_are_unknown_with_the_reason() {
+    let r = fixture(&["--no-such-flag"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stdout.starts_with("bad flags: "), "{}", r.stdout);
+    assert!(r.stdout.contains("--no-such-flag"), "{}", r.stdout);
+    assert_eq!(r.stdout.lines().count(), 1);
+
+    let r = fixture(&["--behave", "ok", "--timeout", "soon"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stdout.contains("invalid duration"), "{}", r.stdout);
+
+    let r = fixture(&["--behave", "ok", "--timeout", "0s"]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+
+    // Validation beyond the parser (the plugin's configure step) is bad flags too.
+    let r = fixture(&["--behave", "stat"]);
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (2, "bad flags: --behave stat needs --path\n")
+    );
+}
+
+#[test]
+fn a_panic_is_unknown_never_101() {
+    let r = fixture(&["--behave", "panic", "--message", "index out of range"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stdout, "internal error (panic): index out of range\n");
+    assert!(r.stderr.contains("panic at"), "{}", r.stderr);
+}
+
+#[test]
+fn output_is_one_ascii_line_cut_at_max_output_bytes() {
+    let long = "é".repeat(100) + " and more";
+    let r = fixture(&["--behave", "problem", "--message", &long]);
+    let line = r.stdout.strip_suffix('\n').unwrap();
+    assert!(line.is_ascii());
+    assert_eq!(line.len(), 80);
+    assert_eq!(r.stdout.matches('\n').count(), 1);
+
+    let r = fixture(&[
+        "--behave",
+        "problem",
+        "--message",
+        "abc def ghi",
+        "--max-output",
+        "7",
+    ]);
+    assert_eq!(r.stdout, "abc def\n");
+
+    let r = fixture(&["--behave", "problem", "--message", "line one\nline two"]);
+    assert_eq!(r.stdout, "line one line two\n");
+}
+
+#[test]
+fn percent_signs_never_reach_npd() {
+    let r = fixture(&["--behave", "problem", "--message", "/var 95% full"]);
+    assert_eq!(r.stdout, "/var 95 pct full\n");
+}
+
+#[test]
+fn an_empty_message_still_says_something() {
+    let r = fixture(&["--behave", "ok", "--message", ""]);
+    assert_eq!((r.code, r.stdout.as_str()), (0, "OK\n"));
+}
+
+#[test]
+fn the_answer_comes_before_the_timeout_whatever_the_check_does() {
+    let started = Instant::now();
+    let r = fixture(&["--behave", "sleep", "--timeout", "500ms"]);
+    let took = started.elapsed();
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stdout, "no answer in 500ms while sleeping on purpose\n");
+    assert!(took < Duration::from_millis(900), "took {took:?}");
+}
+
+#[test]
+fn help_and_version_exit_0_and_help_shows_a_rule() {
+    let r = fixture(&["--help"]);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("Example NPD rule:"));
+    assert!(r.stdout.contains("\"path\""));
+    assert!(r.stdout.contains("--host-root"));
+    let r = fixture(&["--version"]);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.starts_with("contract-fixture "), "{}", r.stdout);
+}
+
+#[test]
+fn explain_goes_to_stderr_and_leaves_stdout_alone() {
+    let plain = fixture(&["--behave", "problem", "--message", "m"]);
+    let explained = fixture(&["--behave", "problem", "--message", "m", "--explain"]);
+    assert_eq!(plain.stdout, explained.stdout);
+    assert!(explained.stderr.contains("behaving as Problem"));
+    assert!(explained.stderr.contains("answer: NonOK (m)"));
+    assert!(!plain.stderr.contains("behaving as"));
+}
+
+#[test]
+fn lint_args_reports_the_timeout_without_checking() {
+    let r = fixture(&["--behave", "sleep", "--timeout", "3s", "--lint-args"]);
+    assert_eq!((r.code, r.stdout.as_str()), (0, "{\"timeout_ms\":3000}\n"));
+    let r = fixture(&["--behave", "bogus", "--lint-args"]);
+    assert_eq!(r.code, 2);
+}
