@@ -49,3 +49,8 @@ fn max_output_cuts_the_line() {
     assert_eq!(r.code, 1);
     assert_eq!(r.stdout, "clock not sy\n");
 }
+
+#[test]
+fn the_example_rule_of_help_is_accepted() {
+    npd_test_support::assert_example_rule_accepted(BIN);
+}

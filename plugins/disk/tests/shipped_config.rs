@@ -34,3 +34,8 @@ fn each_condition_has_one_rule_judging_one_thing_with_the_plugins_ok_message() {
         assert_eq!(condition["message"], judge::ok_message(&c).as_str());
     }
 }
+
+#[test]
+fn the_example_rule_of_help_is_accepted() {
+    npd_test_support::assert_example_rule_accepted(BIN);
+}

@@ -87,3 +87,8 @@ fn max_output_cuts_the_line() {
     ]);
     assert_eq!((r.code, r.stdout.as_str()), (1, "/var/run/reb\n"));
 }
+
+#[test]
+fn the_example_rule_of_help_is_accepted() {
+    npd_test_support::assert_example_rule_accepted(BIN);
+}

@@ -104,12 +104,4 @@ mod tests {
         assert!(help.contains("hostPID"));
         assert!(!help.contains('%'));
     }
-
-    #[test]
-    fn the_example_rule_is_json_with_args() {
-        let text = Listen::EXAMPLE_RULE;
-        assert!(text.starts_with('{') && text.ends_with('}'));
-        assert!(text.contains("\"args\": ["));
-        assert_eq!(text.matches('"').count() % 2, 0);
-    }
 }

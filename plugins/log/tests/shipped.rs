@@ -67,3 +67,8 @@ fn with_keystone_the_rules_count_and_the_condition_starts_with_the_ok_line() {
     assert_eq!(p95.1, 0, "{answers:?}");
     assert_eq!(config.conditions()[0]["message"].as_str().unwrap(), p95.2);
 }
+
+#[test]
+fn the_example_rule_of_help_is_accepted() {
+    npd_test_support::assert_example_rule_accepted(BIN);
+}

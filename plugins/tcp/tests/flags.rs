@@ -31,3 +31,8 @@ fn help_shows_an_example_rule() {
         .stdout
         .contains("\"path\": \"/opt/npd-checks/bin/npd-tcp\""));
 }
+
+#[test]
+fn the_example_rule_of_help_is_accepted() {
+    npd_test_support::assert_example_rule_accepted(BIN);
+}

@@ -46,7 +46,8 @@ pub fn assert_example_rule_accepted(bin: &str) -> Value {
         .iter()
         .map(|a| a.as_str().expect("args are strings"))
         .collect();
-    args.push("--lint-args");
+    // First: a rule's args may end in `--` and a command (npd-nagios).
+    args.insert(0, "--lint-args");
     let r = run(bin, &args);
     assert_eq!(r.code, 0, "{args:?}: {}\n{}", r.stdout, r.stderr);
     rule
@@ -58,7 +59,7 @@ mod tests {
     use std::os::unix::fs::PermissionsExt;
 
     /// A plugin in sh whose example rule passes `--x 1`, and which accepts only
-    /// `accepted` before `--lint-args`.
+    /// `--lint-args` followed by `accepted`.
     fn plugin(dir: &Path, accepted: &str) -> String {
         let path = dir.join("npd-fake");
         let script = format!(
@@ -67,8 +68,8 @@ if [ "$1" = --help ]; then
   printf 'Fakes.\n\nExample NPD rule:\n{{"path": "/opt/npd-checks/bin/npd-fake",\n  "args": ["--x", "1"]}}\n\nExit codes: 0 OK.\n'
   exit 0
 fi
-[ "$1 $2 $3" = "{accepted} --lint-args" ] && echo '{{"timeout_ms":5000}}' && exit 0
-echo "bad flags: $1 $2"
+[ "$1 $2 $3" = "--lint-args {accepted}" ] && echo '{{"timeout_ms":5000}}' && exit 0
+echo "bad flags: $2 $3"
 exit 2
 "#
         );

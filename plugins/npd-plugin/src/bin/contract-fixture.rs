@@ -1,4 +1,4 @@
-//! A plugin that misbehaves on request, for the contract tests in `tests/contract.rs`.
+//! A plugin that misbehaves on request, for the contract tests in `tests/contract/`.
 //! It is not shipped (`npd-checks install` copies `npd-*` binaries only).
 #![cfg_attr(not(test), no_main)]
 
