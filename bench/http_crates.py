@@ -1,5 +1,5 @@
 """Suites `http-crates` and `https-crates`: npd-http's hand-written HTTP/1.1 client
-(plugins/http-probe) side by side with the same GET made by HTTP crates, to decide by
+(crates/http-probe) side by side with the same GET made by HTTP crates, to decide by
 measurement whether one of them should replace it. The crate-based programs are built
 from bench/http-crates (a Cargo project of its own, never part of the workspace) by
 build() before the suites run, into $CARGO_TARGET_DIR/http-crates (target/http-crates
@@ -69,7 +69,7 @@ WHAT = ("The npd-http-* programs (bench/http-crates) do npd-http's job, nothing 
         "most 10 requests, one deadline, rustls on ring trusting only the CA file given (no "
         "certificate read for http://), the body read up to 10 KiB; clap as the plugins "
         "use it. npd-http-handwritten is the control: npd-http's own client "
-        "(plugins/http-probe) in that frame. npd-http itself also keeps debounce state.")
+        "(crates/http-probe) in that frame. npd-http itself also keeps debounce state.")
 
 SUITES = (
     Suite(

@@ -1,4 +1,4 @@
-//! npd-http's GET on the hand-written client (plugins/http-probe) in the same frame as
+//! npd-http's GET on the hand-written client (crates/http-probe) in the same frame as
 //! the crate-based probes: the control, so that the differences between the probes are
 //! their clients' alone, whatever else npd-http does around its GET.
 
