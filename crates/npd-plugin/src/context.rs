@@ -22,6 +22,7 @@ pub struct Context {
     explain: bool,
     state: StateDir,
     waiting_for: Awaited,
+    wall_clock_ms: Option<i64>,
 }
 
 /// What the check last said it waits for, shared with the watchdog thread.
@@ -52,7 +53,23 @@ impl Context {
             explain,
             state,
             waiting_for: Awaited::default(),
+            wall_clock_ms: None,
         }
+    }
+
+    /// Sets the wall clock's reading (`--test-wall-clock`); `None` keeps the real one.
+    pub fn with_wall_clock(mut self, ms: Option<i64>) -> Context {
+        self.wall_clock_ms = ms;
+        self
+    }
+
+    /// The wall clock in milliseconds since the epoch (0 before 1970).
+    pub fn wall_clock_ms(&self) -> i64 {
+        self.wall_clock_ms.unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis() as i64)
+        })
     }
 
     pub fn host(&self) -> &HostRoot {

@@ -89,6 +89,11 @@ pub struct CommonFlags {
     /// `npd-checks lint`).
     #[arg(long, hide = true, global = true)]
     pub lint_args: bool,
+
+    /// The wall clock, milliseconds since the epoch, in place of the real one: the
+    /// test seam of a reading that no file under --host-root holds.
+    #[arg(long, hide = true, global = true, value_name = "UNIX_MS")]
+    pub test_wall_clock: Option<i64>,
 }
 
 fn parse_timeout(text: &str) -> crate::Result<Duration> {

@@ -9,7 +9,9 @@
 //! - stdout is one ASCII line without `%`, cut to `--max-output` bytes ([`message`]);
 //! - the answer comes by `--timeout` whatever the host does (a watchdog, and
 //!   [`isolate`] for calls that can hang in the kernel);
-//! - host paths are read under `--host-root` ([`Context::host_path`]);
+//! - host paths are read under `--host-root` ([`Context::host_path`]), which is also
+//!   how tests give a plugin its files; a reading no file holds has a hidden flag as
+//!   its one test seam (`--test-wall-clock`, npd-clock's `--adjtimex-reading`);
 //! - `--fail-after` / `--recover-after` debounce with state in `--state-dir`;
 //! - `--explain` prints the measurements on stderr, `--help` shows an example NPD rule.
 //!
@@ -218,7 +220,8 @@ pub fn run<P: Plugin>() -> ! {
         metrics::enable(dir.clone(), P::NAME, &key, started);
     }
     let state = state::StateDir::new(&common.state_dir, P::NAME, &key);
-    let ctx = Context::new(&common.host_root, common.timeout, common.explain, state);
+    let ctx = Context::new(&common.host_root, common.timeout, common.explain, state)
+        .with_wall_clock(common.test_wall_clock);
     let observed = check_with_watchdog::<P>(&config, &ctx, &common);
     let outcome = debounce(&ctx, &common, observed);
     explain!(

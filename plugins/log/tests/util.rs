@@ -55,7 +55,8 @@ impl Explained for Run {
 pub struct Node {
     host: FakeHost,
     state: tempfile::TempDir,
-    /// Test clock: wall ms, boot ms, boot id.
+    /// Test clock: wall ms, boot ms (written to the root's /proc/uptime), boot id
+    /// (its boot_id, hex digits and dashes as the kernel's).
     pub clock: (i64, u64, String),
 }
 
@@ -74,7 +75,7 @@ impl Node {
         Node {
             host,
             state: tempfile::tempdir().unwrap(),
-            clock: (1_700_000_000_000, 1_000_000, "boot-a".into()),
+            clock: (1_700_000_000_000, 1_000_000, "b00a".into()),
         }
     }
 
@@ -97,10 +98,18 @@ impl Node {
     pub fn invocation(&self, args: &[&str]) -> Invocation {
         let mut all = args.to_vec();
         all.extend(["--host-root", self.root(), "--explain"]);
+        // The host's boot clock comes from the root, as on a node; the wall clock
+        // from the hidden flag that stands in for it.
         let (wall, boot, id) = &self.clock;
-        Invocation::new(BIN, &all)
-            .state_dir(self.state.path())
-            .env("NPD_LOG_TEST_CLOCK", &format!("{wall},{boot},{id}"))
+        self.host
+            .write("/proc/sys/kernel/random/boot_id", format!("{id}\n"))
+            .write(
+                "/proc/uptime",
+                format!("{}.{:03} 0.00\n", boot / 1000, boot % 1000),
+            );
+        let wall = wall.to_string();
+        all.extend(["--test-wall-clock", &wall]);
+        Invocation::new(BIN, &all).state_dir(self.state.path())
     }
 }
 

@@ -76,7 +76,7 @@ fn a_reboot_ages_the_window_by_the_wall_clock() {
     n.run(&rate_args());
     n.append(LOG, lines(5, "POST", "/v3/auth/tokens", 401));
     assert_eq!(n.run(&rate_args()).code, 1);
-    n.clock = (n.clock.0 + 600_000, 5_000, "boot-b".into());
+    n.clock = (n.clock.0 + 600_000, 5_000, "b00b".into());
     assert_eq!(n.run(&rate_args()).code, 0);
 }
 

@@ -128,30 +128,9 @@ pub fn measure(cfg: &Config, ctx: &Context) -> Result<Measured> {
 
 /// Reads the clocks: the wall clock and the host's boot clock (under the host
 /// root). Without a boot clock the wall clock alone measures the time to the next
-/// run. `NPD_LOG_TEST_CLOCK=wall_ms,boot_ms,boot_id` stands in for both in tests
-/// (the wall clock cannot be stepped there).
+/// run.
 fn clock(ctx: &Context) -> Clock {
-    if let Ok(text) = std::env::var("NPD_LOG_TEST_CLOCK") {
-        let mut parts = text.split(',');
-        let wall_ms = parts
-            .next()
-            .and_then(|p| p.trim().parse().ok())
-            .unwrap_or(0);
-        let boot_ms = parts
-            .next()
-            .and_then(|p| p.trim().parse().ok())
-            .unwrap_or(0);
-        let boot_id = parts.next().unwrap_or("test").trim().to_string();
-        return Clock {
-            boot_id,
-            boot_ms,
-            wall_ms,
-        };
-    }
-    let wall_ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0);
+    let wall_ms = ctx.wall_clock_ms();
     let (boot_id, boot_ms) = match Boot::read(ctx) {
         Ok(boot) => (boot.id, boot.now_ms),
         Err(e) => {
