@@ -60,6 +60,7 @@ pub mod tls;
 mod tls_verify;
 #[cfg(feature = "tls")]
 mod tls_words;
+mod token;
 pub mod url;
 #[cfg(feature = "tls")]
 mod x509;
@@ -70,6 +71,7 @@ pub use failure::{io_failure, Failure, FailureKind, Role};
 pub use http::Payload;
 #[cfg(feature = "tls")]
 pub use tls::{TlsConfig, TlsOptions, SYSTEM_BUNDLES};
+pub use token::read_bearer_token;
 pub use url::{Scheme, Url};
 
 /// The kubelet reads at most 10 KiB of a probe's body; a body regex sees this much.

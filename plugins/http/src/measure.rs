@@ -3,14 +3,13 @@
 //! is an error whose kind `http_probe` decides for a probed endpoint
 //! ([`Role::Probed`]); the words here name the URL.
 
-use std::fs;
 use std::time::{Duration, Instant};
 
 use http_probe::{
     Client, ClientOptions, Failure, FailureKind, Redirects, Request, Role, TlsOptions, Url,
     DEFAULT_BODY_LIMIT,
 };
-use npd_plugin::{explain, short_io_reason, Context, Error, Result};
+use npd_plugin::{explain, Context, Error, Result};
 
 use crate::config::Config;
 
@@ -34,7 +33,7 @@ pub fn measure(config: &Config, ctx: &Context) -> Result<Answer> {
     if let Some(path) = &config.bearer_token_file {
         headers.push((
             "Authorization".to_string(),
-            format!("Bearer {}", read_token(path)?),
+            format!("Bearer {}", http_probe::read_bearer_token(path)?),
         ));
     }
     let options = ClientOptions {
@@ -90,22 +89,4 @@ fn failed(url: &Url, failure: &Failure, ctx: &Context) -> Error {
         _ => format!("{url} {}", failure.message),
     };
     failure.error(Role::Probed, words)
-}
-
-fn read_token(path: &std::path::Path) -> Result<String> {
-    let text = fs::read_to_string(path).map_err(|e| {
-        Error::unobserved(format!(
-            "cannot read token {}: {}",
-            path.display(),
-            short_io_reason(&e)
-        ))
-    })?;
-    let token = text.trim();
-    if token.is_empty() || token.bytes().any(|b| b.is_ascii_control()) {
-        return Err(Error::unobserved(format!(
-            "token file {} is empty or not one line",
-            path.display()
-        )));
-    }
-    Ok(token.to_string())
 }

@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 
 use http_probe::{Client, ClientOptions, Failure, FailureKind, Role, TlsConfig, Url};
-use npd_plugin::{short_io_reason, Error, Result};
+use npd_plugin::{Error, Result};
 
 use crate::config::Access;
 use crate::kubeconfig::{self, TlsMaterial};
@@ -57,7 +57,7 @@ pub fn resolve(access: &Access) -> Result<Apiserver> {
             (
                 format!("https://{host}:{port}"),
                 Some(material),
-                Some(read_token(token_file)?),
+                Some(http_probe::read_bearer_token(token_file)?),
             )
         }
         Access::Server {
@@ -72,14 +72,17 @@ pub fn resolve(access: &Access) -> Result<Apiserver> {
                 }),
                 _ => None,
             };
-            let token = token_file.as_ref().map(read_token).transpose()?;
+            let token = token_file
+                .as_deref()
+                .map(http_probe::read_bearer_token)
+                .transpose()?;
             (server.clone(), tls, token)
         }
         Access::Kubeconfig(path) => {
             let k = kubeconfig::load(path)?;
             let token = match (k.token, &k.token_file) {
                 (Some(t), _) => Some(t),
-                (None, Some(f)) => Some(read_token(f)?),
+                (None, Some(f)) => Some(http_probe::read_bearer_token(f)?),
                 (None, None) => None,
             };
             (k.server.trim_end_matches('/').to_string(), k.tls, token)
@@ -133,22 +136,4 @@ fn tls_config(material: &TlsMaterial, ca_name: &str) -> std::result::Result<TlsC
 
 fn read(path: &PathBuf) -> Result<Vec<u8>> {
     std::fs::read(path).map_err(|e| Error::io(path.display(), &e))
-}
-
-fn read_token(path: &PathBuf) -> Result<String> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        Error::unobserved(format!(
-            "cannot read token {}: {}",
-            path.display(),
-            short_io_reason(&e)
-        ))
-    })?;
-    let token = text.trim();
-    if token.is_empty() || token.bytes().any(|b| b.is_ascii_control() || b == b' ') {
-        return Err(Error::unobserved(format!(
-            "token file {} is empty or not one token",
-            path.display()
-        )));
-    }
-    Ok(token.to_string())
 }
