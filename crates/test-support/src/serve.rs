@@ -133,20 +133,41 @@ impl Server {
         Server::http(|_| Reply::Hang)
     }
 
+    /// Raw TCP: each connection goes to `handler` as it is, with the flag that says
+    /// the server was dropped; for peers that speak first, or not at all.
+    pub fn tcp(handler: impl Fn(TcpStream, &AtomicBool) + Send + Sync + 'static) -> Server {
+        Server::listen(false, Arc::new(move |sock, stop, _| handler(sock, stop)))
+    }
+
     fn start(tls: Tls, handler: Arc<Handler>) -> Server {
+        let is_tls = tls.is_some();
+        Server::listen(
+            is_tls,
+            Arc::new(move |sock, stop, requests| {
+                serve(sock, tls.clone(), &*handler, stop, requests)
+            }),
+        )
+    }
+
+    /// The one accept loop: every connection on its own thread, until dropped or
+    /// [`LIFETIME`] has passed.
+    fn listen(tls: bool, on_conn: Arc<OnConn>) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").expect("a port on 127.0.0.1");
         listener.set_nonblocking(true).unwrap();
         let port = listener.local_addr().unwrap().port();
         let stop = Arc::new(AtomicBool::new(false));
         let requests = Arc::new(Mutex::new(Vec::new()));
-        let (s, r, is_tls) = (stop.clone(), requests.clone(), tls.is_some());
+        let (s, r) = (stop.clone(), requests.clone());
         let accept = std::thread::spawn(move || {
             let born = Instant::now();
             while !s.load(Ordering::SeqCst) && born.elapsed() < LIFETIME {
                 match listener.accept() {
                     Ok((sock, _)) => {
-                        let (s, r, h, t) = (s.clone(), r.clone(), handler.clone(), tls.clone());
-                        std::thread::spawn(move || serve(sock, t, &*h, &s, &r));
+                        let (s, r, on_conn) = (s.clone(), r.clone(), on_conn.clone());
+                        std::thread::spawn(move || {
+                            let _ = sock.set_nonblocking(false);
+                            on_conn(sock, &s, &r)
+                        });
                     }
                     Err(_) => std::thread::sleep(Duration::from_millis(5)),
                 }
@@ -154,7 +175,7 @@ impl Server {
         });
         Server {
             port,
-            tls: is_tls,
+            tls,
             stop,
             requests,
             accept: Some(accept),
@@ -176,6 +197,9 @@ impl Server {
         self.requests.lock().unwrap().clone()
     }
 }
+
+/// What the accept loop does with a connection.
+type OnConn = dyn Fn(TcpStream, &AtomicBool, &Mutex<Vec<String>>) + Send + Sync;
 
 impl Drop for Server {
     fn drop(&mut self) {
