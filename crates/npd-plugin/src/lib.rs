@@ -220,8 +220,12 @@ pub fn run<P: Plugin>() -> ! {
         metrics::enable(dir.clone(), P::NAME, &key, started);
     }
     let state = state::StateDir::new(&common.state_dir, P::NAME, &key);
+    let wall_clock = common.test_wall_clock.as_deref().map(|t| {
+        t.parse::<i64>()
+            .unwrap_or_else(|_| bad_flags(&format!("--test-wall-clock: {t:?} is not a number")))
+    });
     let ctx = Context::new(&common.host_root, common.timeout, common.explain, state)
-        .with_wall_clock(common.test_wall_clock);
+        .with_wall_clock(wall_clock);
     let observed = check_with_watchdog::<P>(&config, &ctx, &common);
     let outcome = debounce(&ctx, &common, observed);
     explain!(

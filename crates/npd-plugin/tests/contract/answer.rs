@@ -61,6 +61,16 @@ fn bad_flags_are_unknown_with_the_reason() {
         (r.code, r.stdout.as_str()),
         (2, "bad flags: --behave stat needs --path\n")
     );
+
+    // The hidden test seam for the wall clock is checked like any flag.
+    let r = fixture(&["--behave", "ok", "--test-wall-clock", "soon"]);
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (
+            2,
+            "bad flags: --test-wall-clock: \"soon\" is not a number\n"
+        )
+    );
 }
 
 #[test]
