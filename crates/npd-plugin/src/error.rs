@@ -14,6 +14,10 @@
 //! such an error into [`Kind::Unobserved`] with [`Error::unobserved_because`].
 
 use std::fmt;
+use std::io;
+
+use npd_host::glob::PatternError;
+use npd_host::short_io_reason;
 
 use crate::Status;
 
@@ -63,8 +67,15 @@ impl Error {
 
     /// An I/O failure on `what` (a path or a description), keeping the OS's reason
     /// short: "cannot read /proc/1/mountinfo: permission denied". Unobserved.
-    pub fn io(what: impl fmt::Display, err: &std::io::Error) -> Error {
+    pub fn io(what: impl fmt::Display, err: &io::Error) -> Error {
         Error::unobserved(format!("cannot read {what}: {}", short_io_reason(err)))
+    }
+
+    /// A failure of an [`isolate`](crate::isolate) helper itself ("helper process died
+    /// before answering"), not of the call it was to make: nothing was observed, so
+    /// Unobserved, in the helper's own words.
+    pub fn isolation(err: io::Error) -> Error {
+        Error::unobserved(err.to_string())
     }
 
     /// The same words, as Unknown: for a caller whose subject is not what failed (an
@@ -109,25 +120,10 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// The OS's reason for an I/O error without the "(os error 13)" suffix, lower case as
-/// the rest of a one-line message.
-pub fn short_io_reason(err: &std::io::Error) -> String {
-    use std::io::ErrorKind::*;
-    let text = match err.kind() {
-        NotFound => "not found".to_string(),
-        PermissionDenied => "permission denied".to_string(),
-        _ => {
-            let full = err.to_string();
-            match full.find(" (os error") {
-                Some(i) => full[..i].to_string(),
-                None => full,
-            }
-        }
-    };
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(c) => c.to_lowercase().chain(chars).collect(),
-        None => text,
+/// A shell pattern a flag gave that does not compile: bad configuration.
+impl From<PatternError> for Error {
+    fn from(err: PatternError) -> Error {
+        Error::config(err.to_string())
     }
 }
 
@@ -139,12 +135,23 @@ mod tests {
 
     #[test]
     fn io_errors_are_short_and_unobserved() {
-        let e = std::io::Error::from_raw_os_error(libc::EACCES);
+        let e = io::Error::from_raw_os_error(libc::EACCES);
         let err = Error::io("/x", &e);
         assert_eq!(err.message(), "cannot read /x: permission denied");
         assert_eq!(err.status(), Status::Unknown);
-        let e = std::io::Error::from_raw_os_error(libc::EIO);
+        let e = io::Error::from_raw_os_error(libc::EIO);
         assert_eq!(short_io_reason(&e), "input/output error");
+    }
+
+    #[test]
+    fn host_layer_failures_keep_their_words_and_get_a_kind() {
+        let err = Error::isolation(io::Error::other("helper process died before answering"));
+        assert_eq!(err.kind(), Kind::Unobserved);
+        assert_eq!(err.message(), "helper process died before answering");
+        let bad = npd_host::glob::Pattern::parse("a[bc").unwrap_err();
+        let err = Error::from(bad);
+        assert_eq!(err.kind(), Kind::Config);
+        assert_eq!(err.message(), r#"pattern "a[bc" has an unclosed ["#);
     }
 
     #[test]

@@ -74,6 +74,18 @@
 //! What two plugins need lives here or in another shared crate, never in a plugin.
 //! Errors say whose fault they are ([`Kind`]); the exit code follows from that in one
 //! place ([`Error::status`]), never from reading a message.
+//!
+//! # The host layer
+//!
+//! How a plugin reaches the host (paths under the host root, the walk that never
+//! enters a mount that can hang, mount tables, helper processes for calls that can
+//! hang, globs, `/proc/<pid>/stat`) is the crate npd-host, below this one and knowing
+//! nothing of the contract. Its modules are re-exported here ([`host`], [`hostfs`],
+//! [`mountinfo`], [`isolate`], [`glob`], [`procstat`]), so a plugin depends on this
+//! crate alone. Its failures say what went wrong, not whose fault it is; this crate
+//! decides that: [`Error::isolation`] for a helper process's own failure
+//! (Unobserved), `From<glob::PatternError>` for a pattern that does not compile
+//! (Config).
 
 mod answer;
 pub mod boot;
@@ -83,16 +95,10 @@ pub mod debounce;
 mod error;
 pub mod flags;
 mod gate;
-pub mod glob;
-pub mod host;
 pub mod hostfile;
-pub mod hostfs;
-pub mod isolate;
 pub mod message;
 mod metrics;
-pub mod mountinfo;
 mod outcome;
-pub mod procstat;
 pub mod psi;
 pub mod state;
 pub mod units;
@@ -103,8 +109,9 @@ use std::time::{Duration, Instant};
 use clap::{ArgMatches, Args, FromArgMatches};
 
 pub use context::Context;
-pub use error::{short_io_reason, Error, Kind, Result};
+pub use error::{Error, Kind, Result};
 pub use flags::CommonFlags;
+pub use npd_host::{glob, host, hostfs, isolate, mountinfo, procstat, short_io_reason};
 pub use outcome::{Outcome, Status};
 
 /// One plugin: its flags, how they become a validated configuration, and the check.
@@ -202,7 +209,7 @@ pub fn run<P: Plugin>() -> ! {
         Some(k) => k.clone(),
         None => format!(
             "{:016x}",
-            state::stable_hash(format!("{args:?}").as_bytes())
+            npd_host::stable_hash(format!("{args:?}").as_bytes())
         ),
     };
     let config = P::configure(args).unwrap_or_else(|e| match e.kind() {

@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::outcome::Status;
-use crate::state::write_atomically;
+use npd_host::write_atomically;
 
 /// The longest a file is left as it is while the check keeps running.
 pub const REFRESH: Duration = Duration::from_secs(300);

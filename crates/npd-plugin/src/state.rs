@@ -8,7 +8,7 @@
 //! Unknown. The store only reports; each caller decides.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::io;
 use std::os::unix::fs::OpenOptionsExt;
 use std::os::unix::io::AsRawFd;
 use std::path::{Path, PathBuf};
@@ -18,7 +18,11 @@ use std::time::{Duration, Instant};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::error::short_io_reason;
+use npd_host::{short_io_reason, write_atomically};
+// Here for the plugins that key their own state by a hash (npd-log, npd-openstack):
+// they reach the host layer through this crate.
+pub use npd_host::stable_hash;
+
 use crate::Error;
 
 /// The state of one plugin invocation: `<dir>/<plugin>.<key>.<purpose>.json`, guarded by
@@ -129,44 +133,6 @@ impl StateDir {
     }
 }
 
-/// Writes `bytes` to a temporary sibling and renames it over `path`, so that a reader
-/// (or a run killed half way) sees either the old or the new document.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path.file_name().unwrap_or_default().to_string_lossy();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = OpenOptions::new()
-            .create(true)
-            .truncate(true)
-            .write(true)
-            .mode(0o600)
-            .custom_flags(libc::O_CLOEXEC)
-            .open(&tmp)?;
-        f.write_all(bytes)?;
-        // No fsync: the rename alone keeps readers from ever seeing half a file, and
-        // what a power cut may lose (a debounce count, a marker, an offset) is state
-        // every reader already survives as missing or corrupt. An fsync, by contrast,
-        // can stall for seconds on a busy disk, on every run of every rule.
-        fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
-}
-
-/// A stable 64-bit FNV-1a hash, for state keys and marker names that must not change
-/// between builds (std's hasher is randomly seeded).
-pub fn stable_hash(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf29ce484222325;
-    for b in bytes {
-        h ^= *b as u64;
-        h = h.wrapping_mul(0x100000001b3);
-    }
-    h
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -214,11 +180,5 @@ mod tests {
             .lock(Instant::now() + Duration::from_millis(30))
             .unwrap_err();
         assert!(err.message().contains("lock held"), "{err}");
-    }
-
-    #[test]
-    fn stable_hash_is_stable() {
-        assert_eq!(stable_hash(b""), 0xcbf29ce484222325);
-        assert_eq!(stable_hash(b"a"), 0xaf63dc4c8601ec8c);
     }
 }

@@ -76,7 +76,7 @@ impl Plugin for Fixture {
             }
             Behave::Stat => {
                 let path = ctx.host_path(args.path.as_ref().expect("checked in configure"));
-                match isolate::stat(&ctx.isolation(), &path, &path)? {
+                match isolate::stat(&ctx.isolation(), &path, &path).map_err(Error::isolation)? {
                     Isolated::Done(Ok(_)) => Ok(Outcome::ok("path answers")),
                     Isolated::Done(Err(e)) => Err(Error::io(path.display(), &e)),
                     Isolated::Hung { .. } => Ok(Outcome::problem(format!(

@@ -211,7 +211,7 @@ fn measure_isolated(iso: &Isolation, t: &Target) -> Result<Reading> {
         return Ok(reading);
     }
     for (path, real) in t.located.iter().zip(&t.real).filter(|(_, r)| *r != at) {
-        match isolate::stat(iso, at, real)? {
+        match isolate::stat(iso, at, real).map_err(Error::isolation)? {
             Isolated::Done(Ok(_)) => {}
             Isolated::Done(Err(e)) if is_missing(&e) => return Ok(Reading::Missing),
             Isolated::Done(Err(e)) => {

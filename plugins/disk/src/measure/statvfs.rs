@@ -12,7 +12,7 @@ use std::path::Path;
 use std::time::SystemTime;
 
 use npd_plugin::isolate::{self, Isolated, Isolation};
-use npd_plugin::Result;
+use npd_plugin::{Error, Result};
 
 // Local filesystems answer statvfs from counters in memory (ext4, xfs, btrfs and
 // tmpfs do no I/O for it), so a direct call cannot hang and costs next to nothing.
@@ -136,11 +136,13 @@ pub fn direct(path: &Path) -> Reading {
 /// `statvfs` on `path` in a helper process that may be left behind, stuck, if the
 /// filesystem of the mount at `mount` does not answer by `iso.deadline`.
 pub fn isolated(iso: &Isolation, mount: &Path, path: &Path) -> Result<Reading> {
-    Ok(match isolate::statvfs(iso, mount, path)? {
-        Isolated::Done(Ok(s)) => Reading::Measured(Usage::from_statvfs(&s)),
-        Isolated::Done(Err(e)) => classify_error(e),
-        Isolated::Hung { since } => Reading::Hung { since },
-    })
+    Ok(
+        match isolate::statvfs(iso, mount, path).map_err(Error::isolation)? {
+            Isolated::Done(Ok(s)) => Reading::Measured(Usage::from_statvfs(&s)),
+            Isolated::Done(Err(e)) => classify_error(e),
+            Isolated::Hung { since } => Reading::Hung { since },
+        },
+    )
 }
 
 fn classify_error(e: io::Error) -> Reading {

@@ -50,7 +50,9 @@ pub fn stat(found: &Found, ctx: &Context) -> Result<Option<Meta>> {
         },
         Found::Remote(g) => {
             ctx.waiting_for(format!("stat of {} on {}", g.host.display(), g.describe()));
-            match isolate::stat(&ctx.isolation(), &g.mount_point, &g.real)? {
+            match isolate::stat(&ctx.isolation(), &g.mount_point, &g.real)
+                .map_err(Error::isolation)?
+            {
                 Isolated::Done(Ok(st)) => {
                     let fmt = st.st_mode & libc::S_IFMT;
                     Ok(Some(Meta {

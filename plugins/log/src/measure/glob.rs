@@ -65,7 +65,7 @@ pub fn expand(fs: &HostFs, pattern: &str) -> Result<Vec<Named>> {
                 continue;
             }
             // A bad pattern is a bad flag, found only now.
-            let matcher = Pattern::parse(part).map_err(|e| e.context("--file"))?;
+            let matcher = Pattern::parse(part).map_err(|e| Error::from(e).context("--file"))?;
             let dir_host = if prefix.is_empty() {
                 "/"
             } else {

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use super::marker::Marker;
 use super::{Isolated, Isolation};
-use crate::error::{short_io_reason, Error, Result};
+use crate::short_io_reason;
 
 /// Runs `f` in a forked helper and waits for its answer until `iso.deadline`.
 ///
@@ -20,7 +20,7 @@ pub(super) fn run_in_helper<T: Copy, F: FnOnce() -> T>(
     mount: &Path,
     path: &Path,
     f: F,
-) -> Result<Isolated<T>> {
+) -> io::Result<Isolated<T>> {
     let marker = iso.marker_dir.as_ref().map(|d| Marker::new(d, mount));
     // Runs probing the same mount at once (NPD runs rules concurrently) take turns, so
     // that only one of them can leave a stuck helper behind; a run that cannot get its
@@ -43,7 +43,7 @@ pub(super) fn run_in_helper<T: Copy, F: FnOnce() -> T>(
     let mut fds = [0i32; 2];
     // SAFETY: pipe2 fills two descriptors we then own.
     if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
-        return Err(Error::unobserved(format!(
+        return Err(io::Error::other(format!(
             "cannot start helper: {}",
             short_io_reason(&io::Error::last_os_error())
         )));
@@ -59,7 +59,7 @@ pub(super) fn run_in_helper<T: Copy, F: FnOnce() -> T>(
             libc::close(read_fd);
             libc::close(write_fd);
         }
-        return Err(Error::unobserved(format!(
+        return Err(io::Error::other(format!(
             "cannot start helper: {}",
             short_io_reason(&err)
         )));
@@ -127,7 +127,7 @@ fn reap(pid: i32) {
 }
 
 /// Reads one `T` from `fd`; `Ok(None)` when the deadline passes first.
-fn read_answer<T: Copy>(fd: i32, deadline: Instant) -> Result<Option<T>> {
+fn read_answer<T: Copy>(fd: i32, deadline: Instant) -> io::Result<Option<T>> {
     let mut value = MaybeUninit::<T>::zeroed();
     let buf = value.as_mut_ptr().cast::<u8>();
     let mut got = 0usize;
@@ -149,7 +149,7 @@ fn read_answer<T: Copy>(fd: i32, deadline: Instant) -> Result<Option<T>> {
             if err.kind() == io::ErrorKind::Interrupted {
                 continue;
             }
-            return Err(Error::unobserved(format!(
+            return Err(io::Error::other(format!(
                 "helper: poll: {}",
                 short_io_reason(&err)
             )));
@@ -164,13 +164,13 @@ fn read_answer<T: Copy>(fd: i32, deadline: Instant) -> Result<Option<T>> {
             if err.kind() == io::ErrorKind::Interrupted {
                 continue;
             }
-            return Err(Error::unobserved(format!(
+            return Err(io::Error::other(format!(
                 "helper: read: {}",
                 short_io_reason(&err)
             )));
         }
         if n == 0 {
-            return Err(Error::unobserved("helper process died before answering"));
+            return Err(io::Error::other("helper process died before answering"));
         }
         got += n as usize;
     }

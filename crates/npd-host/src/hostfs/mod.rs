@@ -100,7 +100,7 @@ pub struct LookupError {
 
 impl std::fmt::Display for LookupError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let reason = crate::error::short_io_reason(&self.error);
+        let reason = crate::short_io_reason(&self.error);
         write!(f, "{}: {reason}", self.path.display())
     }
 }
@@ -307,7 +307,7 @@ impl HostFs {
 
     /// Reaches the host root itself from this process's root, the same careful way.
     fn reach_root(&self) -> Result<Base, (io::ErrorKind, String)> {
-        let failed = |e: &io::Error| (e.kind(), crate::error::short_io_reason(e));
+        let failed = |e: &io::Error| (e.kind(), crate::short_io_reason(e));
         let root = sys::process_root().map_err(|e| failed(&e))?;
         let Ok(mount) = sys::mount_id(&root) else {
             return Ok(Base::Guarded {

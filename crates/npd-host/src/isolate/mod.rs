@@ -8,6 +8,10 @@
 //! still stuck, so later runs report the same hung mount without starting another:
 //! at most one stuck helper per mount, and none once the mount answers again. Which
 //! calls need a helper is [`crate::hostfs`]'s business.
+//!
+//! A call's own result is the `io::Result` inside [`Isolated::Done`]; the outer
+//! `io::Error` is the helper's own failure (no pipe, no fork, a helper that died before
+//! answering), in words that name it. Neither says whose fault it is: the caller does.
 
 mod helper;
 mod marker;
@@ -19,7 +23,6 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime};
 
-use crate::error::{Error, Result};
 use helper::run_in_helper;
 
 /// What a call run in a helper process came to.
@@ -46,7 +49,7 @@ pub fn statvfs(
     iso: &Isolation,
     mount: &Path,
     path: &Path,
-) -> Result<Isolated<io::Result<libc::statvfs>>> {
+) -> io::Result<Isolated<io::Result<libc::statvfs>>> {
     let c_path = c_path(path)?;
     let raw = run_in_helper(iso, mount, path, move || {
         let mut buf = MaybeUninit::<libc::statvfs>::zeroed();
@@ -65,7 +68,7 @@ pub fn stat(
     iso: &Isolation,
     mount: &Path,
     path: &Path,
-) -> Result<Isolated<io::Result<libc::stat>>> {
+) -> io::Result<Isolated<io::Result<libc::stat>>> {
     let c_path = c_path(path)?;
     let raw = run_in_helper(iso, mount, path, move || {
         let mut buf = MaybeUninit::<libc::stat>::zeroed();
@@ -86,9 +89,13 @@ fn map_errno<T>(raw: Isolated<(i32, T)>) -> Isolated<io::Result<T>> {
     }
 }
 
-fn c_path(path: &Path) -> Result<CString> {
-    CString::new(path.as_os_str().as_bytes())
-        .map_err(|_| Error::unobserved(format!("path {} contains a NUL byte", path.display())))
+fn c_path(path: &Path) -> io::Result<CString> {
+    CString::new(path.as_os_str().as_bytes()).map_err(|_| {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("path {} contains a NUL byte", path.display()),
+        )
+    })
 }
 
 fn last_errno() -> i32 {

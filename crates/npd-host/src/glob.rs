@@ -9,8 +9,8 @@
 //! filesystem itself cannot do; the matcher alone is this small, and globset would
 //! bring a regex engine into binaries that have none.
 
-use crate::Error;
 use std::ffi::OsStr;
+use std::fmt;
 use std::os::unix::ffi::OsStrExt;
 
 /// One compiled component.
@@ -36,16 +36,18 @@ enum Token {
 impl Pattern {
     /// Compiles one component (no `/`). An unclosed `[` or a trailing `\` is an error
     /// rather than a literal: in a flag, it is far more likely a typo.
-    pub fn parse(text: &str) -> crate::Result<Pattern> {
+    pub fn parse(text: &str) -> Result<Pattern, PatternError> {
         let mut tokens = Vec::new();
         let mut chars = text.chars().peekable();
         while let Some(c) = chars.next() {
             tokens.push(match c {
                 '*' => Token::Star,
                 '?' => Token::One,
-                '\\' => Token::Char(chars.next().ok_or_else(|| {
-                    Error::config(format!("pattern {text:?} ends with a lone \\"))
-                })?),
+                '\\' => Token::Char(
+                    chars
+                        .next()
+                        .ok_or_else(|| PatternError::LoneEscape(text.into()))?,
+                ),
                 '[' => {
                     let negated = matches!(chars.peek(), Some('!' | '^'));
                     if negated {
@@ -54,18 +56,18 @@ impl Pattern {
                     let mut ranges = Vec::new();
                     let mut first = true;
                     loop {
-                        let c = chars.next().ok_or_else(|| {
-                            Error::config(format!("pattern {text:?} has an unclosed ["))
-                        })?;
+                        let c = chars
+                            .next()
+                            .ok_or_else(|| PatternError::UnclosedClass(text.into()))?;
                         // `]` first in the class is a member, not the end.
                         if c == ']' && !first {
                             break;
                         }
                         first = false;
                         let lo = if c == '\\' {
-                            chars.next().ok_or_else(|| {
-                                Error::config(format!("pattern {text:?} has an unclosed ["))
-                            })?
+                            chars
+                                .next()
+                                .ok_or_else(|| PatternError::UnclosedClass(text.into()))?
                         } else {
                             c
                         };
@@ -74,9 +76,11 @@ impl Pattern {
                             chars.next();
                             let hi = chars.next().expect("peeked");
                             if hi < lo {
-                                return Err(Error::config(format!(
-                                    "pattern {text:?} has a reversed range {lo}-{hi}"
-                                )));
+                                return Err(PatternError::ReversedRange {
+                                    pattern: text.into(),
+                                    lo,
+                                    hi,
+                                });
                             }
                             ranges.push((lo, hi));
                         } else {
@@ -145,6 +149,32 @@ impl Pattern {
         self.tokens[t..].iter().all(|tok| *tok == Token::Star)
     }
 }
+
+/// A pattern that does not compile; each names the whole pattern, as the user wrote
+/// it. A typo in a flag, which the caller reports as bad configuration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PatternError {
+    /// A `\` with nothing after it to take literally.
+    LoneEscape(String),
+    /// A `[` with no `]` to close its class.
+    UnclosedClass(String),
+    /// A range in a class whose end comes before its start (`[z-a]`).
+    ReversedRange { pattern: String, lo: char, hi: char },
+}
+
+impl fmt::Display for PatternError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PatternError::LoneEscape(p) => write!(f, "pattern {p:?} ends with a lone \\"),
+            PatternError::UnclosedClass(p) => write!(f, "pattern {p:?} has an unclosed ["),
+            PatternError::ReversedRange { pattern, lo, hi } => {
+                write!(f, "pattern {pattern:?} has a reversed range {lo}-{hi}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for PatternError {}
 
 impl Token {
     fn accepts(&self, c: char) -> bool {
@@ -225,9 +255,14 @@ mod tests {
 
     #[test]
     fn typos_are_errors() {
-        assert!(Pattern::parse("a[bc").is_err());
-        assert!(Pattern::parse("a\\").is_err());
-        assert!(Pattern::parse("[z-a]").is_err());
+        let words = |p: &str| Pattern::parse(p).unwrap_err().to_string();
+        assert_eq!(words("a[bc"), r#"pattern "a[bc" has an unclosed ["#);
+        assert_eq!(words("[a\\"), r#"pattern "[a\\" has an unclosed ["#);
+        assert_eq!(words("a\\"), r#"pattern "a\\" ends with a lone \"#);
+        assert_eq!(
+            words("[z-a]"),
+            r#"pattern "[z-a]" has a reversed range z-a"#
+        );
     }
 
     #[test]

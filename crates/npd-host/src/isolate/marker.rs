@@ -8,8 +8,8 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use crate::error::short_io_reason;
-use crate::state::{stable_hash, write_atomically};
+use crate::short_io_reason;
+use crate::{stable_hash, write_atomically};
 
 /// The marker of a helper still stuck on a mount: its pid, its start time (to tell
 /// it from a reused pid) and when it started.
