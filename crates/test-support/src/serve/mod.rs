@@ -9,12 +9,17 @@
 //! bodies. A chunked or otherwise hand-made answer is [`Reply::Raw`] or
 //! [`Reply::Stream`].
 
+mod request;
+
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
+
+use request::read_request;
+pub use request::Request;
 
 /// No server, and no connection it serves, lives longer than this, whatever a test
 /// does: a hang is then a failed test, not a stuck run.
@@ -57,37 +62,6 @@ impl Reply {
     /// 200 with `body`.
     pub fn ok(body: impl Into<String>) -> Reply {
         Reply::status(200, "", body)
-    }
-}
-
-/// One request as the server read it.
-pub struct Request {
-    /// The head, request line to the empty line, as text; for a plain server that got
-    /// a TLS handshake instead, the lossy text of its first record.
-    pub head: String,
-    /// The body, as long as the head's Content-Length says.
-    pub body: Vec<u8>,
-}
-
-impl Request {
-    /// The target of the request line ("GET /x?y HTTP/1.1" -> "/x?y").
-    pub fn path(&self) -> &str {
-        self.head.split(' ').nth(1).unwrap_or("")
-    }
-
-    /// The head and body as they came, to pass on.
-    pub fn bytes(&self) -> Vec<u8> {
-        let mut all = self.head.as_bytes().to_vec();
-        all.extend_from_slice(&self.body);
-        all
-    }
-
-    /// The value of header `name` (any case), trimmed.
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.head.lines().skip(1).find_map(|line| {
-            let (key, value) = line.split_once(':')?;
-            key.eq_ignore_ascii_case(name).then(|| value.trim())
-        })
     }
 }
 
@@ -210,7 +184,7 @@ impl Drop for Server {
     }
 }
 
-trait Conn: Read + Write {
+pub(super) trait Conn: Read + Write {
     /// Ends what the protocol needs ended before the TCP close.
     fn finish(&mut self) {}
 }
@@ -295,39 +269,6 @@ fn serve(
     let _ = conn.flush();
     conn.finish();
     close_after_the_client(&tcp);
-}
-
-/// Reads the head (and the body its Content-Length announces); `None` when the
-/// connection ends or stalls first. A TLS handshake sent to a plain server is read
-/// as one record and handed over as it is, so that the handler answers it as an HTTP
-/// server answers a line it cannot parse.
-fn read_request(conn: &mut dyn Conn) -> Option<Request> {
-    let mut head = Vec::new();
-    let mut byte = [0u8; 1];
-    while !head.ends_with(b"\r\n\r\n") && head.len() < 65536 {
-        if head.len() == 5 && head[0] == 0x16 {
-            let length = usize::from(u16::from_be_bytes([head[3], head[4]]));
-            let mut record = vec![0u8; length];
-            conn.read_exact(&mut record).ok()?;
-            head.extend(record);
-            break;
-        }
-        match conn.read(&mut byte) {
-            Ok(1) => head.push(byte[0]),
-            _ => return None,
-        }
-    }
-    let mut request = Request {
-        head: String::from_utf8_lossy(&head).into_owned(),
-        body: Vec::new(),
-    };
-    let length = request
-        .header("content-length")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    request.body = vec![0u8; length];
-    conn.read_exact(&mut request.body).ok()?;
-    Some(request)
 }
 
 /// Ends the answer with a FIN and reads whatever the client still sends until it
