@@ -37,7 +37,15 @@ fn ask(state: &Path, env: &[(&'static str, String)], args: &[&str]) -> Output {
     if !args.contains(&"--timeout") {
         all.extend(["--timeout", "25s"]);
     }
-    run(state, &all, &env)
+    let out = run(state, &all, &env);
+    // The test Keystone keeps its data in SQLite; on a loaded machine it can fail a
+    // request with a 500 of its own. That is the peer's hiccup, not an answer under
+    // test: ask once more (a 500 the plugin provoked would come again).
+    if out.code == 2 && out.line().starts_with("keystone answered 5") {
+        eprintln!("test Keystone failed once ({}); asking again", out.line());
+        return run(state, &all, &env);
+    }
+    out
 }
 
 /// Asks as admin with a fresh state dir.
