@@ -5,7 +5,9 @@
 use std::time::Instant;
 
 use clap::Parser;
-use http_probe::{Client, ClientOptions, TlsOptions, Url};
+use http_probe::{
+    Client, ClientOptions, FailureKind, Redirects, Request, TlsOptions, Url, DEFAULT_BODY_LIMIT,
+};
 use probe_common::{Args, Failure};
 
 fn main() {
@@ -19,15 +21,21 @@ fn main() {
     };
     let client = Client::new(ClientOptions {
         tls,
+        redirects: Redirects::SameHost,
         ..ClientOptions::default()
     });
-    // http-probe follows redirects by the kubelet's rule itself.
-    let result = client.get(&url, deadline).map(|r| r.status).map_err(|f| {
-        if f.kind.is_endpoint_failure() {
-            Failure::Endpoint(f.message)
-        } else {
-            Failure::Setup(f.message)
-        }
-    });
+    // http-probe follows redirects by the kubelet's rule itself (Redirects::SameHost).
+    let result = client
+        .send(&Request::get(&url, &[]), deadline)
+        .and_then(|mut r| {
+            r.body.read_limited(DEFAULT_BODY_LIMIT)?;
+            Ok(r.status)
+        })
+        .map_err(|f| match f.kind {
+            FailureKind::Setup | FailureKind::Resolve | FailureKind::ClientAuth => {
+                Failure::Setup(f.message)
+            }
+            _ => Failure::Endpoint(f.message),
+        });
     probe_common::finish(&args, result)
 }
