@@ -20,21 +20,7 @@ fn an_error_of_kind_problem_is_1_and_debounced_like_a_problem() {
     assert_eq!((r.code, r.stdout.as_str()), (1, "refused\n"));
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().to_str().unwrap();
-    let run = |behave: &str| {
-        let r = fixture(&[
-            "--behave",
-            behave,
-            "--message",
-            behave,
-            "--state-dir",
-            dir,
-            "--fail-after",
-            "2",
-            "--state-key",
-            "rule",
-        ]);
-        (r.code, r.stdout.trim_end().to_string())
-    };
+    let run = |behave: &str| crate::debounced(dir, &["--fail-after", "2"], behave);
     assert_eq!(run("ok"), (0, "ok".into()));
     assert_eq!(run("err-problem"), (0, "ok".into()));
     assert_eq!(run("err-problem"), (1, "err-problem".into()));

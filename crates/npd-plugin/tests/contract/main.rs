@@ -15,6 +15,25 @@ fn fixture(args: &[&str]) -> Run {
     run(FIXTURE, args)
 }
 
+/// One run that behaves as `behave` (and says so), debounced with `thresholds` in
+/// `dir`. Tests vary the flags to play the subject's health, so the state key is
+/// named; in NPD one rule always passes the same flags.
+fn debounced(dir: &str, thresholds: &[&str], behave: &str) -> (i32, String) {
+    let mut args = vec![
+        "--behave",
+        behave,
+        "--message",
+        behave,
+        "--state-dir",
+        dir,
+        "--state-key",
+        "rule",
+    ];
+    args.extend(thresholds);
+    let r = fixture(&args);
+    (r.code, r.stdout.trim_end().to_string())
+}
+
 mod answer;
 mod host;
 mod state;

@@ -12,24 +12,8 @@ use npd_test_support::{is_root, Invocation};
 fn debounce_counts_like_failure_and_success_thresholds() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().to_str().unwrap();
-    // The test varies the plugin's flags to play the subject's health, so it names the
-    // state key; in NPD one rule always passes the same flags.
     let run = |behave: &str| {
-        let r = fixture(&[
-            "--behave",
-            behave,
-            "--message",
-            behave,
-            "--state-dir",
-            dir,
-            "--fail-after",
-            "3",
-            "--recover-after",
-            "2",
-            "--state-key",
-            "rule",
-        ]);
-        (r.code, r.stdout.trim_end().to_string())
+        crate::debounced(dir, &["--fail-after", "3", "--recover-after", "2"], behave)
     };
     assert_eq!(run("ok"), (0, "ok".into()));
     assert_eq!(run("problem"), (0, "ok".into()));
