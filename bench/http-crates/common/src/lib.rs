@@ -194,3 +194,17 @@ mod tests {
         assert!(parse_duration("soon").is_err());
     }
 }
+
+/// A rustls client configuration on ring trusting `roots` only, for the clients that
+/// take a finished one (reqwest, hyper-rustls).
+#[cfg(feature = "rustls")]
+pub fn tls_config(roots: Vec<CertificateDer<'static>>) -> Result<rustls::ClientConfig, String> {
+    let mut store = rustls::RootCertStore::empty();
+    store.add_parsable_certificates(roots);
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_root_certificates(store)
+        .with_no_client_auth())
+}

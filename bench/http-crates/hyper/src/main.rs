@@ -2,7 +2,6 @@
 //! hyper-rustls's connector with rustls on ring. The glue a probe needs beyond the
 //! other clients': the runtime, the connector, and reading the body frame by frame.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Parser;
@@ -33,14 +32,7 @@ fn main() {
 }
 
 fn client(roots: Vec<CertificateDer<'static>>) -> Result<Https, String> {
-    let mut store = rustls::RootCertStore::empty();
-    store.add_parsable_certificates(roots);
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let tls = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?
-        .with_root_certificates(store)
-        .with_no_client_auth();
+    let tls = probe_common::tls_config(roots)?;
     let connector = hyper_rustls::HttpsConnectorBuilder::new()
         .with_tls_config(tls)
         .https_or_http()

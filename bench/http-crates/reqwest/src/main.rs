@@ -3,7 +3,6 @@
 //! configuration (reqwest builds its TLS set-up with the client, http:// or not).
 
 use std::io::Read;
-use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Parser;
@@ -22,14 +21,7 @@ fn main() {
 }
 
 fn client(roots: Vec<CertificateDer<'static>>) -> Result<reqwest::blocking::Client, String> {
-    let mut store = rustls::RootCertStore::empty();
-    store.add_parsable_certificates(roots);
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let tls = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?
-        .with_root_certificates(store)
-        .with_no_client_auth();
+    let tls = probe_common::tls_config(roots)?;
     reqwest::blocking::Client::builder()
         .tls_backend_preconfigured(tls)
         .no_proxy() // no proxy from the environment, as npd-http
