@@ -15,7 +15,7 @@ pub fn report(ctx: &Context, config: &Config, report: &Report) {
     explain!(
         ctx,
         "scanned {}: {} processes in {:.1}ms; read {} stat, {} comm, {} statm, {} cmdline \
-         files; skipped {} kernel threads, {} garbage stat lines",
+         files; skipped {} kernel threads ({} listed by kthreadd), {} garbage stat lines",
         ctx.host_path("/proc").display(),
         report.processes,
         report.took.as_secs_f64() * 1000.0,
@@ -24,6 +24,7 @@ pub fn report(ctx: &Context, config: &Config, report: &Report) {
         report.statms_read,
         report.cmdlines_read,
         report.kernel_threads,
+        report.kernel_threads_listed,
         report.garbage,
     );
     for (sel, tally) in config.selectors.iter().zip(&report.tallies) {

@@ -93,9 +93,11 @@ pub struct Parent {
 pub struct Report {
     /// Processes listed and still there to be read.
     pub processes: u32,
-    /// Kernel threads met (all of them when every `stat` is read, else only those
-    /// whose name matched).
+    /// Kernel threads met (all of them when kthreadd lists them or every `stat` is
+    /// read, else only those whose name matched).
     pub kernel_threads: u32,
+    /// Of those, the ones known from kthreadd's list of children, no file read.
+    pub kernel_threads_listed: u32,
     pub garbage: u32,
     pub stats_read: u32,
     pub comms_read: u32,

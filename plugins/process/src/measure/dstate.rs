@@ -76,7 +76,14 @@ pub fn track(
             return Err(Error::unobserved(format!("{e}; D state times start over")));
         }
     };
+    // Nothing in D before nor now: the file stays as it is (the time of the run is
+    // all that would change, and with no process kept it decides nothing).
+    let unchanged = kept
+        .as_ref()
+        .is_some_and(|k| k.boot_id == boot.id && k.at_ms <= now && k.tasks.is_empty())
+        && found.is_empty();
     let prior = match kept {
+        Some(k) if k.tasks.is_empty() && k.boot_id == boot.id && k.at_ms <= now => Vec::new(),
         None => {
             explain!(ctx, "d state: no earlier run kept: recording only");
             Vec::new()
@@ -99,7 +106,9 @@ pub fn track(
         Some(k) => k.tasks,
     };
     let next = next_kept(boot, found, &prior);
-    store.save(PURPOSE, &next).map_err(need)?;
+    if !unchanged {
+        store.save(PURPOSE, &next).map_err(need)?;
+    }
 
     let mut stuck = Stuck::default();
     for t in &next.tasks {

@@ -4,6 +4,7 @@
 
 pub mod cmdline;
 pub mod dstate;
+pub mod kthreads;
 pub mod procfs;
 pub mod restarts;
 pub mod scan;

@@ -35,7 +35,7 @@ struct Kept {
     selectors: Vec<KeptSelector>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
 struct KeptSelector {
     label: String,
     /// (pid, start time in ticks) of the instances found by the last run.
@@ -80,7 +80,12 @@ pub fn track(
         explain!(ctx, "restarts: {why}: recording only");
     }
     let (next, counts) = next_kept(rule, boot, config, report, &prior);
-    store.save(PURPOSE, &next).map_err(need)?;
+    // When only the time of this run would change, the file stays as it is: a write
+    // and a rename at every run of every rule add up on a node, and an older kept
+    // time tells a reboot or a clock gone back as well as a new one.
+    if fresh_why.is_some() || next.selectors != prior.selectors {
+        store.save(PURPOSE, &next).map_err(need)?;
+    }
     let mut too_many = None;
     for ((sel, tally), c) in config.selectors.iter().zip(&report.tallies).zip(&counts) {
         let over = tally.instances.len() > INSTANCES_KEPT;

@@ -8,6 +8,9 @@
 //! `--name`. Kernel threads, processes that are gone and this plugin's own process
 //! never count.
 //!
+//! Kernel threads are passed over without a read when kthreadd lists them
+//! ([`KernelThreads`]), unless D state is judged for all processes.
+//!
 //! Restarts and D state need more: every copy a selector matches, with its start
 //! time and state, and for D state of all processes the `stat` of every one (only
 //! `stat` has the state); `status` is read for the few found in D.
@@ -18,6 +21,7 @@ use std::time::Instant;
 use npd_plugin::{explain, Context, Error, Result};
 
 use super::cmdline::Cmdline;
+use super::kthreads::KernelThreads;
 use super::procfs::{ProcDir, Stat, COMM_BUF};
 use crate::config::Config;
 use crate::report::{DTask, Instance, Parent, Report, Tally, D_TASKS_KEPT, INSTANCES_KEPT};
@@ -32,13 +36,20 @@ pub fn scan(config: &Config, ctx: &Context) -> Result<Report> {
     let proc = ctx.host_path("/proc");
     ctx.waiting_for(format!("scanning {}", proc.display()));
     // Through hostfs: a /proc on a mount that can hang is never listed here.
-    let dir = ctx
+    let mut dir = ctx
         .hostfs()
         .kernel_dir("/proc")
         .and_then(ProcDir::from_fd)
         .map_err(|e| Error::io(proc.display(), &e))?;
+    // D state of all processes needs every kernel thread's state: nothing to skip.
+    let kthreads = if config.d_state_of_all() {
+        KernelThreads::default()
+    } else {
+        KernelThreads::listed(&mut dir).map_err(|e| Error::io(proc.display(), &e))?
+    };
     let mut pass = Pass {
         me: dir.self_pid(),
+        kthreads,
         config,
         ctx,
         proc: &proc,
@@ -104,6 +115,8 @@ struct Pass<'a> {
     cmdline: Cmdline,
     /// This plugin's own PID in that table, never counted.
     me: Option<u32>,
+    /// Kernel threads known without reading their files.
+    kthreads: KernelThreads,
     report: Report,
     zombie_parents: Vec<u32>,
 }
@@ -125,6 +138,12 @@ impl Pass<'_> {
             let Some(pid) = next.map_err(|e| Error::io(self.proc.display(), &e))? else {
                 return Ok(());
             };
+            if self.kthreads.contains(pid) {
+                self.report.processes += 1;
+                self.report.kernel_threads += 1;
+                self.report.kernel_threads_listed += 1;
+                continue;
+            }
             // `known`: the process's stat, when read. Without it, a matching name is
             // still to be confirmed by it (Plan::Comm), or the process has a memory
             // map and so is a running user process (Plan::Memory).

@@ -147,3 +147,35 @@ fn a_reboot_or_a_long_gap_only_records() {
     host.boot(REBOOT, 2401);
     assert_eq!(d_state(state.path(), &host, &[]).code, 1);
 }
+
+#[test]
+fn a_quiet_host_leaves_the_kept_file_as_it_is_and_still_times_a_new_wait() {
+    let state = tempfile::tempdir().unwrap();
+    let host = node_at(1000);
+    d_state(state.path(), &host, &[]);
+    let kept = || {
+        let files: Vec<_> = std::fs::read_dir(state.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.to_string_lossy().ends_with(".d-state.json"))
+            .collect();
+        assert_eq!(files.len(), 1, "{files:?}");
+        std::fs::read_to_string(&files[0]).unwrap()
+    };
+    let first = kept();
+    host.boot(BOOT, 1030);
+    assert_eq!(d_state(state.path(), &host, &[]).line(), D_OK);
+    assert_eq!(kept(), first, "nothing in D before nor now: no rewrite");
+    // Long after the kept run, a process enters D: timed from the run that finds it.
+    host.boot(BOOT, 2000)
+        .started(500, "rsync", 'D', 90_000, Some(10));
+    d_state(state.path(), &host, &[]);
+    assert_ne!(kept(), first);
+    host.boot(BOOT, 2300);
+    assert_eq!(d_state(state.path(), &host, &[]).line(), D_OK);
+    host.boot(BOOT, 2301);
+    assert_eq!(
+        d_state(state.path(), &host, &[]).line(),
+        "rsync 500 in D state for 5m1s > 5m"
+    );
+}

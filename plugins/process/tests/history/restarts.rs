@@ -125,3 +125,31 @@ fn a_reboot_resets_the_count() {
         (1, "kubelet restarted 1 time in 30m > max 0")
     );
 }
+
+#[test]
+fn a_steady_process_leaves_the_kept_file_as_it_is() {
+    let state = tempfile::tempdir().unwrap();
+    let host = node_at(1000);
+    host.started(700, "kubelet", 'S', 50_000, None);
+    restarts(state.path(), &host);
+    let kept = || {
+        let files: Vec<_> = fs::read_dir(state.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.to_string_lossy().ends_with(".starts.json"))
+            .collect();
+        assert_eq!(files.len(), 1, "{files:?}");
+        fs::read_to_string(&files[0]).unwrap()
+    };
+    let first = kept();
+    host.boot(BOOT, 1030);
+    assert_eq!(restarts(state.path(), &host).line(), RESTARTS_OK);
+    assert_eq!(kept(), first, "the same instance: no rewrite");
+    // A restart is kept, and counted at the next runs.
+    host.remove("proc/700");
+    host.boot(BOOT, 1060)
+        .started(701, "kubelet", 'S', 105_500, None);
+    restarts(state.path(), &host);
+    assert_ne!(kept(), first);
+    assert!(kept().contains("[1055000]"), "{}", kept());
+}

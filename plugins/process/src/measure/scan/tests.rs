@@ -103,3 +103,65 @@ fn raw_lines_are_escaped_and_cut() {
     assert_eq!(shorten(b"1 (a\nb"), "1 (a\\nb");
     assert!(shorten(&[b'x'; 500]).ends_with("..."));
 }
+
+/// kthreadd (PID 2) and kernel threads 3..3+n under `root`, kthreadd listing them as
+/// its children; `d` of them in D state.
+fn kernel_threads(root: &Path, n: u32, d: u32) {
+    let kthread = |pid: u32, comm: &str, ppid: u32, state: char| {
+        let dir = root.join(format!("proc/{pid}"));
+        std::fs::create_dir_all(dir.join("task/2")).unwrap();
+        // flags 0x200040: PF_KTHREAD | PF_FORKNOEXEC.
+        let stat = format!(
+            "{pid} ({comm}) {state} {ppid} 0 0 0 -1 2097216 0 0 0 0 0 0 0 0 20 0 1 0 5 0 0"
+        );
+        std::fs::write(dir.join("stat"), stat).unwrap();
+        std::fs::write(dir.join("comm"), format!("{comm}\n")).unwrap();
+        std::fs::write(dir.join("statm"), "0 0 0 0 0 0 0\n").unwrap();
+    };
+    kthread(2, "kthreadd", 0, 'S');
+    let mut children = String::new();
+    for pid in 3..3 + n {
+        kthread(pid, "kworker", 2, if pid < 3 + d { 'D' } else { 'I' });
+        children.push_str(&format!("{pid} "));
+    }
+    std::fs::write(root.join("proc/2/task/2/children"), children).unwrap();
+}
+
+#[test]
+fn kernel_threads_listed_by_kthreadd_are_passed_over_unread() {
+    let tmp = table(5, "sleep");
+    kernel_threads(tmp.path(), 30, 2);
+    let r = scan_with(tmp.path(), false, names(&["sleep"], Some(9), Some(0)));
+    // kthreadd and the 5 processes are read; its 30 children are not.
+    assert_eq!((r.stats_read, r.comms_read, r.statms_read), (1 + 5, 0, 0));
+    assert_eq!(
+        (r.processes, r.kernel_threads, r.kernel_threads_listed),
+        (36, 31, 30)
+    );
+    assert_eq!((r.tallies[0].count, r.zombies.count), (5, 0));
+    let r = scan_with(tmp.path(), false, names(&["kworker"], None, None));
+    assert_eq!((r.tallies[0].count, r.comms_read), (0, 6));
+    // D state of all processes needs every kernel thread's state.
+    let mut args = names(&[], None, None);
+    args.max_d_state_for = Some(std::time::Duration::from_secs(60));
+    let r = scan_with(tmp.path(), false, args);
+    assert_eq!(
+        (r.stats_read, r.kernel_threads_listed, r.d_count),
+        (36, 0, 2)
+    );
+}
+
+#[test]
+fn without_kthreadd_at_pid_2_every_process_is_read() {
+    let tmp = table(5, "sleep");
+    kernel_threads(tmp.path(), 4, 0);
+    // PID 2 of another PID namespace: a user process, whatever file it holds.
+    std::fs::write(
+        tmp.path().join("proc/2/stat"),
+        "2 (sh) S 1 2 2 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 500 0 0",
+    )
+    .unwrap();
+    std::fs::write(tmp.path().join("proc/2/statm"), "2000 300 200 10 0 100 0\n").unwrap();
+    let r = scan_with(tmp.path(), false, names(&[], None, Some(0)));
+    assert_eq!((r.kernel_threads_listed, r.statms_read), (0, 10));
+}
