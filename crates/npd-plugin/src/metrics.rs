@@ -4,7 +4,7 @@
 //! check (Unknown) stands out from a healthy one.
 //!
 //! The file is rewritten only when what it says changes (the answer, a timeout, the
-//! run time by half or double) or when it is older than [`REFRESH`]: a write and a
+//! run time by half or double and by 10 ms or more) or when it is older than [`REFRESH`]: a write and a
 //! rename on the node's disk at every run of every rule was the largest single cost
 //! of a node's checks after the checks themselves. So the run time and the last
 //! judged time are those of a recent run, at most [`REFRESH`] old while the check
@@ -20,6 +20,10 @@ use npd_host::write_atomically;
 
 /// The longest a file is left as it is while the check keeps running.
 pub const REFRESH: Duration = Duration::from_secs(300);
+
+/// The least change of the run time, in seconds, that rewrites the file before
+/// [`REFRESH`].
+const DURATION_STEP: f64 = 0.010;
 
 struct Sink {
     file: PathBuf,
@@ -75,8 +79,13 @@ impl Previous {
 
     /// Whether this run's figures differ enough from the file's to rewrite it.
     fn stale(&self, status: Status, timed_out: bool, duration: f64) -> bool {
+        // Half or twice as long, and by more than a few milliseconds: a run of 1 ms
+        // takes 2 ms whenever the node is busy, which says nothing about the check
+        // and would rewrite the file at every run.
         let moved = match self.duration {
-            Some(d) if d > 0.0 => !(0.5..=2.0).contains(&(duration / d)),
+            Some(d) if d > 0.0 => {
+                !(0.5..=2.0).contains(&(duration / d)) && (duration - d).abs() >= DURATION_STEP
+            }
             _ => true,
         };
         // A modification time in the future (a clock set back) counts as old.
@@ -171,8 +180,17 @@ mod tests {
         assert!(!fresh.stale(Status::Ok, false, 0.002));
         assert!(!fresh.stale(Status::Ok, false, 0.0039));
         assert!(!fresh.stale(Status::Ok, false, 0.0011));
-        assert!(fresh.stale(Status::Ok, false, 0.0041), "twice as slow");
-        assert!(fresh.stale(Status::Ok, false, 0.0009), "twice as fast");
+        // Twice as slow or fast by a few ms is the node's jitter, not the check's.
+        assert!(!fresh.stale(Status::Ok, false, 0.0041));
+        assert!(!fresh.stale(Status::Ok, false, 0.0009));
+        assert!(fresh.stale(Status::Ok, false, 0.0121), "six times as slow");
+        let slow = Previous {
+            duration: Some(0.5),
+            ..fresh
+        };
+        assert!(!slow.stale(Status::Ok, false, 0.9));
+        assert!(slow.stale(Status::Ok, false, 1.1), "twice as slow");
+        assert!(slow.stale(Status::Ok, false, 0.2), "twice as fast");
         assert!(fresh.stale(Status::Problem, false, 0.002));
         assert!(fresh.stale(Status::Unknown, true, 0.002), "a timeout");
         let old = Previous {
