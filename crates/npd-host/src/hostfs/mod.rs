@@ -23,6 +23,7 @@
 //! its cache when it can, and a file that is a mount of its own (lxcfs puts FUSE files
 //! over /proc/meminfo in containers) is never read here.
 
+mod cached;
 mod kernel;
 mod sys;
 mod table;

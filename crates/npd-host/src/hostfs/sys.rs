@@ -155,6 +155,24 @@ pub(crate) fn open_cached(path: &OsStr) -> io::Result<Option<OwnedFd>> {
     }
 }
 
+/// Whether `rel` exists under `root`, looked up with `RESOLVE_CACHED` (no filesystem
+/// asked) and `RESOLVE_IN_ROOT` (`..` and absolute symlinks stay under `root`).
+/// `None` when the cache cannot tell.
+pub(crate) fn present_cached_in(root: &OwnedFd, rel: &OsStr) -> Option<bool> {
+    if !OPENAT2.load(Ordering::Relaxed) {
+        return None;
+    }
+    let c = cstr(rel).ok()?;
+    let resolve = libc::RESOLVE_CACHED | libc::RESOLVE_IN_ROOT;
+    match openat2(root.as_raw_fd(), &c, libc::O_PATH, resolve) {
+        Ok(_) => Some(true),
+        // Only a negative entry the kernel holds answers ENOENT here: a component
+        // not cached fails with EAGAIN instead.
+        Err(e) if e.raw_os_error() == Some(libc::ENOENT) => Some(false),
+        Err(_) => None,
+    }
+}
+
 fn read_link(dir: &OwnedFd, name: &CStr) -> io::Result<OsString> {
     let mut buf = vec![0u8; libc::PATH_MAX as usize];
     // SAFETY: readlinkat into a buffer of the length given.
