@@ -39,6 +39,7 @@ mod net;
 pub mod pki;
 mod process;
 mod procs;
+mod psi;
 mod run;
 pub mod serve;
 
@@ -53,6 +54,7 @@ pub use hung::{in_ci, one_at_a_time, skip, stuck_processes, FuseMount, HungMount
 pub use net::{closed_port, hold as hold_port, ClosedPort};
 pub use process::{gone_within, Reaped};
 pub use procs::{stat_line, ProcessHost, PF_KTHREAD};
+pub use psi::assert_real_psi;
 pub use run::{assert_one_npd_line, is_root, run, run_in, Invocation, Run, BOUND};
 pub use serde_json::Value;
 pub use serve::{Reply, Request, Server};

@@ -2,8 +2,6 @@
 //! show. Memory use changes under the tests' feet, so they assert on what is stable:
 //! the verdict at limits no machine can miss, and the shape of the answer.
 
-use std::fs;
-
 use crate::util::BIN;
 use npd_test_support::{run, run_in};
 
@@ -29,11 +27,10 @@ fn real_meminfo_is_judged() {
 
 #[test]
 fn real_pressure_is_judged_or_clearly_absent() {
-    let r = run(
+    npd_test_support::assert_real_psi(
         BIN,
+        "memory",
         &[
-            "--host-root",
-            "/",
             "--check",
             "psi",
             "--max-psi-some",
@@ -41,13 +38,8 @@ fn real_pressure_is_judged_or_clearly_absent() {
             "--max-psi-full",
             "100",
         ],
+        "memory pressure normal",
     );
-    if fs::metadata("/proc/pressure/memory").is_ok() {
-        assert_eq!((r.code, r.line()), (0, "memory pressure normal"));
-    } else {
-        assert_eq!(r.code, 2);
-        assert!(r.line().starts_with("no PSI: "), "{}", r.stdout);
-    }
 }
 
 #[test]
