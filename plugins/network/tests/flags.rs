@@ -1,0 +1,84 @@
+//! Flags: anything wrong with them is Unknown (exit 2) with the reason, never a
+//! problem, and nothing is read before they are valid; --help and --max-output.
+
+use crate::util::{NetHost, BIN};
+use npd_test_support::{assert_bad_flags, run, FakeHost};
+
+#[test]
+fn bad_values_are_bad_flags() {
+    assert_bad_flags(
+        BIN,
+        &[
+            &["--check", "links"][..],
+            &["--check", ""],
+            &["--family", "ipv5"],
+            &["--interface", ""],
+            &["--interface", "eth0/1"],
+            &["--interface", "[eth"],
+            &["--interface", "a-name-far-too-long"],
+            &["--min-matches", "-1"],
+            &["--min-matches", "1", "--interface", "eth0"],
+            &["--check", "forwarding", "--interface", "eth0"],
+            &["--check", "interfaces", "--family", "both"],
+            &["--timeout", "soon"],
+            &["--no-such-flag"],
+        ],
+    );
+}
+
+#[test]
+fn a_flag_without_its_check_says_what_to_add() {
+    let r = run(BIN, &["--check", "default-route", "--interface", "eth0"]);
+    assert_eq!(
+        (r.code, r.line()),
+        (2, "bad flags: --interface needs --check interfaces")
+    );
+}
+
+#[test]
+fn flags_are_checked_before_anything_is_read() {
+    let host = FakeHost::new();
+    let r = run(BIN, &["--host-root", host.root(), "--family", "x"]);
+    assert!(r.line().starts_with("bad flags: "), "{}", r.stdout);
+    assert_eq!(r.code, 2);
+}
+
+#[test]
+fn help_shows_an_example_rule_and_the_rules() {
+    let r = run(BIN, &["--help"]);
+    assert_eq!(r.code, 0);
+    for needle in [
+        "\"path\": \"/opt/npd-checks/bin/npd-network\"",
+        "hostNetwork: true",
+        "hostPID",
+        "main table",
+        "[default: ipv4]",
+        "--min-matches",
+    ] {
+        assert!(r.stdout.contains(needle), "{needle:?}");
+    }
+    assert!(!r.stdout.contains('%'));
+}
+
+#[test]
+fn the_line_is_cut_at_max_output() {
+    let host = FakeHost::healthy();
+    host.state("eth0", "0x1003", "lowerlayerdown");
+    let r = run(
+        BIN,
+        &[
+            "--host-root",
+            host.root(),
+            "--interface",
+            "eth0",
+            "--max-output",
+            "20",
+        ],
+    );
+    assert_eq!((r.code, r.line()), (1, "eth0 not running (lo"));
+}
+
+#[test]
+fn the_example_rule_of_help_is_accepted() {
+    npd_test_support::assert_example_rule_accepted(BIN);
+}
