@@ -1,7 +1,7 @@
 //! Sockets the test holds itself, under a host root of its own: nothing there
 //! (Unknown), refused (a problem: the runtime is gone), accepting and never answering
-//! (a problem by the deadline, answered in time), answering what is not HTTP/2 or not
-//! a socket at all (Unknown: not a CRI socket), and the default paths.
+//! (a problem by the deadline, answered in time), closing at once, answering what is
+//! not HTTP/2, not a socket at all (Unknown: not a CRI socket), and the default paths.
 
 use std::time::{Duration, Instant};
 
@@ -74,6 +74,20 @@ fn an_answer_that_is_not_http2_is_unknown() {
         "{}",
         r.line()
     );
+}
+
+#[test]
+fn a_connection_closed_at_once_is_unknown() {
+    // A runtime that died in mid-call is refused at the next run; a socket that hangs
+    // up on HTTP/2 is no CRI socket.
+    let host = host();
+    let _peer = Peer::closing(&host.path("cri.sock"));
+    let r = run_at(host.root().as_ref(), &["--socket", "/cri.sock"]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    // Closed while the preface is written, or before Version is answered.
+    let line = r.line();
+    assert!(line.starts_with("/cri.sock: "), "{line}");
+    assert!(line.contains(": connection closed ("), "{line}");
 }
 
 #[test]

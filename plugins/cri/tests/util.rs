@@ -124,8 +124,8 @@ impl Containerd {
     }
 }
 
-/// A socket that accepts every connection and then either never answers or answers
-/// `reply`, holding each connection open until it is dropped.
+/// A socket that accepts every connection and then never answers, answers `reply`, or
+/// closes it at once; it holds the connections it keeps open until it is dropped.
 pub struct Peer {
     path: PathBuf,
     stop: Arc<AtomicBool>,
@@ -134,14 +134,18 @@ pub struct Peer {
 
 impl Peer {
     pub fn silent(path: &Path) -> Peer {
-        Peer::start(path, None)
+        Peer::start(path, None, true)
     }
 
     pub fn answering(path: &Path, reply: &'static [u8]) -> Peer {
-        Peer::start(path, Some(reply))
+        Peer::start(path, Some(reply), true)
     }
 
-    fn start(path: &Path, reply: Option<&'static [u8]>) -> Peer {
+    pub fn closing(path: &Path) -> Peer {
+        Peer::start(path, None, false)
+    }
+
+    fn start(path: &Path, reply: Option<&'static [u8]>, hold: bool) -> Peer {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         let listener = UnixListener::bind(path).unwrap();
         let stop = Arc::new(AtomicBool::new(false));
@@ -156,7 +160,9 @@ impl Peer {
                 if let Some(reply) = reply {
                     let _ = stream.write_all(reply);
                 }
-                held.push(stream);
+                if hold {
+                    held.push(stream);
+                }
             }
         });
         Peer {
