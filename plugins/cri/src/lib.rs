@@ -65,14 +65,16 @@ Defaults:
 What is a problem (exit 1), what is Unknown (exit 2):
   A required condition false or not reported (as for the kubelet) is a problem,
   with the runtime's reason and message. So is connection refused on a socket
-  that is there: only the runtime creates it, and nothing serving it means the
-  runtime died or was stopped; the kubelet can start no pod either way (npd-process
-  reports a missing containerd the same way). So is a runtime that accepts and does
-  not answer by the deadline: hung, as a probe timeout is a failed probe.
-  No socket file is Unknown: no runtime here, or a wrong --host-root. Bytes that
-  are not HTTP/2, an answer that is not gRPC, or a gRPC error status (Unimplemented
-  from a runtime without CRI v1, or a containerd with its CRI plugin disabled, as
-  Docker's is) are Unknown: every CRI runtime speaks gRPC whatever its state, so
+  that is there: only the runtime creates it, containerd removes it when stopped
+  cleanly, so nothing serving it means the runtime crashed or was killed, and the
+  kubelet can start no pod (npd-process reports a missing containerd the same way).
+  So is a runtime that accepts and does not answer by the deadline: hung, as a
+  probe timeout is a failed probe.
+  No socket file is Unknown: no runtime here (or one stopped cleanly), or a wrong
+  --host-root. Bytes that are not HTTP/2, an answer that is not gRPC, or a gRPC
+  error status (Unimplemented from a runtime without CRI v1, or a containerd with
+  its CRI plugin disabled, as Docker's is) are Unknown: every CRI runtime speaks
+  gRPC whatever its state, so
   what answers is not a CRI server this plugin can ask (a wrong --socket or an old
   runtime), not a runtime seen unhealthy. A connection closed in mid-call is
   Unknown too: a runtime that died then is refused at the next run.

@@ -6,7 +6,8 @@
 //! Whose fault a failure is, by the contract's table:
 //! - no socket file: no runtime is installed here, or the host root is wrong: Unknown;
 //! - connection refused on a socket file that is there: the runtime made it and is no
-//!   longer serving it (dead, or stopped; either way the kubelet can start no pod),
+//!   longer serving it. containerd removes its socket when stopped cleanly, so what
+//!   is left is a runtime that crashed or was killed, and the kubelet can start no pod:
 //!   a problem, as npd-process reports a missing containerd;
 //! - accepted and no answer by the deadline: a hung runtime, a problem, as a probe
 //!   timeout is;

@@ -1,6 +1,7 @@
 //! Against a real containerd (Debian's package) the test starts with its state in a
 //! temp dir and no CNI config: its RuntimeReady is true and its NetworkReady false,
 //! with containerd's own reason, as on a node whose CNI has not been installed yet.
+//! Killed, it leaves its socket behind (refused: a problem); stopped, it removes it.
 
 use std::time::Duration;
 
@@ -115,4 +116,26 @@ fn containerd_without_its_cri_plugin_is_unknown_naming_the_status() {
             "CRI Version: gRPC status Unimplemented: unknown service runtime.v1.RuntimeService"
         )
     );
+}
+
+#[test]
+fn a_crashed_containerd_is_a_problem_and_a_stopped_one_unknown() {
+    let Some(mut containerd) = Containerd::start("a_crashed_containerd") else {
+        return;
+    };
+    containerd.end(libc::SIGKILL);
+    let r = containerd.run(&[]);
+    assert_eq!(
+        (r.code, r.line()),
+        (
+            1,
+            "/containerd.sock: connection refused, runtime not serving"
+        )
+    );
+    let Some(mut containerd) = Containerd::start("a_stopped_containerd") else {
+        return;
+    };
+    containerd.end(libc::SIGTERM);
+    let r = containerd.run(&[]);
+    assert_eq!((r.code, r.line()), (2, "no CRI socket at /containerd.sock"));
 }

@@ -30,7 +30,7 @@ pub fn run_at(root: &Path, args: &[&str]) -> Run {
 /// is the host root of the runs; killed and reaped when dropped.
 pub struct Containerd {
     dir: TempDir,
-    _process: Reaped,
+    process: Reaped,
 }
 
 impl Containerd {
@@ -106,15 +106,20 @@ impl Containerd {
             );
             std::thread::sleep(Duration::from_millis(50));
         }
-        Some(Containerd {
-            dir,
-            _process: process,
-        })
+        Some(Containerd { dir, process })
     }
 
     /// The host root holding the socket.
     pub fn root(&self) -> &Path {
         self.dir.path()
+    }
+
+    /// Ends containerd with `signal` and waits for it: SIGTERM is a clean stop (it
+    /// removes its socket), SIGKILL a crash (the socket stays, nobody serving it).
+    pub fn end(&mut self, signal: i32) {
+        // SAFETY: kill(2) on our own child, not yet reaped.
+        assert_eq!(unsafe { libc::kill(self.process.0.id() as i32, signal) }, 0);
+        self.process.0.wait().unwrap();
     }
 
     pub fn run(&self, args: &[&str]) -> Run {
