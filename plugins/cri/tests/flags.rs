@@ -1,0 +1,40 @@
+//! Flags: anything wrong with them is Unknown (exit 2) with the reason, never a
+//! problem, and no socket is touched before they are valid; --help.
+
+use npd_test_support::{assert_bad_flags, run};
+
+use crate::util::BIN;
+
+#[test]
+fn bad_values_are_bad_flags() {
+    assert_bad_flags(
+        BIN,
+        &[
+            &["--require", "disk"][..],
+            &["--require", ""],
+            &["--max-latency", "soon"],
+            &["--max-latency", "0s"],
+            &["--socket", "run/containerd/containerd.sock"],
+            &["--timeout", "soon"],
+            &["--no-such-flag"],
+        ],
+    );
+}
+
+#[test]
+fn help_shows_the_example_rule_and_why_network_is_not_required_by_default() {
+    let r = run(BIN, &["--help"]);
+    assert_eq!(r.code, 0);
+    assert!(r
+        .stdout
+        .contains("\"path\": \"/opt/npd-checks/bin/npd-cri\""));
+    assert!(r.stdout.contains("--require runtime: RuntimeReady only"));
+    assert!(r.stdout.contains("cni plugin not initialized"));
+    assert!(r.stdout.contains("connection refused"));
+    assert!(!r.stdout.contains('%'));
+}
+
+#[test]
+fn the_example_rule_of_help_is_accepted() {
+    npd_test_support::assert_example_rule_accepted(BIN);
+}
