@@ -41,6 +41,7 @@ fn bad_values_are_bad_flags() {
                 "--within",
                 "10ms",
             ],
+            &["--unit", "kubelet", "--only-restarts"],
             &["--unit", "kubelet", "--timeout", "soon"],
             &["--unit", "kubelet", "--no-such-flag"],
         ],

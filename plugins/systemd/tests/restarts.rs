@@ -2,9 +2,13 @@
 //! the limit within the window is a problem, it ages out, and a reboot, a count that
 //! went down or a broken state dir start over (the last one Unknown).
 
+use std::time::Duration;
+
 use serde_json::json;
 
 use crate::util::{available, running, BootHost, HostBus};
+
+const MINUTE: Duration = Duration::from_secs(60);
 
 const RULE: [&str; 6] = [
     "--unit",
@@ -113,4 +117,25 @@ fn a_service_without_nrestarts_is_unknown_for_restarts() {
         )
     );
     assert_eq!(bus.answer(&["--unit", "kubelet.service"]).0, 0);
+}
+
+#[test]
+fn only_restarts_leaves_the_state_to_another_rule() {
+    if !available("only_restarts_leaves_the_state_to_another_rule") {
+        return;
+    }
+    let failed = |n| crate::util::service("failed", "failed", "exit-code", n, MINUTE);
+    let bus = HostBus::with_systemd(json!({"kubelet.service": failed(1)}));
+    let mut args = RULE.to_vec();
+    args.push("--only-restarts");
+    bus.host.boot("b0", 100);
+    assert_eq!(bus.answer(&args), (0, "kubelet.service is healthy".into()));
+    assert_eq!(bus.answer(&RULE).0, 1);
+    // The loop that left it failed is still one.
+    bus.units(json!({"kubelet.service": failed(6)}));
+    bus.host.boot("b0", 130);
+    assert_eq!(
+        bus.answer(&args),
+        (1, "kubelet.service restarted 5 times in 30m > max 3".into())
+    );
 }
