@@ -27,9 +27,10 @@ impl Plugin for Systemd {
     const ABOUT: &'static str = "Checks named systemd units over the system D-Bus: failed, \
                                  stuck activating, inactive when they should run, or \
                                  restarting in a loop.";
-    const EXAMPLE_RULE: &'static str = r#"{"type": "permanent", "condition": "KubeletUnitFailed",
- "reason": "KubeletUnitFailed", "path": "/opt/npd-checks/bin/npd-systemd",
- "args": ["--unit", "kubelet.service", "--fail-after", "2"], "timeout": "5s"}"#;
+    const EXAMPLE_RULE: &'static str = r#"{"type": "permanent", "condition": "KubeletUnitUnhealthy",
+ "reason": "KubeletUnitUnhealthy", "path": "/opt/npd-checks/bin/npd-systemd",
+ "args": ["--unit", "kubelet.service", "--allow-missing", "--fail-after", "2"],
+ "timeout": "5s"}"#;
     const NOTES: &'static str = NOTES;
     type Args = Args;
     type Config = Config;
@@ -47,13 +48,13 @@ impl Plugin for Systemd {
 const NOTES: &str = "\
 How it asks:
   Over the system bus at <host-root>/run/dbus/system_bus_socket (mount the host's
-  /run/dbus, or / as the host root), authenticating with this process's uid; the
-  DaemonSet's root is allowed to read every unit. For each unit: LoadUnit on
+  /run/dbus, or / as the host root), authenticating with this process's uid;
+  systemd lets any user read what is asked here. For each unit: LoadUnit on
   org.freedesktop.systemd1 (it also answers for a stopped unit systemd has unloaded,
   where GetUnit would not), then the properties of its Unit interface and, for a
   service, of its Service interface: LoadState, ActiveState, SubState, Result,
-  NRestarts, InactiveExitTimestampMonotonic and ActiveExitTimestampMonotonic. About
-  5 small messages a unit; no process is started.
+  NRestarts, InactiveExitTimestampMonotonic and ActiveExitTimestampMonotonic: one
+  Hello, then three calls a service (two for other units); no process is started.
 Verdicts (1):
   ActiveState failed: \"kubelet.service failed (exit-code)\" (the service's Result,
   else the SubState). activating for longer than --max-activating (default 5m):
@@ -70,7 +71,9 @@ Restarts (--max-restarts N --within D, services only):
   it, dropped after D. The first run only records, and so does the first run after
   a reboot (a new boot_id in <host-root>/proc/sys/kernel/random/boot_id, clocked by
   <host-root>/proc/uptime) and a run that finds the count went down (the unit was
-  reset). Give such a rule a --state-key, so that editing its flags keeps the count.
+  reset). Give such a rule a --state-key, so that editing its flags keeps the count,
+  and --only-restarts when another rule judges the unit's state, so that a failed or
+  stuck unit does not also read as a restart loop.
   3 within 30m lets a deliberate restart or two pass; Restart=always with
   RestartSec=10 restarts up to 180 times in 30m.
 Unknown (2), never 1:
