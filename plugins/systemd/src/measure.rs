@@ -64,16 +64,33 @@ pub fn measure(config: &Config, ctx: &Context) -> Result<Measured> {
     ctx.waiting_for(format!("the system bus at {}", socket.display()));
     let mut bus = Bus::connect(&socket, ctx.deadline(), ctx.timeout())?;
     let mut units = Vec::with_capacity(config.units.len());
+    let mut lost = None;
     for name in &config.units {
         ctx.waiting_for(format!("systemd's answer on {name}"));
-        let seen = unit(&mut bus, name)?;
-        if let Ok(seen) = &seen {
-            explain!(ctx, "{name}: {}", describe(seen));
+        match unit(&mut bus, name) {
+            Ok(seen) => {
+                if let Ok(seen) = &seen {
+                    explain!(ctx, "{name}: {}", describe(seen));
+                }
+                units.push(seen);
+            }
+            // Nothing was heard of any unit: the bus or systemd is the answer.
+            Err(e) if units.is_empty() => return Err(e),
+            // What earlier units showed stands (a problem there is still one); the
+            // rest were not seen.
+            Err(e) => {
+                units.resize(config.units.len(), Err(e.clone()));
+                lost = Some(e);
+                break;
+            }
         }
-        units.push(seen);
     }
     let now_us = monotonic_us();
     let restarts = config.restarts.map(|rule| {
+        // Counting without the units the bus did not answer for would forget them.
+        if let Some(e) = &lost {
+            return Err(e.clone());
+        }
         let counts: Vec<(&str, Option<u32>)> = config
             .units
             .iter()

@@ -9,7 +9,7 @@ use std::time::Duration;
 use npd_test_support::{run, FakeHost};
 use serde_json::json;
 
-use crate::util::{available, running, HostBus, BIN, SOCKET};
+use crate::util::{available, running, service, HostBus, BIN, SOCKET};
 
 fn answer(host: &FakeHost, args: &[&str]) -> (i32, String) {
     let mut all = vec!["--host-root", host.root(), "--max-output", "300"];
@@ -118,6 +118,44 @@ fn systemd_not_on_the_bus_is_unknown() {
         bus.answer(&["--unit", "kubelet.service"]),
         (2, "systemd is not on the system bus".into())
     );
+}
+
+#[test]
+fn a_systemd_that_stops_answering_is_unknown_unless_a_problem_was_seen() {
+    if !available("a_systemd_that_stops_answering_is_unknown_unless_a_problem_was_seen") {
+        return;
+    }
+    let bus = HostBus::with_systemd(json!({
+        "kubelet.service": service("failed", "failed", "exit-code", 0, Duration::from_secs(60)),
+        "stuck.service": "Hang",
+    }));
+    let timed = ["--timeout", "1s", "--max-restarts", "3", "--within", "30m"];
+    let r = bus.run(&[&["--unit", "kubelet", "--unit", "stuck"][..], &timed].concat());
+    assert_eq!(
+        (r.code, r.line()),
+        (1, "kubelet.service failed (exit-code)")
+    );
+    assert!(r.took < Duration::from_millis(1500), "{:?}", r.took);
+    let r = bus.run(
+        &[
+            &[
+                "--unit",
+                "stuck",
+                "--unit",
+                "kubelet",
+                "--max-output",
+                "300",
+            ][..],
+            &timed,
+        ]
+        .concat(),
+    );
+    let line = format!(
+        "no answer from the system bus at {} in 1s",
+        bus.host.path(SOCKET).display()
+    );
+    assert_eq!((r.code, r.line()), (2, line.as_str()));
+    assert!(r.took < Duration::from_millis(1500), "{:?}", r.took);
 }
 
 #[test]

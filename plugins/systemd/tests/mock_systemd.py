@@ -4,8 +4,9 @@ The units are described by a JSON file (parameter "units"), read again on every
 LoadUnit, so that a test changes a unit's state by rewriting the file:
   {"kubelet.service": {"Unit": {"ActiveState": "active", ...},
                        "Service": {"NRestarts": 3, ...}},
-   "gone.service": "NoSuchUnit"}
-A unit not in the file has LoadState not-found, as systemd answers for a name it
+   "gone.service": "NoSuchUnit", "stuck.service": "Hang"}
+LoadUnit of a unit described as "Hang" answers nothing for a minute, and nothing
+else meanwhile. A unit not in the file has LoadState not-found, as systemd answers for a name it
 has no file for. Values take the D-Bus type systemd gives each property; a value of
 another JSON type is sent as it is (a string where systemd sends a number), which is
 how tests send malformed replies. When loaded, the template writes the file named by
@@ -13,6 +14,7 @@ parameter "ready": the bus name is owned by then.
 '''
 
 import json
+import time
 
 import dbus
 
@@ -67,6 +69,8 @@ def LoadUnit(self, name):
     if described == 'NoSuchUnit':
         raise dbus.exceptions.DBusException(
             f'Unit {name} not loaded.', name='org.freedesktop.systemd1.NoSuchUnit')
+    if described == 'Hang':
+        time.sleep(60)
     if described is None:
         described = {'Unit': {'LoadState': 'not-found', 'ActiveState': 'inactive',
                               'SubState': 'dead'}}
