@@ -15,6 +15,8 @@
 //! - [`glob`]: shell wildcards for one path component;
 //! - [`procstat`]: `/proc/<pid>/stat` parsed without allocation, and the PIDs of a
 //!   `/proc`;
+//! - [`netns`]: whether this process shares the network namespace of the host's
+//!   PID 1;
 //! - small helpers they share: [`write_atomically`], [`stable_hash`],
 //!   [`short_io_reason`].
 //!
@@ -31,6 +33,7 @@ pub mod host;
 pub mod hostfs;
 pub mod isolate;
 pub mod mountinfo;
+pub mod netns;
 pub mod procstat;
 mod reason;
 

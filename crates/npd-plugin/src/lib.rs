@@ -111,7 +111,7 @@ use clap::{ArgMatches, Args, FromArgMatches};
 pub use context::Context;
 pub use error::{Error, Kind, Result};
 pub use flags::CommonFlags;
-pub use npd_host::{glob, host, hostfs, isolate, mountinfo, procstat, short_io_reason};
+pub use npd_host::{glob, host, hostfs, isolate, mountinfo, netns, procstat, short_io_reason};
 pub use outcome::{Outcome, Status};
 
 /// One plugin: its flags, how they become a validated configuration, and the check.

@@ -72,9 +72,10 @@ Namespaces (what the DaemonSet needs):
   namespace: hostPID gives the host's. /proc/sys/net shows the network namespace of
   the process that reads it, not of the /proc mount it is read through, so
   --host-root cannot reach the host's conntrack table: the DaemonSet needs
-  hostNetwork: true. When <host-root>/proc/1/ns/net (the host's PID 1, with
-  hostPID) and /proc/self/ns/net can both be read and differ, conntrack answers
-  Unknown instead of reporting a pod's table as the host's.
+  hostNetwork: true. When <host-root>/proc/1/net/dev (the host's PID 1, with
+  hostPID) and /proc/self/net/dev are two procfs entries (two network namespaces;
+  unlike the /proc/<pid>/ns links, they need no right to ptrace PID 1), conntrack
+  answers Unknown instead of reporting a pod's table as the host's.
 Unknown and OK:
   A missing, unreadable, empty or garbled pid_max, threads-max, loadavg or file-nr is
   Unknown. No nf_conntrack_count and no nf_conntrack_max (the nf_conntrack module is

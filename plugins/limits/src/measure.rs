@@ -5,7 +5,8 @@
 use std::io::ErrorKind;
 use std::path::Path;
 
-use npd_plugin::{explain, short_io_reason, Context, Error, Result};
+use npd_plugin::netns::{compare, Namespaces};
+use npd_plugin::{explain, Context, Error, Result};
 
 use crate::config::{Check, Config, Limit};
 use crate::procfs::{self, read_small};
@@ -166,19 +167,21 @@ fn not_loaded(ctx: &Context, max_path: &Path) -> Result<Reading> {
     }
 }
 
-/// Refuses to read another namespace's table as the host's: when both links can be
-/// read and differ, this process does not share the host's network namespace (no
-/// hostNetwork), and the count it would read is not the host's. When they cannot be
-/// read (no hostPID, no permission to inspect PID 1) it cannot tell and goes on.
+/// Refuses to read another namespace's count as the host's: when PID 1's `net/dev`
+/// under the host root and this process's are two procfs entries, this process does
+/// not share the host's network namespace (no hostNetwork), and the count it would
+/// read is not the host's ([`npd_plugin::netns`] says why the tables tell). When
+/// they cannot be compared (no hostPID, a fixture tree) it goes on.
 fn in_host_network_namespace(ctx: &Context) -> Result<()> {
-    let host_link = ctx.host_path("/proc/1/ns/net");
-    let host = std::fs::read_link(&host_link);
-    let own = std::fs::read_link("/proc/self/ns/net");
-    match (host, own) {
-        (Ok(host), Ok(own)) if host != own => {
+    const DEV: &str = "/proc/1/net/dev";
+    let host = ctx.host_path(DEV);
+    let own = Path::new("/proc/self/net/dev");
+    let theirs = ctx.hostfs().open_file(DEV);
+    match compare(&host, theirs, own, std::fs::File::open(own)) {
+        Namespaces::Different { theirs, ours } => {
             explain!(
                 ctx,
-                "network namespace of PID 1 {}, of this process {}",
+                "{} inode {theirs}, {} inode {ours}: another network namespace",
                 host.display(),
                 own.display()
             );
@@ -186,20 +189,14 @@ fn in_host_network_namespace(ctx: &Context) -> Result<()> {
                 "conntrack: not in the host network namespace (hostNetwork needed)",
             ))
         }
-        (Ok(host), Ok(_)) => {
-            explain!(
-                ctx,
-                "in the network namespace of PID 1 ({})",
-                host.display()
-            );
+        Namespaces::Same { .. } => {
+            explain!(ctx, "in the network namespace of PID 1");
             Ok(())
         }
-        (host, own) => {
-            let why = host.err().or(own.err()).map(|e| short_io_reason(&e));
+        Namespaces::Unknown(why) => {
             explain!(
                 ctx,
-                "cannot compare network namespaces ({}): assuming the host's",
-                why.unwrap_or_default()
+                "network namespaces not compared ({why}): assuming the host's"
             );
             Ok(())
         }

@@ -71,4 +71,49 @@ fn conntrack_here_is_judged_or_not_loaded() {
         return;
     }
     assert_eq!((r.code, r.line()), (0, expected), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("in the network namespace of PID 1"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn conntrack_of_another_network_namespace_is_unknown() {
+    // A network namespace of its own (as a pod without hostNetwork has), PID 1 this
+    // machine's: its conntrack count is not the host's.
+    const UNSHARE: &str = "/usr/bin/unshare";
+    if !npd_test_support::is_root() || !std::path::Path::new(UNSHARE).exists() {
+        npd_test_support::skip(
+            "conntrack_of_another_network_namespace_is_unknown",
+            "needs root and unshare",
+        );
+        return;
+    }
+    let r = run(
+        UNSHARE,
+        &[
+            "--net",
+            BIN,
+            "--host-root",
+            "/",
+            "--check",
+            "conntrack",
+            "--explain",
+        ],
+    );
+    assert_eq!(
+        (r.code, r.line()),
+        (
+            2,
+            "conntrack: not in the host network namespace (hostNetwork needed)"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains(": another network namespace"),
+        "{}",
+        r.stderr
+    );
 }

@@ -24,8 +24,6 @@ pub trait LimitsHost {
     fn tasks(&self, total: u64) -> &FakeHost;
     fn file_nr(&self, allocated: u64, max: u64) -> &FakeHost;
     fn conntrack(&self, count: u64, max: u64) -> &FakeHost;
-    /// Makes `<root>/proc/1/ns/net` a link naming `target`, as the kernel shows it.
-    fn pid1_netns(&self, target: &str) -> &FakeHost;
 }
 
 impl LimitsHost for FakeHost {
@@ -62,9 +60,5 @@ impl LimitsHost for FakeHost {
     fn conntrack(&self, count: u64, max: u64) -> &FakeHost {
         self.write(CT_COUNT, format!("{count}\n"))
             .write(CT_MAX, format!("{max}\n"))
-    }
-
-    fn pid1_netns(&self, target: &str) -> &FakeHost {
-        self.symlink("proc/1/ns/net", target)
     }
 }

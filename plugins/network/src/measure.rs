@@ -6,13 +6,12 @@
 
 use std::ffi::OsStr;
 use std::fs::File;
-use std::os::fd::AsRawFd;
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
 use npd_plugin::hostfile::{parsed, required};
-use npd_plugin::{explain, short_io_reason, Context, Error, Result};
+use npd_plugin::netns::{compare, Namespaces};
+use npd_plugin::{explain, Context, Error, Result};
 
 use crate::config::{Aspect, Config, Ip, Wanted, LOOPBACK};
 use crate::link::{self, Link};
@@ -183,20 +182,16 @@ fn forwarding(ip: Ip, ctx: &Context) -> Result<bool> {
 
 /// `/proc/sys/net` shows the network namespace of the process that reads it, through
 /// whatever /proc it is read: its sysctls are the host's only when this process is
-/// in PID 1's namespace (hostNetwork). Two procfs entries of `/proc/<pid>/net` are
-/// one namespace's exactly when their inode numbers are equal (the kernel numbers
-/// each namespace's entries apart, system-wide, on every procfs mount); the
-/// namespace links under /proc/<pid>/ns would say it too, but reading PID 1's needs
-/// the right to ptrace it, which the DaemonSet does not have. Files that are not on
-/// procfs (a test's tree) are no namespace's: nothing to compare.
+/// in PID 1's namespace (hostNetwork), which [`npd_plugin::netns`] tells from the two
+/// `net/dev` tables. Files that are not on procfs (a test's tree) are no namespace's:
+/// nothing to compare.
 fn in_pid_1s_network_namespace(ctx: &Context) -> Result<()> {
     let host = ctx.host_path(DEV);
     let own = Path::new("/proc/self/net/dev");
     // Through hostfs: a host root on a mount that can hang is never touched here.
-    let theirs = ctx.hostfs().open_file(DEV).and_then(|f| procfs_inode(&f));
-    let ours = File::open(own).and_then(|f| procfs_inode(&f));
-    match (theirs, ours) {
-        (Ok(Some(theirs)), Ok(Some(ours))) if theirs != ours => {
+    let theirs = ctx.hostfs().open_file(DEV);
+    match compare(&host, theirs, own, File::open(own)) {
+        Namespaces::Different { theirs, ours } => {
             explain!(
                 ctx,
                 "{} inode {theirs}, {} inode {ours}: another network namespace",
@@ -207,29 +202,13 @@ fn in_pid_1s_network_namespace(ctx: &Context) -> Result<()> {
                 "forwarding: not in the host network namespace (hostNetwork needed)",
             ))
         }
-        (Ok(Some(_)), Ok(Some(_))) => {
+        Namespaces::Same { .. } => {
             explain!(ctx, "in the network namespace of PID 1");
             Ok(())
         }
-        (theirs, ours) => {
-            let why = match theirs.and(ours) {
-                Err(e) => short_io_reason(&e),
-                Ok(_) => "not both on procfs".into(),
-            };
+        Namespaces::Unknown(why) => {
             explain!(ctx, "network namespaces not compared ({why})");
             Ok(())
         }
     }
-}
-
-/// The inode number of `file` when it is on procfs, `None` when it is elsewhere.
-fn procfs_inode(file: &File) -> std::io::Result<Option<u64>> {
-    let mut fs = std::mem::MaybeUninit::<libc::statfs>::zeroed();
-    // SAFETY: fstatfs(2) on a descriptor we hold, into our buffer.
-    if unsafe { libc::fstatfs(file.as_raw_fd(), fs.as_mut_ptr()) } != 0 {
-        return Err(std::io::Error::last_os_error());
-    }
-    // SAFETY: filled by the kernel.
-    let fs_type = unsafe { fs.assume_init() }.f_type;
-    Ok((fs_type == libc::PROC_SUPER_MAGIC).then_some(file.metadata()?.ino()))
 }

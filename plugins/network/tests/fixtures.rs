@@ -204,7 +204,6 @@ fn explain_prints_what_was_read() {
         "IPv4 default routes: via eth0",
         "IPv6 default routes: via eth0",
         "proc/sys/net/ipv4/ip_forward: 1",
-        "network namespaces not compared (not both on procfs)",
     ] {
         assert!(
             r.stderr.contains(needle),
@@ -212,6 +211,15 @@ fn explain_prints_what_was_read() {
             r.stderr
         );
     }
+    let fixture = format!(
+        "network namespaces not compared ({}/proc/1/net/dev is not on procfs)",
+        host.root()
+    );
+    assert!(
+        r.stderr.contains(&fixture),
+        "{fixture:?} not in:\n{}",
+        r.stderr
+    );
 }
 
 #[test]
