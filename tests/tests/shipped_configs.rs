@@ -16,31 +16,55 @@ fn args_of(files: Vec<PathBuf>) -> Vec<String> {
         .collect()
 }
 
-fn config_args() -> Vec<String> {
-    args_of(configs())
+/// The configs of one cloud's overlay (`npd-maintenance-<cloud>.json`): alternatives
+/// that one NPD never loads together, each raising the same conditions.
+fn cloud_only(path: &std::path::Path) -> bool {
+    path.file_name()
+        .is_some_and(|n| n.to_string_lossy().starts_with("npd-maintenance-"))
+}
+
+/// Every config but the cloud-only ones, then each cloud's with them: the sets of
+/// configs one NPD may load.
+fn lint_sets() -> Vec<Vec<String>> {
+    let (cloud, shared): (Vec<_>, Vec<_>) = configs().into_iter().partition(|p| cloud_only(p));
+    let mut sets = vec![args_of(shared.clone())];
+    for one in cloud {
+        let mut set = shared.clone();
+        set.push(one);
+        sets.push(args_of(set));
+    }
+    sets
 }
 
 #[test]
 fn every_shipped_config_lints_clean() {
     let dir = bin_dir();
-    let mut args = vec!["lint", "--plugin-dir", dir.to_str().unwrap()];
-    let files = config_args();
-    args.extend(files.iter().map(String::as_str));
-    let out = npd_checks(&args);
-    assert!(
-        out.status.success(),
-        "npd-checks lint found problems:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    for files in lint_sets() {
+        let mut args = vec!["lint", "--plugin-dir", dir.to_str().unwrap()];
+        args.extend(files.iter().map(String::as_str));
+        let out = npd_checks(&args);
+        assert!(
+            out.status.success(),
+            "npd-checks lint found problems:\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }
 
 #[test]
 fn every_shipped_config_runs_and_shows_its_conditions() {
     let dir = bin_dir();
     let state = std::env::temp_dir().join(format!("repo-checks-state-{}", std::process::id()));
-    // The system log monitors read the kernel log: nothing of theirs runs.
-    let files = args_of(plugin_configs());
+    // The system log monitors read the kernel log: nothing of theirs runs. The cloud
+    // configs would ask the cloud's metadata service on a VM of that cloud: their
+    // rules run against test servers in npd-maintenance's own tests.
+    let files = args_of(
+        plugin_configs()
+            .into_iter()
+            .filter(|p| !cloud_only(p))
+            .collect(),
+    );
     let mut args = vec!["run", "--plugin-dir", dir.to_str().unwrap()];
     args.extend(files.iter().map(String::as_str));
     let out = std::process::Command::new(dir.join("npd-checks"))
@@ -55,7 +79,9 @@ fn every_shipped_config_runs_and_shows_its_conditions() {
         "npd-checks run failed:\n{stdout}{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    for rule in rules().into_iter().filter(|r| r.runs_a_plugin()) {
+    let ran =
+        |r: &crate::common::Rule| r.runs_a_plugin() && !r.file.starts_with("npd-maintenance-");
+    for rule in rules().into_iter().filter(ran) {
         if let Some(condition) = rule.condition.filter(|_| rule.kind == "permanent") {
             assert!(
                 stdout.contains(&condition),
