@@ -24,6 +24,7 @@ size target (the suite's rss_limit_kib, size_limit() below).
 """
 
 import http_crates
+import node_services
 import peers
 from sleepers import sleepers
 from spec import Command, Ratio, Suite, nagios, plugin, program, shell
@@ -279,15 +280,37 @@ SUITES = (
                "npd-openstack keeps its token in the state dir and authenticates again only "
                "near expiry or on a 401 (the cached-token row).",),
     ),
-) + http_crates.SUITES
+    Suite(
+        name="network",
+        title="node networking: lo up, a usable default route",
+        commands=(
+            plugin("npd-network", "--check", "interfaces,default-route", "--host-root", "/"),
+            shell("ip | grep",
+                  "ip -o link show up | grep -q '^[0-9]*: lo:' "
+                  "&& ip route show default | grep -q '^default '",
+                  requires=("ip", "grep")),
+        ),
+        baseline="ip | grep",
+        targets=(Ratio("npd-network", "ip | grep", 0.25),),
+        runs=1000,
+        budget_s=60,
+        notes=("Both read the machine's own tables: npd-network from /proc/1/net and "
+               "/sys, ip over netlink. npd-network also requires the default route's "
+               "device to be up and running, which the shell check does not look at. "
+               "Forwarding is left out: it is one sysctl file, read as npd-limits reads "
+               "its own, and off on a machine that routes no pods (a problem answer, "
+               "not the cost of the look).",),
+    ),
+) + node_services.SUITES + http_crates.SUITES
 
 # Binary sizes, in decimal megabytes: 1.5 MB for the host plugins; 4 MB for those
-# that carry TLS (rustls and ring) or a regex engine with its DFA (npd-log), and for the
-# crate-based npd-http programs measured against npd-http (http_crates.py).
+# that carry TLS (rustls and ring), gRPC over HTTP/2 (npd-cri: tokio, h2, prost) or a
+# regex engine with its DFA (npd-log), and for the crate-based npd-http programs
+# measured against npd-http (http_crates.py).
 SIZE_LIMIT_BYTES = 1_500_000
 LARGER_SIZE_LIMITS = {name: 4_000_000 for name in (
     "npd-http", "npd-tcp", "npd-dns", "npd-nagios", "npd-kube", "npd-openstack", "npd-log",
-    *http_crates.PROBES)}
+    "npd-cri", *http_crates.PROBES)}
 NOT_A_PLUGIN = ("npd-checks",)   # companion tool: listed with its size, no target
 
 
