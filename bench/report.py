@@ -124,7 +124,7 @@ def render(run) -> str:
         w("")
         base = res.summaries.get(s.baseline)
         w(f"| command | exit | wall median ms | wall p90 ms | CPU median ms | "
-          f"peak RSS median KiB | wall ratio to {s.baseline} | CPU ratio |")
+          f"peak RSS median KiB | wall ratio to {_cell(s.baseline)} | CPU ratio |")
         w("|---|---|--:|--:|--:|--:|--:|--:|")
         for name, summ in res.summaries.items():
             wall_r = ratio(summ.wall_med_ms / base.wall_med_ms) if base else "–"
