@@ -96,6 +96,7 @@ mod error;
 pub mod flags;
 mod gate;
 pub mod hostfile;
+pub mod kmsg;
 pub mod message;
 mod metrics;
 mod outcome;

@@ -1,0 +1,79 @@
+//! Flags: anything wrong with them is Unknown (exit 2) with the reason, never a
+//! problem; --help, the example rule, --max-output.
+
+use npd_test_support::{assert_bad_flags, run, FakeHost};
+
+use crate::util::{GpuHost, BIN};
+
+#[test]
+fn bad_values_are_bad_flags() {
+    assert_bad_flags(
+        BIN,
+        &[
+            &["--check", "memory"][..],
+            &["--check", ""],
+            &["--expected-gpus", "lots"],
+            &["--expected-gpus", "-1"],
+            &["--expected-gpus", "0"],
+            &["--check", "xid", "--expected-gpus", "4"],
+            &["--critical-xids", "79"],
+            &["--check", "xid", "--critical-xids", "79,x"],
+            &["--check", "xid", "--critical-xids", ""],
+            &["--dcgm-url", "http://127.0.0.1:9400/metrics"],
+            &[
+                "--check",
+                "dcgm",
+                "--dcgm-url",
+                "https://127.0.0.1:9400/metrics",
+            ],
+            &["--check", "dcgm", "--dcgm-url", "127.0.0.1:9400"],
+            &["--timeout", "soon"],
+            &["--no-such-flag"],
+        ],
+    );
+}
+
+#[test]
+fn a_flag_without_its_check_says_what_to_add() {
+    let r = run(BIN, &["--dcgm-url", "http://127.0.0.1:1/"]);
+    assert_eq!(
+        (r.code, r.line()),
+        (2, "bad flags: --dcgm-url needs --check dcgm")
+    );
+}
+
+#[test]
+fn help_shows_an_example_rule_and_the_decisions() {
+    let r = run(BIN, &["--help"]);
+    assert_eq!(r.code, 0);
+    assert!(r
+        .stdout
+        .contains("\"path\": \"/opt/npd-checks/bin/npd-gpu\""));
+    assert!(r
+        .stdout
+        .contains("Driver not loaded while GPUs are on the bus"));
+    assert!(r.stdout.contains("the first run reads it since boot"));
+    assert!(!r.stdout.contains('%'));
+}
+
+#[test]
+fn the_example_rule_of_help_is_accepted() {
+    npd_test_support::assert_example_rule_accepted(BIN);
+}
+
+#[test]
+fn the_line_is_cut_at_max_output() {
+    let host = FakeHost::plain();
+    let r = run(
+        BIN,
+        &[
+            "--host-root",
+            host.root(),
+            "--expected-gpus",
+            "8",
+            "--max-output",
+            "12",
+        ],
+    );
+    assert_eq!((r.code, r.line()), (1, "0 GPUs on th"));
+}
