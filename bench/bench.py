@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 
 sys.dont_write_bytecode = True   # no __pycache__ in the source tree for the modules below
 
+import composition  # noqa: E402
 import engine  # noqa: E402
 import machine  # noqa: E402
 import node_budget  # noqa: E402
@@ -37,6 +38,7 @@ from spec import Skip  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RUN_TIMEOUT_S = 10.0   # a single command run is killed after this long
+COMPOSITION = "composition"   # not a suite: the binaries' bytes by origin
 FLOOR_RUNS = 50
 
 
@@ -185,6 +187,7 @@ class Run:
     budget: node_budget.Result | None
     sizes: list
     sizes_before: dict
+    composition: list
     targets: list
     seconds: float
 
@@ -192,7 +195,7 @@ class Run:
 def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    names = [s.name for s in catalogue.SUITES] + [node_budget.NAME]
+    names = [s.name for s in catalogue.SUITES] + [node_budget.NAME, COMPOSITION]
     p.add_argument("--bin-dir", default=os.path.join(REPO, "target/x86_64-unknown-linux-gnu/release"),
                    help="directory holding the npd-* binaries")
     p.add_argument("--baseline-bin-dir", metavar="DIR",
@@ -234,6 +237,7 @@ def main(argv) -> int:
     host = machine.info()
     selected = [s for s in catalogue.SUITES if not opts.suite or s.name in opts.suite]
     with_budget = not opts.suite or node_budget.NAME in opts.suite
+    with_composition = not opts.suite or COMPOSITION in opts.suite
     with engine.tempdir("npd-bench-") as work:
         helper, how = (None, "disabled by --no-helper") if opts.no_helper else engine.build_helper(work)
         opts.helper = helper
@@ -272,6 +276,8 @@ def main(argv) -> int:
                   if b["name"] not in {s["name"] for s in sizes}]
     sizes_before = ({b["name"]: b["bytes"] for b in machine.binaries(opts.baseline_bin_dir)}
                     if opts.baseline_bin_dir else {})
+    symbols_dir = composition.build(REPO, log) if with_composition else None
+    made_of = composition.measure(symbols_dir, sizes) if symbols_dir else []
     targets = verdicts.evaluate(results, sizes, spawner.rss_exact, budget_res)
     declared = [f"{s.name} {s.runs}" for s in selected]
     if with_budget:
@@ -294,6 +300,7 @@ def main(argv) -> int:
         budget=budget_res,
         sizes=sizes,
         sizes_before=sizes_before,
+        composition=made_of,
         targets=targets,
         seconds=time.monotonic() - started,
     )

@@ -3,6 +3,7 @@ every figure it prints was measured by the caller in this run."""
 
 import shlex
 
+import composition
 import engine
 import node_budget as nb
 
@@ -178,6 +179,8 @@ def render(run) -> str:
         w(f"No `npd-*` binary found in `{run.bin_dir}`.")
     w("")
 
+    _composition(w, run.composition)
+
     w("## Targets")
     w("")
     w("| target | measured | limit | result |")
@@ -344,3 +347,31 @@ def _node_budget(w, b):
         w(f"- {note}")
     w("")
 
+
+def _composition(w, rows):
+    """The binaries' bytes by origin (bench/composition.py), in KB (10^3 bytes)."""
+    if not rows:
+        return
+    w("## Binary composition")
+    w("")
+    w("What each binary's bytes are (KB, 10³ bytes), from the symbol table of the same "
+      "code built with symbols (`cargo build --profile release-symbols`, the release "
+      "profile unstripped). A symbol counts for the crate its name starts with (generic code of "
+      "the standard library counts as the standard library's, code LTO inlined as its "
+      "caller's); symbols without a path are the C library and start-up code (glibc, "
+      "static); the rest of the stripped binary is in no symbol (string literals, unwind "
+      "tables, relocations, headers).")
+    w("")
+    groups = [g for g, _ in composition.GROUPS]
+    w("| binary | total | " + " | ".join(groups) + " | own code | other crates | in no symbol |")
+    w("|---|--:|" + "--:|" * len(groups) + "--:|---|--:|")
+    for c in rows:
+        cells = [f"{c.groups.get(g, 0) / 1e3:.0f}" for g in groups]
+        top = sorted(c.other.items(), key=lambda kv: -kv[1])
+        other = ", ".join(f"{name} {size / 1e3:.0f}" for name, size in top[:4] if size >= 500)
+        rest = sum(size for _, size in top[4:])
+        if rest >= 500:
+            other += f", others {rest / 1e3:.0f}"
+        w(f"| {c.name} | {c.total / 1e3:.0f} | " + " | ".join(cells) +
+          f" | {c.own / 1e3:.0f} | {other or '-'} | {c.unattributed / 1e3:.0f} |")
+    w("")
