@@ -67,6 +67,16 @@ fn write_all_stdout(mut bytes: &[u8]) {
     }
 }
 
+/// A write to a pipe or socket whose reader is gone (NPD closed its end of stdout, a
+/// peer hung up) must fail with EPIPE, which every writer here handles, instead of
+/// killing the plugin by SIGPIPE, which NPD would show as Unknown and no exit code of
+/// ours. Rust's start-up, which plugins skip, ignores it for the same reason; the
+/// programs a plugin starts get the default back (std restores it before exec).
+pub(crate) fn ignore_sigpipe() {
+    // SAFETY: sets a signal's disposition to SIG_IGN; no handler runs.
+    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
+}
+
 /// A plugin started with stdin, stdout or stderr closed would see the first file it
 /// opens take that number, and could write its answer into a state file: point each
 /// closed one at /dev/null first, as Rust's start-up (which plugins skip) would.

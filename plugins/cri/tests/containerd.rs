@@ -3,7 +3,6 @@
 //! with containerd's own reason, as on a node whose CNI has not been installed yet.
 //! Killed, it leaves its socket behind (refused: a problem); stopped, it removes it.
 
-
 use npd_test_support::assert_one_npd_line;
 
 use crate::util::Containerd;

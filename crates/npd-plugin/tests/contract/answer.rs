@@ -141,3 +141,29 @@ fn lint_args_reports_the_timeout_without_checking() {
     let r = fixture(&["--behave", "bogus", "--lint-args"]);
     assert_eq!(r.code, 2);
 }
+
+#[test]
+fn a_reader_gone_from_stdout_leaves_the_exit_code_as_judged() {
+    // NPD closed its end of the pipe (it gave up on the run, or restarts): the write
+    // fails, and the exit code is still the verdict's, not death by SIGPIPE.
+    use std::os::fd::{FromRawFd, OwnedFd};
+    use std::os::unix::process::ExitStatusExt;
+    for (behave, code) in [("ok", 0), ("problem", 1), ("error", 2)] {
+        let mut fds = [0; 2];
+        // SAFETY: pipe(2) into a two-element array.
+        assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+        // SAFETY: both descriptors were just made and are owned here once.
+        let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+        drop(read);
+        let status = std::process::Command::new(crate::FIXTURE)
+            .args(["--behave", behave])
+            .stdout(std::process::Stdio::from(write))
+            .status()
+            .unwrap();
+        assert_eq!(
+            (status.code(), status.signal()),
+            (Some(code), None),
+            "{behave}"
+        );
+    }
+}
