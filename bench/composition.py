@@ -59,13 +59,33 @@ def build(repo: str, log) -> str | None:
         log("composition: skipped: no `nm` (binutils)")
         return None
     target_dir = os.environ.get("CARGO_TARGET_DIR", os.path.join(repo, "target"))
-    log(f"composition: building the workspace with symbols (cargo --profile {PROFILE})")
-    done = subprocess.run(["cargo", "build", "--profile", PROFILE, "--workspace"], cwd=repo,
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        log(f"composition: skipped: the build failed: {done.stderr.strip()[-300:]}")
-        return None
+    log(f"composition: building the binaries with symbols (cargo --profile {PROFILE})")
+    # One package at a time, as `make build` does: a build of them all together would
+    # unify their dependencies' features and link code some binaries never carry.
+    for package in packages(repo):
+        done = subprocess.run(["cargo", "build", "--profile", PROFILE, "-p", package],
+                              cwd=repo, capture_output=True, text=True)
+        if done.returncode != 0:
+            log(f"composition: skipped: building {package} failed: "
+                f"{done.stderr.strip()[-300:]}")
+            return None
     return os.path.join(target_dir, TARGET, PROFILE)
+
+
+def packages(repo: str) -> list[str]:
+    """The workspace's binary packages: the plugins and the companion tool."""
+    found = []
+    for top in ("plugins", "tool"):
+        for entry in sorted(os.listdir(os.path.join(repo, top))):
+            manifest = os.path.join(repo, top, entry, "Cargo.toml")
+            if not os.path.isfile(manifest):
+                continue
+            with open(manifest) as f:
+                for line in f:
+                    if line.startswith("name = \"npd-"):
+                        found.append(line.split('"')[1])
+                        break
+    return found
 
 
 def measure(symbols_dir: str, sizes: list) -> list[Composition]:
