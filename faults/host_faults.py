@@ -10,6 +10,7 @@ import sys
 import time
 
 import host
+import state_faults
 from campaign import blind_exit_1, one, worst
 from runner import Case, replace_flag
 
@@ -192,7 +193,11 @@ def clock_back(ctx, rules):
     for rule in rules:
         root, state = ctx.host_root(), ctx.state_dir()
         cells = []
+        log = rule.flag("--file")
         for back in (0, 3600_000, 86400_000):
+            if log:
+                # Lines to count in each run: the window is read on this clock.
+                state_faults.write_log(os.path.join(root, log.lstrip("/")), 40)
             args = replace_flag(rule.args, "--test-wall-clock", str(now - back))
             cells.append(one(ctx, Case(rule, args=args, host_root=root, state_dir=state),
                              "clock-back", note=f"-{back // 1000}s"))

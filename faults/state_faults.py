@@ -37,13 +37,13 @@ def state_full(ctx, rules):
     for rule in rules:
         root, state = ctx.host_root(), _mount_tmpfs(ctx, "64k")
         try:
-            with open(os.path.join(state, "filler"), "wb") as f:
-                try:
-                    while True:
-                        f.write(b"\0" * 4096)
-                        f.flush()
-                except OSError:
+            fd = os.open(os.path.join(state, "filler"), os.O_WRONLY | os.O_CREAT, 0o644)
+            try:
+                while os.write(fd, b"\0" * 4096):
                     pass
+            except OSError:
+                pass
+            os.close(fd)
             out.append(one(ctx, Case(rule, host_root=root, state_dir=state, rounds=2),
                            "state-full", planted={"filler": None}))
         finally:
@@ -130,7 +130,7 @@ LINES = [
 ]
 
 
-def _write_log(path, n, mode="a"):
+def write_log(path, n, mode="a"):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, mode) as f:
         for i in range(n):
@@ -144,15 +144,15 @@ def log_rotated(ctx, rules):
     for rule in rules:
         root, state = ctx.host_root(), ctx.state_dir()
         log = os.path.join(root, rule.flag("--file").lstrip("/"))
-        _write_log(log, 200)
+        write_log(log, 200)
         cells = [one(ctx, Case(rule, host_root=root, state_dir=state), "log-rotated",
                      note="first")]
-        _write_log(log, 100)
+        write_log(log, 100)
         os.replace(log, log + ".1")
-        _write_log(log, 10)
+        write_log(log, 10)
         cells.append(one(ctx, Case(rule, host_root=root, state_dir=state), "log-rotated",
                          note="rotated"))
-        _write_log(log, 3, "w")
+        write_log(log, 3, "w")
         cells.append(one(ctx, Case(rule, host_root=root, state_dir=state), "log-rotated",
                          note="truncated"))
         stop = threading.Event()
@@ -175,9 +175,9 @@ def _churn(log, stop):
     while not stop.is_set():
         n += 1
         if n % 2:
-            _write_log(log, 50)
+            write_log(log, 50)
             os.replace(log, log + ".1")
-            _write_log(log, 5)
+            write_log(log, 5)
         else:
-            _write_log(log, 1, "w")
+            write_log(log, 1, "w")
         time.sleep(0.002)
