@@ -11,7 +11,7 @@ CONFIGS  := $(wildcard npd-config/*.json)
 # the image does not carry).
 EXAMPLES := $(wildcard npd-config/examples/*.json)
 
-.PHONY: all build run test lint bench fmt clean list-configs
+.PHONY: all build run test lint bench faults fmt clean list-configs
 
 all: build
 
@@ -36,6 +36,7 @@ test:
 	cargo test --workspace --no-fail-fast
 	$(DEBUG)/npd-checks lint --plugin-dir $(DEBUG) \
 	  --drain-conditions manifests/addons/draino/deployment.yaml $(CONFIGS) $(EXAMPLES)
+	/usr/bin/python3 faults/faults.py --bin-dir $(DEBUG) --quick
 
 ## bench: side-by-side figures against the alternatives and the base rules' CPU per
 ## minute (suite node-budget), written to BENCHMARKS.md;
@@ -43,6 +44,14 @@ test:
 bench: build
 	/usr/bin/python3 bench/bench.py --bin-dir $(RELEASE) --out BENCHMARKS.md \
 	  $(if $(BASELINE),--baseline-bin-dir $(BASELINE))
+
+## faults: every rule of every shipped config under the faults a node produces (broken
+## host files, hung mounts, stalling peers, broken state dirs, SIGPIPE...), checked
+## against the contract; the table goes to FAULTS.md, exit 1 on a broken promise.
+## QUICK=1: a few faults per plugin, not written (`make test` runs it)
+faults:
+	cargo build --workspace
+	/usr/bin/python3 faults/faults.py --bin-dir $(DEBUG) $(if $(QUICK),--quick,--out FAULTS.md)
 
 fmt:
 	cargo fmt --all
