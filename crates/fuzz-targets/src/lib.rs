@@ -24,8 +24,11 @@ pub use misc::{duration, log_line, nagios_output, npd_config};
 pub use net::{proc_net, sock_diag};
 pub use wire::{cri, dbus, dns, http_response};
 
+/// A target's body: any bytes in, a panic when a property fails.
+pub type Target = fn(&[u8]);
+
 /// Every target, by name: the replay test walks `fuzz/corpus/<name>/` for each.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("mountinfo", mountinfo),
     ("proc_stat", proc_stat),
     ("proc_values", proc_values),
