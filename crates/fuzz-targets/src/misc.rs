@@ -114,7 +114,7 @@ pub fn log_line(data: &[u8]) {
 /// exactly (whole milliseconds, or whole microseconds under a second), reads back the
 /// same; both duration parsers agree; a percentage is within 0..=100.
 pub fn duration(data: &[u8]) {
-    let t = text(&capped(data)[..data.len().min(256)]);
+    let t = text(&data[..data.len().min(4096)]);
     let r = units::parse_duration(&t);
     printable_err(&r);
     if let Ok(d) = r {
