@@ -25,7 +25,12 @@ pub fn mountinfo(data: &[u8]) {
         let line = encode_mount(m);
         let again = MountTable::parse(&line)
             .unwrap_or_else(|e| panic!("{m:?} written as {:?}: {e}", line.escape_ascii()));
-        assert_eq!(again.mounts, std::slice::from_ref(m), "{:?}", line.escape_ascii());
+        assert_eq!(
+            again.mounts,
+            std::slice::from_ref(m),
+            "{:?}",
+            line.escape_ascii()
+        );
         let l = Line::parse(&line).expect("the line parsed in its table");
         assert_eq!((l.id, l.parent, l.dev), (m.id, m.parent, m.dev));
         assert_eq!(l.fs_type(), m.fs_type);
