@@ -11,7 +11,7 @@ CONFIGS  := $(wildcard npd-config/*.json)
 # the image does not carry).
 EXAMPLES := $(wildcard npd-config/examples/*.json)
 
-.PHONY: all build run test lint bench faults fmt clean list-configs
+.PHONY: all build run test lint bench faults fuzz fmt clean list-configs
 
 all: build
 
@@ -52,6 +52,20 @@ bench: build
 faults:
 	cargo build --workspace
 	/usr/bin/python3 faults/faults.py --bin-dir $(DEBUG) $(if $(QUICK),--quick,--out FAULTS.md)
+
+## fuzz: every fuzz target (fuzz/fuzz_targets) for FUZZ_SECONDS each, one after another,
+## on nightly (installs cargo-fuzz if missing); the corpus grows in fuzz/corpus/<target>,
+## a crash's input lands in fuzz/artifacts/<target>. `make test` replays the corpus.
+FUZZ_SECONDS ?= 120
+FUZZ_TARGETS := $(basename $(notdir $(wildcard fuzz/fuzz_targets/*.rs)))
+fuzz:
+	command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz
+	cd fuzz && for t in $(FUZZ_TARGETS); do \
+	  mkdir -p corpus/$$t artifacts/$$t && \
+	  nice cargo +nightly fuzz run --fuzz-dir . -O -a $$t corpus/$$t -- \
+	    -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=2048 -timeout=10 \
+	    -artifact_prefix=artifacts/$$t/ -print_final_stats=1 || exit 1; \
+	done
 
 fmt:
 	cargo fmt --all

@@ -38,7 +38,8 @@ impl std::fmt::Debug for Body {
 impl Body {
     /// The body after a head of `status` and `headers`; `already` holds the bytes
     /// read past the head.
-    pub(crate) fn new(
+    #[doc(hidden)]
+    pub fn new(
         conn: Box<dyn Read + Send>,
         already: Vec<u8>,
         status: u16,

@@ -11,7 +11,7 @@ use crate::{Failure, FailureKind};
 const MAX_HEAD: usize = 64 << 10;
 
 /// A response's status line and headers.
-pub(crate) struct Head {
+pub struct Head {
     pub status: u16,
     pub headers: Vec<(String, String)>,
 }
@@ -63,7 +63,7 @@ pub(crate) fn write_request(
 
 /// Reads a response head, interim 1xx answers skipped. Returns it and the bytes read
 /// past it (the start of the body).
-pub(crate) fn read_head(conn: &mut dyn Read) -> Result<(Head, Vec<u8>), Failure> {
+pub fn read_head(conn: &mut dyn Read) -> Result<(Head, Vec<u8>), Failure> {
     let mut buf = Vec::with_capacity(4096);
     let mut chunk = [0u8; 4096];
     loop {

@@ -52,7 +52,8 @@
 mod body;
 mod client;
 mod failure;
-mod http;
+#[doc(hidden)]
+pub mod http;
 pub mod net;
 #[cfg(feature = "tls")]
 pub mod tls;

@@ -77,11 +77,16 @@ pub fn parse_duration(text: &str) -> Result<Duration> {
             }
         }
     }
-    let nanos = nanos + total.round() as u128;
-    // Go's Duration is an int64 of nanoseconds.
-    if nanos > i64::MAX as u128 {
-        return Err(Error::config(format!("duration {text:?} is out of range")));
+    // Go's Duration is an int64 of nanoseconds. The fractional parts are checked before
+    // they are added: a float past u128 would saturate and wrap the sum to a small value.
+    let out_of_range = || Error::config(format!("duration {text:?} is out of range"));
+    if !total.is_finite() || total > i64::MAX as f64 {
+        return Err(out_of_range());
     }
+    let nanos = nanos
+        .checked_add(total.round() as u128)
+        .filter(|n| *n <= i64::MAX as u128)
+        .ok_or_else(out_of_range)?;
     Ok(Duration::from_nanos(nanos as u64))
 }
 
@@ -188,5 +193,16 @@ mod tests {
         assert!(parse_percent("NaN").is_err());
         assert_eq!(format_percent(97.04), "97");
         assert_eq!(format_percent(97.25), "97.3");
+    }
+
+    #[test]
+    fn a_huge_fraction_is_out_of_range_not_zero() {
+        let huge = format!("1ns{}.5h", "9".repeat(400));
+        assert!(parse_duration(&huge)
+            .unwrap_err()
+            .to_string()
+            .contains("out of range"));
+        assert!(parse_duration(&format!("{}.0s", "9".repeat(30))).is_err());
+        assert_eq!(parse_duration("1.5s").unwrap(), Duration::from_millis(1500));
     }
 }

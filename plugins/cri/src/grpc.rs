@@ -196,7 +196,8 @@ fn frame(message: &impl prost::Message) -> Bytes {
     out.into()
 }
 
-fn unframe<A: prost::Message + Default>(data: &[u8]) -> Result<A, CallError> {
+#[doc(hidden)]
+pub fn unframe<A: prost::Message + Default>(data: &[u8]) -> Result<A, CallError> {
     let cut = || CallError::NotGrpc(format!("message of {} bytes cut short", data.len()));
     let (head, body) = (data.get(..5).ok_or_else(cut)?, &data[5..]);
     if head[0] != 0 {
@@ -210,7 +211,8 @@ fn unframe<A: prost::Message + Default>(data: &[u8]) -> Result<A, CallError> {
 }
 
 /// grpc-message is percent-encoded; what does not decode is kept as it is.
-fn percent_decode(bytes: &[u8]) -> String {
+#[doc(hidden)]
+pub fn percent_decode(bytes: &[u8]) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {

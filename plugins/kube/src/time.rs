@@ -34,7 +34,12 @@ pub fn parse_rfc3339(text: &str) -> Option<SystemTime> {
         let i = time.rfind(['+', '-'])?;
         let (c, off) = time.split_at(i);
         let (oh, om) = off[1..].split_once(':')?;
-        let secs = i64::from(num(oh)? * 3600 + num(om)? * 60);
+        // An offset is hh:mm; bounded first, the seconds cannot overflow.
+        let (oh, om) = (num(oh)?, num(om)?);
+        if oh > 23 || om > 59 {
+            return None;
+        }
+        let secs = i64::from(oh * 3600 + om * 60);
         (c, if off.starts_with('-') { -secs } else { secs })
     };
     let clock = clock.split('.').next()?;
@@ -112,5 +117,16 @@ mod tests {
             1_714_557_600
         );
         assert!(parse_http_date("Wed, 01 Foo 2024 10:00:00 GMT").is_none());
+    }
+
+    #[test]
+    fn an_offset_past_23_59_is_refused_not_an_overflow() {
+        assert_eq!(parse_rfc3339("2026-05-05T08:41:05-2222222:43"), None);
+        assert_eq!(parse_rfc3339("2026-05-05T08:41:05+24:00"), None);
+        assert_eq!(parse_rfc3339("2026-05-05T08:41:05+00:60"), None);
+        assert_eq!(
+            parse_rfc3339("2026-05-05T10:41:05+02:00"),
+            parse_rfc3339("2026-05-05T08:41:05Z")
+        );
     }
 }

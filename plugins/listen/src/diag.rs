@@ -170,7 +170,7 @@ pub fn parse(
                         0
                     };
                     if result < 0 {
-                        return Err(WireError::Refused(-result));
+                        return Err(WireError::Refused(errno(result)?));
                     }
                     return Ok(Progress::Done);
                 }
@@ -180,7 +180,7 @@ pub fn parse(
                     }
                     // Zero would be an acknowledgement, which nothing here asks for
                     // (no NLM_F_ACK); it ends nothing.
-                    let errno = -(u32_at(payload, 0) as i32);
+                    let errno = errno(u32_at(payload, 0) as i32)?;
                     if errno != 0 {
                         return Err(WireError::Refused(errno));
                     }
@@ -218,6 +218,13 @@ fn socket(payload: &[u8]) -> Result<Socket, WireError> {
         remote_port: u16::from_be_bytes(msg.id.dport),
         state: msg.state,
     })
+}
+
+/// The errno of a negative result; i32::MIN has none (and would overflow negated).
+fn errno(result: i32) -> Result<i32, WireError> {
+    result
+        .checked_neg()
+        .ok_or(WireError::Garbled("an error code out of range"))
 }
 
 fn u32_at(data: &[u8], at: usize) -> u32 {
@@ -365,5 +372,21 @@ mod tests {
         );
         assert_eq!(u32_at(b, 20), 1 << 10);
         assert!(b[24..].iter().all(|x| *x == 0));
+    }
+
+    #[test]
+    fn an_error_code_of_i32_min_is_garbled_not_an_overflow() {
+        for kind in [libc::NLMSG_DONE as u16, libc::NLMSG_ERROR as u16] {
+            let mut msg = 20u32.to_ne_bytes().to_vec();
+            msg.extend_from_slice(&kind.to_ne_bytes());
+            msg.extend_from_slice(&2u16.to_ne_bytes());
+            msg.extend_from_slice(&7u32.to_ne_bytes());
+            msg.extend_from_slice(&0u32.to_ne_bytes());
+            msg.extend_from_slice(&i32::MIN.to_ne_bytes());
+            assert_eq!(
+                parse(&msg, 7, &mut |_| {}),
+                Err(WireError::Garbled("an error code out of range"))
+            );
+        }
     }
 }

@@ -58,7 +58,8 @@ fn oom_kills(ctx: &Context) -> Result<Since> {
 
 /// What is kept between runs.
 #[derive(Debug, Serialize, Deserialize)]
-struct Kept {
+#[doc(hidden)]
+pub struct Kept {
     oom_kill: u64,
 }
 

@@ -148,7 +148,8 @@ fn drain(out: &mut impl Read, kept: &mut Vec<u8>, total: &mut usize) {
     }
 }
 
-fn first_line(bytes: &[u8]) -> String {
+#[doc(hidden)]
+pub fn first_line(bytes: &[u8]) -> String {
     let text = String::from_utf8_lossy(bytes);
     text.lines()
         .map(str::trim)

@@ -27,7 +27,8 @@ const PURPOSE: &str = "restarts";
 const SEEN_KEPT: usize = 1024;
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-struct Kept {
+#[doc(hidden)]
+pub struct Kept {
     boot_id: String,
     at_ms: u64,
     units: Vec<KeptUnit>,

@@ -79,7 +79,8 @@ pub fn authenticate(transport: &Transport, cloud: &Cloud, deadline: Instant) -> 
     parse_token_body(token, &reply.body)
 }
 
-fn parse_token_body(token: String, body: &[u8]) -> Result<Session> {
+#[doc(hidden)]
+pub fn parse_token_body(token: String, body: &[u8]) -> Result<Session> {
     #[derive(Deserialize)]
     struct Body {
         token: TokenBody,

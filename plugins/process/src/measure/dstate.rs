@@ -29,7 +29,8 @@ const PURPOSE: &str = "d-state";
 pub const D_TRACKED_MAX: usize = 1024;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
-struct Kept {
+#[doc(hidden)]
+pub struct Kept {
     boot_id: String,
     /// When the run that wrote this took place, in ms after boot.
     at_ms: u64,

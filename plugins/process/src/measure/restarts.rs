@@ -29,7 +29,8 @@ const PURPOSE: &str = "starts";
 pub const STARTS_KEPT: usize = 256;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
-struct Kept {
+#[doc(hidden)]
+pub struct Kept {
     boot_id: String,
     at_ms: u64,
     selectors: Vec<KeptSelector>,

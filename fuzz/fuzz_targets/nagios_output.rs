@@ -1,0 +1,5 @@
+//! libFuzzer harness: the checks are npd_fuzz_targets::nagios_output.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| npd_fuzz_targets::nagios_output(data));

@@ -1,0 +1,5 @@
+//! libFuzzer harness: the checks are npd_fuzz_targets::state_file.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| npd_fuzz_targets::state_file(data));
