@@ -12,12 +12,14 @@ import runner
 
 class Ctx:
     def __init__(self, bin_dir, work, quick):
-        self.bin_dir = bin_dir
         self.work = work
         self.quick = quick
         self.root = os.geteuid() == 0
         # The unprivileged user that file permissions apply to (root bypasses them).
         self.nobody = "65534" if self.root else None
+        # That user must reach the binaries, which a clone in a 0700 home hides: run
+        # them from the work dir (hard links, or copies across filesystems).
+        self.bin_dir = reachable(bin_dir, work) if self.nobody else bin_dir
         self.skipped = []
         self._n = 0
         self.baseline = {}
@@ -39,6 +41,23 @@ class Ctx:
 
     def drop(self, path):
         shutil.rmtree(path, ignore_errors=True)
+
+
+def reachable(bin_dir, work):
+    """The npd-* binaries of `bin_dir` in a directory of `work` that any user can
+    traverse."""
+    dest = os.path.join(work, "bin")
+    os.makedirs(dest)
+    os.chmod(dest, 0o755)
+    for name in os.listdir(bin_dir):
+        src = os.path.join(bin_dir, name)
+        if not name.startswith("npd-") or "." in name or not os.path.isfile(src):
+            continue
+        try:
+            os.link(src, os.path.join(dest, name))
+        except OSError:
+            shutil.copy2(src, os.path.join(dest, name))
+    return dest
 
 
 def one(ctx, case, fault, stuck_allowed=0, planted=None, extra=None, note=""):
