@@ -98,6 +98,23 @@ impl Response {
     }
 }
 
+/// An answer read whole: what a caller that judges a JSON or text document needs.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    /// At most the limit given to [`Client::fetch`].
+    pub body: Vec<u8>,
+    /// Whether the body went on past the limit (and was cut there).
+    pub cut: bool,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        http::header(&self.headers, name)
+    }
+}
+
 type Trace = dyn Fn(&str) + Send + Sync;
 
 pub struct Client {
@@ -136,6 +153,19 @@ impl Client {
         if let Some(t) = &self.trace {
             t(&what());
         }
+    }
+
+    /// Sends `req` and reads the whole answer, its body up to `limit` bytes, by
+    /// `deadline`.
+    pub fn fetch(&self, req: &Request, deadline: Instant, limit: usize) -> Result<Reply, Failure> {
+        let mut resp = self.send(req, deadline)?;
+        let (body, cut) = resp.body.read_limited(limit)?;
+        Ok(Reply {
+            status: resp.status,
+            headers: resp.headers,
+            body,
+            cut,
+        })
     }
 
     /// Sends `req` and reads the response head, following redirects under the

@@ -67,7 +67,7 @@ pub mod url;
 mod x509;
 
 pub use body::{body_failure, Body};
-pub use client::{Client, ClientOptions, Redirects, Request, Response, MAX_REDIRECTS};
+pub use client::{Client, ClientOptions, Redirects, Reply, Request, Response, MAX_REDIRECTS};
 pub use failure::{io_failure, Failure, FailureKind, Role};
 pub use http::Payload;
 #[cfg(feature = "tls")]

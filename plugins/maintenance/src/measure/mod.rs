@@ -13,7 +13,8 @@ use crate::config::{Cloud, Config};
 use crate::detect;
 use crate::event::Event;
 
-pub use transport::{unexpected, Metadata, Reply};
+pub use http_probe::Reply;
+pub use transport::{unexpected, Metadata};
 
 /// What the metadata service announced, and what could not be read beside it (an
 /// endpoint that failed, an entry that makes no sense): a notice read stands even so.

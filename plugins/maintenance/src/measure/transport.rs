@@ -2,29 +2,12 @@
 //! deadline, no redirect followed. The metadata service is only the way to ask
 //! ([`Role::WayToAsk`]): refused, silent or garbled, it is Unknown.
 
-use http_probe::{Client, ClientOptions, Failure, FailureKind, Request, Role, Url};
+use http_probe::{Client, ClientOptions, Failure, FailureKind, Reply, Request, Role, Url};
 use npd_plugin::{explain, Context, Error, Result};
 
 /// A metadata answer is a few hundred bytes; Azure's event list for a scale set's
 /// placement group is the largest and stays far below this.
 pub const BODY_LIMIT: usize = 1 << 20;
-
-/// An answer: its status, headers and the whole body.
-#[derive(Debug)]
-pub struct Reply {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-}
-
-impl Reply {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
 
 /// The metadata service at one base URL.
 pub struct Metadata<'a> {
@@ -61,30 +44,23 @@ impl<'a> Metadata<'a> {
         };
         self.ctx
             .waiting_for(format!("waiting for {what} at {text}"));
-        let sent = self
+        let reply = self
             .client
-            .send(&req, self.ctx.deadline())
-            .and_then(|mut r| {
-                let (body, cut) = r.body.read_limited(BODY_LIMIT)?;
-                Ok((r.status, r.headers, body, cut))
-            });
-        let (status, headers, body, cut) = sent.map_err(|f| self.failed(what, &f))?;
+            .fetch(&req, self.ctx.deadline(), BODY_LIMIT)
+            .map_err(|f| self.failed(what, &f))?;
         explain!(
             self.ctx,
-            "{method} {text}: HTTP {status}, {} bytes",
-            body.len()
+            "{method} {text}: HTTP {}, {} bytes",
+            reply.status,
+            reply.body.len()
         );
-        if cut {
+        if reply.cut {
             return Err(Error::unobserved(format!(
                 "{what}: answer over {} KiB",
                 BODY_LIMIT >> 10
             )));
         }
-        Ok(Reply {
-            status,
-            headers,
-            body,
-        })
+        Ok(reply)
     }
 
     fn failed(&self, what: &str, f: &Failure) -> Error {

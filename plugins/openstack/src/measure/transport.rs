@@ -12,30 +12,13 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use http_probe::{
-    Client, ClientOptions, Failure, FailureKind, Payload, Request, Response, Role, TlsOptions, Url,
+    Client, ClientOptions, Failure, FailureKind, Payload, Reply, Request, Role, TlsOptions, Url,
 };
 use npd_plugin::{Error, Result};
 
 /// Service lists of a large cloud (every compute host) fit; anything larger is not
 /// an answer to these queries.
 pub const BODY_LIMIT: usize = 16 << 20;
-
-/// An answer: its status, headers and the whole body.
-#[derive(Debug)]
-pub struct Reply {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-}
-
-impl Reply {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
 
 pub struct Transport {
     /// The run's `--timeout`, for "did not answer in 4s".
@@ -91,26 +74,17 @@ impl Transport {
     }
 
     fn call(&self, what: &str, req: &Request, deadline: Instant) -> Result<Reply> {
-        let whole = |mut resp: Response| {
-            let (body, cut) = resp.body.read_limited(BODY_LIMIT)?;
-            Ok((resp.status, resp.headers, body, cut))
-        };
-        let (status, headers, body, cut) = self
+        let reply = self
             .client
-            .send(req, deadline)
-            .and_then(whole)
+            .fetch(req, deadline, BODY_LIMIT)
             .map_err(|f| self.failed(what, &f))?;
-        if cut {
+        if reply.cut {
             return Err(Error::unobserved(format!(
                 "{what} answer larger than {} MiB",
                 BODY_LIMIT >> 20
             )));
         }
-        Ok(Reply {
-            status,
-            headers,
-            body,
-        })
+        Ok(reply)
     }
 
     fn failed(&self, what: &str, f: &Failure) -> Error {
