@@ -22,6 +22,14 @@ impl Default for FakeHost {
 }
 
 impl FakeHost {
+    /// Runs the plugin `bin` on this host root with `args`: its exit code and line.
+    pub fn answer(&self, bin: &str, args: &[&str]) -> (i32, String) {
+        let mut all = vec!["--host-root", self.root()];
+        all.extend_from_slice(args);
+        let r = crate::run::run(bin, &all);
+        (r.code, r.line().to_string())
+    }
+
     /// An empty root any user can traverse, as `/` is: a test that runs the plugin as
     /// nobody then fails on the file it made unreadable, not on the temp dir.
     pub fn new() -> FakeHost {

@@ -1,7 +1,7 @@
 //! The fake hosts npd-gpu judges: PCI functions in sysfs, the NVIDIA driver's
 //! directory in procfs, the kernel log as a file of records, the boot id.
 
-use npd_test_support::{run, run_in, FakeHost};
+use npd_test_support::{run_in, FakeHost};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_npd-gpu");
 
@@ -81,10 +81,7 @@ impl GpuHost for FakeHost {
 
 /// Runs the binary on `host` with `args`: (exit code, line).
 pub fn answer(host: &FakeHost, args: &[&str]) -> (i32, String) {
-    let mut all = vec!["--host-root", host.root()];
-    all.extend_from_slice(args);
-    let r = run(BIN, &all);
-    (r.code, r.line().to_string())
+    host.answer(BIN, args)
 }
 
 /// As [`answer`], with a state dir kept across runs.

@@ -8,10 +8,7 @@ use npd_test_support::Says::{Line, Part, Start};
 use npd_test_support::{assert_broken, run, FakeHost};
 
 fn answer(host: &FakeHost, args: &[&str]) -> (i32, String) {
-    let mut all = vec!["--host-root", host.root()];
-    all.extend_from_slice(args);
-    let r = run(BIN, &all);
-    (r.code, r.line().to_string())
+    host.answer(BIN, args)
 }
 
 /// The flags of every broken-file test: `check`, and the whole line.

@@ -5,16 +5,13 @@
 use crate::util::{ListenHost, BIN, TCP, TCP6, TCP_HEADER, UDP};
 use npd_test_support::Broken::{Directory, Empty, Garbage, Hung, Missing, Unreadable};
 use npd_test_support::Says::{Line, Part};
-use npd_test_support::{assert_broken, run, FakeHost};
+use npd_test_support::{assert_broken, FakeHost};
 
 /// The whole line, however long the host root's path makes it.
 const WHOLE: [&str; 2] = ["--max-output", "400"];
 
 fn answer(host: &FakeHost, args: &[&str]) -> (i32, String) {
-    let mut all = vec!["--host-root", host.root(), WHOLE[0], WHOLE[1]];
-    all.extend_from_slice(args);
-    let r = run(BIN, &all);
-    (r.code, r.line().to_string())
+    host.answer(BIN, &[&WHOLE[..], args].concat())
 }
 
 #[test]

@@ -5,10 +5,7 @@ use crate::util::{ListenHost, BIN, ESTABLISHED, TCP6, UDP6};
 use npd_test_support::{run, run_in, FakeHost};
 
 fn answer(host: &FakeHost, args: &[&str]) -> (i32, String) {
-    let mut all = vec!["--host-root", host.root()];
-    all.extend_from_slice(args);
-    let r = run(BIN, &all);
-    (r.code, r.line().to_string())
+    host.answer(BIN, args)
 }
 
 fn openstack_controller() -> FakeHost {

@@ -5,10 +5,7 @@ use crate::util::*;
 use npd_test_support::{run, run_in, FakeHost};
 
 fn answer(host: &FakeHost, args: &[&str]) -> (i32, String) {
-    let mut all = vec!["--host-root", host.root(), "--max-output", "400"];
-    all.extend_from_slice(args);
-    let r = run(BIN, &all);
-    (r.code, r.line().to_string())
+    host.answer(BIN, &[&["--max-output", "400"], args].concat())
 }
 
 #[test]

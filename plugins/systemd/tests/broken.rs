@@ -12,10 +12,7 @@ use serde_json::json;
 use crate::util::{available, running, service, HostBus, BIN, SOCKET};
 
 fn answer(host: &FakeHost, args: &[&str]) -> (i32, String) {
-    let mut all = vec!["--host-root", host.root(), "--max-output", "300"];
-    all.extend_from_slice(args);
-    let r = run(BIN, &all);
-    (r.code, r.line().to_string())
+    host.answer(BIN, &[&["--max-output", "300"], args].concat())
 }
 
 #[test]
