@@ -65,9 +65,10 @@ XIDs (--check xid, xid-other):
   rule: one event per run that saw some).
   The kernel log is <host-root>/dev/kmsg, read from where the previous run stopped
   (a cursor in --state-dir); the first run reads it since boot, so an XID from
-  before NPD started counts (xid-other takes that as its baseline). Opening
-  /dev/kmsg needs the device cgroup's leave (a privileged container) and, with
-  kernel.dmesg_restrict=1, CAP_SYSLOG: refused, the answer is Unknown.
+  before NPD started counts (xid-other takes that as its baseline). Where the
+  device is refused (a container that is not privileged: its device cgroup), the
+  log is read with syslog(2), which needs only CAP_SYSLOG where
+  kernel.dmesg_restrict=1; refused too, the answer is Unknown.
 DCGM (--check dcgm):
   GETs --dcgm-url (dcgm-exporter, default http://127.0.0.1:9400/metrics, reachable
   where the exporter uses the host's network or a hostPort). A problem: a critical

@@ -187,8 +187,9 @@ fn xids(config: &Config, ctx: &Context) -> Result<Xids> {
         let critical = config.is_critical(x.xid);
         explain!(
             ctx,
-            "seq {}: GPU {} XID {} ({})",
-            record.seq,
+            "at {}.{:06}s: GPU {} XID {} ({})",
+            record.usec / 1_000_000,
+            record.usec % 1_000_000,
             x.gpu,
             x.xid,
             if critical { "critical" } else { "other" }

@@ -1,5 +1,4 @@
-//! npd-config/npd-gpu.json and the example npd-config/examples/npd-gpu-xid.json
-//! against this binary: every rule runs it, its args are accepted and its own
+//! npd-config/npd-gpu.json against this binary: every rule runs it, its args are accepted and its own
 //! --timeout is below the rule's.
 
 use npd_test_support::ShippedConfig;
@@ -9,9 +8,4 @@ use crate::util::BIN;
 #[test]
 fn every_rule_is_accepted_and_answers_before_its_timeout() {
     ShippedConfig::load("npd-gpu").assert_every_rule_runs(BIN);
-}
-
-#[test]
-fn the_xid_example_is_accepted_and_answers_before_its_timeout() {
-    ShippedConfig::load("examples/npd-gpu-xid").assert_every_rule_runs(BIN);
 }

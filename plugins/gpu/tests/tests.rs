@@ -8,6 +8,8 @@
 //! - `xid.rs`: XID lines in the kernel log (a file of records): critical ones for
 //!   the boot, the others since the last run, reboots, garbage records, a kernel log
 //!   that cannot be read, a broken state dir.
+//! - `syslog.rs`: this machine's kernel log read with syslog(2) where /dev/kmsg is
+//!   refused (root only), and the cursor kept across the two readers.
 //! - `dcgm.rs`: dcgm-exporter's page judged, and exporters that fail (Unknown).
 //! - `flags.rs`: bad flags (Unknown), --help, --explain, --max-output.
 //! - `shipped_config.rs`: npd-config/npd-gpu.json against this binary.
@@ -18,5 +20,6 @@ mod count;
 mod dcgm;
 mod flags;
 mod shipped_config;
+mod syslog;
 mod util;
 mod xid;

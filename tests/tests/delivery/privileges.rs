@@ -102,7 +102,7 @@ fn npd_daemonsets_have_only_the_argued_privileges() {
                     );
                 }
                 match npd.container.as_str() {
-                    "node-problem-detector" => plugins_container(&npd, &at),
+                    "node-problem-detector" => plugins_container(&npd, name, &at),
                     "kernel-log-monitor" => kernel_container(&npd, &at),
                     other => panic!("{at}: NPD container {other}"),
                 }
@@ -118,8 +118,10 @@ fn npd_daemonsets_have_only_the_argued_privileges() {
     assert_eq!(base.npds()[0].flag("--prometheus-port"), Some("20257"));
 }
 
-/// The container that runs plugins: not privileged, one capability.
-fn plugins_container(npd: &Npd, at: &str) {
+/// The container that runs plugins: not privileged, one capability; the GPU role's one
+/// more, CAP_SYSLOG, for npd-gpu's XID rules, which read the kernel log with syslog(2)
+/// and are the only rules that need it.
+fn plugins_container(npd: &Npd, daemonset: &str, at: &str) {
     let version = env!("CARGO_PKG_VERSION");
     assert_eq!(
         npd.init_container()["image"],
@@ -131,11 +133,18 @@ fn plugins_container(npd: &Npd, at: &str) {
     assert_eq!(sc["allowPrivilegeEscalation"], false, "{at}");
     assert_eq!(sc["readOnlyRootFilesystem"], true, "{at}");
     assert_eq!(sc["capabilities"]["drop"], json!(["ALL"]), "{at}");
+    let reads_the_kernel_log = npd.configs().iter().any(|c| c == "npd-gpu.json");
     assert_eq!(
-        sc["capabilities"]["add"],
-        json!(["DAC_READ_SEARCH"]),
-        "{at}"
+        reads_the_kernel_log,
+        daemonset == "npd-checks-gpu-nvidia",
+        "{at}: npd-gpu.json is the GPU role's"
     );
+    let expected = if reads_the_kernel_log {
+        json!(["DAC_READ_SEARCH", "SYSLOG"])
+    } else {
+        json!(["DAC_READ_SEARCH"])
+    };
+    assert_eq!(sc["capabilities"]["add"], expected, "{at}");
     let init = &npd.init_container()["securityContext"];
     assert_eq!(
         init["runAsNonRoot"], true,

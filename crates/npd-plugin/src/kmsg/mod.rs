@@ -24,8 +24,13 @@
 //! there ([`Batch::more`]).
 //!
 //! Reading `/dev/kmsg` takes the device cgroup's permission for character device
-//! 1:11 and, where `kernel.dmesg_restrict=1`, `CAP_SYSLOG`: without them `open()`
-//! fails with EPERM, an Unknown answer that says so.
+//! 1:11 and, where `kernel.dmesg_restrict=1`, `CAP_SYSLOG`. A container that is not
+//! privileged never has the first: when the device is there but refused, the log is
+//! read with the syslog(2) call instead ([`syslog`]), which the device cgroup does not
+//! govern and which needs only `CAP_SYSLOG` (or `dmesg_restrict=0`). Its lines carry
+//! no sequence number, so the cursor also keeps the time of the last record taken and
+//! how many records of that same microsecond were taken: a position both readers
+//! share, so that a node may move from one to the other without reading twice.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read};
@@ -35,6 +40,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::boot::Boot;
 use crate::{Context, Error, Result};
+
+mod syslog;
 
 /// The kernel log device, under the host root.
 pub const PATH: &str = "/dev/kmsg";
@@ -51,8 +58,9 @@ const DEADLINE_EVERY: usize = 256;
 pub struct Record {
     /// The syslog priority (level in the low 3 bits, facility above).
     pub prio: u32,
-    /// The record's sequence number in this boot.
-    pub seq: u64,
+    /// The record's sequence number in this boot; `None` when read with syslog(2),
+    /// which does not give it.
+    pub seq: Option<u64>,
     /// Microseconds since boot (CLOCK_MONOTONIC) when it was logged.
     pub usec: u64,
     /// The message, kmsg's escapes (`\xNN`) left as they are.
@@ -79,7 +87,7 @@ pub fn parse_record(text: &str) -> Option<Record> {
     fields.next()?;
     Some(Record {
         prio,
-        seq,
+        seq: Some(seq),
         usec,
         message: message.trim_end_matches(['\n', '\r']).to_string(),
     })
@@ -89,8 +97,29 @@ pub fn parse_record(text: &str) -> Option<Record> {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cursor {
     pub boot_id: String,
-    /// The last record taken; `None` when none was (a boot whose log was empty).
+    /// The last record taken; `None` when none was (a boot whose log was empty), or
+    /// when the log was read with syslog(2).
     pub seq: Option<u64>,
+    /// The time of the last record taken, microseconds since boot.
+    #[serde(default)]
+    pub usec: Option<u64>,
+    /// How many records logged in that microsecond were taken.
+    #[serde(default)]
+    pub same_usec: u32,
+}
+
+impl Cursor {
+    /// Whether the record is past this cursor; `nth_at_usec` counts the records of
+    /// the same microsecond met before it in this read.
+    fn is_before(&self, record: &Record, nth_at_usec: u32) -> bool {
+        if let (Some(after), Some(seq)) = (self.seq, record.seq) {
+            return seq > after;
+        }
+        match self.usec {
+            None => true,
+            Some(u) => record.usec > u || (record.usec == u && nth_at_usec >= self.same_usec),
+        }
+    }
 }
 
 /// How much one run takes of records newer than the cursor.
@@ -141,44 +170,51 @@ pub fn read_since_last_run(
 ) -> Result<Batch> {
     let previous: Option<Cursor> = ctx.state()?.load(purpose)?;
     let after = match &previous {
-        Some(c) if c.boot_id == boot.id => c.seq,
-        _ => None,
+        Some(c) if c.boot_id == boot.id => c.clone(),
+        _ => Cursor {
+            boot_id: boot.id.clone(),
+            ..Cursor::default()
+        },
     };
     let mut batch = Batch {
         first_run: previous.is_none(),
         rebooted: previous.as_ref().is_some_and(|c| c.boot_id != boot.id),
-        cursor: Cursor {
-            boot_id: boot.id.clone(),
-            seq: after,
-        },
+        cursor: after.clone(),
         ..Batch::default()
     };
     let path = ctx.host_path(PATH);
     ctx.waiting_for(format!("reading {}", path.display()));
-    let file = OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC)
-        .open(&path)
-        .map_err(|e| match e.raw_os_error() {
-            // The device cgroup refuses char device 1:11 to a container that is not
-            // privileged; dmesg_restrict refuses it without CAP_SYSLOG.
-            Some(libc::EPERM | libc::EACCES) => Error::unobserved(format!(
-                "cannot read {}: not permitted (device cgroup, CAP_SYSLOG)",
-                path.display()
-            )),
-            _ => Error::io(path.display(), &e),
-        })?;
-    let kind = file
-        .metadata()
-        .map_err(|e| Error::io(path.display(), &e))?
-        .file_type();
     let mut taker = Taker {
         ctx,
         after,
         limits,
         bytes: 0,
+        last_usec: None,
+        nth_at_usec: 0,
         batch: &mut batch,
     };
+    let opened = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC)
+        .open(&path);
+    let file = match opened {
+        Ok(file) => file,
+        // The device is there and refused: the device cgroup of a container that is
+        // not privileged (EPERM), a nodev mount (EACCES), or dmesg_restrict without
+        // CAP_SYSLOG. syslog(2) reads the same ring buffer past the first two.
+        Err(e)
+            if matches!(e.raw_os_error(), Some(libc::EPERM | libc::EACCES))
+                && std::fs::metadata(&path).is_ok_and(|m| m.file_type().is_char_device()) =>
+        {
+            syslog::read(&mut taker)?;
+            return Ok(batch);
+        }
+        Err(e) => return Err(Error::io(path.display(), &e)),
+    };
+    let kind = file
+        .metadata()
+        .map_err(|e| Error::io(path.display(), &e))?
+        .file_type();
     if kind.is_char_device() {
         read_device(file, &mut taker).map_err(|e| Error::io(path.display(), &e))?;
     } else if kind.is_file() {
@@ -200,24 +236,41 @@ pub fn commit(ctx: &Context, purpose: &str, batch: &Batch) -> Result<()> {
 /// Takes records past the cursor into the batch, within the limits and the deadline.
 struct Taker<'a> {
     ctx: &'a Context,
-    after: Option<u64>,
+    after: Cursor,
     limits: Limits,
     bytes: usize,
+    /// The time of the last record met, and how many before it had the same.
+    last_usec: Option<u64>,
+    nth_at_usec: u32,
     batch: &'a mut Batch,
 }
 
 impl Taker<'_> {
     /// Offers one record's text; false when the read must stop.
     fn offer(&mut self, text: &str, seen: usize) -> bool {
+        match parse_record(text) {
+            Some(record) => self.take(record, seen),
+            None => {
+                self.batch.malformed += 1;
+                true
+            }
+        }
+    }
+
+    /// Takes one record if it is past the cursor; false when the read must stop.
+    fn take(&mut self, record: Record, seen: usize) -> bool {
         if seen % DEADLINE_EVERY == 0 && std::time::Instant::now() >= self.ctx.deadline() {
             self.batch.more = true;
             return false;
         }
-        let Some(record) = parse_record(text) else {
-            self.batch.malformed += 1;
-            return true;
+        let nth = if self.last_usec == Some(record.usec) {
+            self.nth_at_usec + 1
+        } else {
+            0
         };
-        if self.after.is_some_and(|a| record.seq <= a) {
+        self.last_usec = Some(record.usec);
+        self.nth_at_usec = nth;
+        if !self.after.is_before(&record, nth) {
             return true;
         }
         if self.batch.records.len() >= self.limits.max_records
@@ -227,14 +280,17 @@ impl Taker<'_> {
             return false;
         }
         let expected = match self.batch.records.last() {
-            Some(last) => Some(last.seq + 1),
-            None => self.after.map(|a| a + 1),
+            Some(last) => last.seq.map(|s| s + 1),
+            None => self.after.seq.map(|a| a + 1),
         };
-        if let Some(expected) = expected {
-            self.batch.lost += record.seq.saturating_sub(expected);
+        if let (Some(expected), Some(seq)) = (expected, record.seq) {
+            self.batch.lost += seq.saturating_sub(expected);
         }
         self.bytes += record.message.len();
-        self.batch.cursor.seq = Some(record.seq);
+        let cursor = &mut self.batch.cursor;
+        cursor.seq = record.seq;
+        cursor.usec = Some(record.usec);
+        cursor.same_usec = nth + 1;
         self.batch.records.push(record);
         true
     }
@@ -290,10 +346,13 @@ mod tests {
     #[test]
     fn records_parse_with_and_without_a_dictionary() {
         let r = parse_record("4,1523,86243118,-;NVRM: Xid (PCI:0000:3b:00): 79, pid=1\n").unwrap();
-        assert_eq!((r.prio, r.seq, r.usec), (4, 1523, 86_243_118));
+        assert_eq!((r.prio, r.seq, r.usec), (4, Some(1523), 86_243_118));
         assert_eq!(r.message, "NVRM: Xid (PCI:0000:3b:00): 79, pid=1");
         let r = parse_record("6,7,100,-,caller=T1;usb 1-1: new device\n SUBSYSTEM=usb\n").unwrap();
-        assert_eq!((r.seq, r.message.as_str()), (7, "usb 1-1: new device"));
+        assert_eq!(
+            (r.seq, r.message.as_str()),
+            (Some(7), "usb 1-1: new device")
+        );
         assert_eq!(parse_record("12,3,4,c;").unwrap().message, "");
         for bad in [
             "",
