@@ -29,6 +29,8 @@ mod configmap;
 mod configs;
 #[path = "delivery/draino.rs"]
 mod draino;
+#[path = "delivery/fleet.rs"]
+mod fleet;
 #[path = "delivery/image.rs"]
 mod image;
 #[path = "delivery/privileges.rs"]
