@@ -24,6 +24,7 @@ size target (the suite's rss_limit_kib, size_limit() below).
 """
 
 import http_crates
+import node_hardware
 import node_services
 import peers
 from sleepers import sleepers
@@ -301,7 +302,7 @@ SUITES = (
                "its own, and off on a machine that routes no pods (a problem answer, "
                "not the cost of the look).",),
     ),
-) + node_services.SUITES + http_crates.SUITES
+) + node_services.SUITES + node_hardware.SUITES + http_crates.SUITES
 
 # Binary sizes, in decimal megabytes: 1.5 MB for the host plugins; 4 MB for those
 # that carry TLS (rustls and ring), gRPC over HTTP/2 (npd-cri: tokio, h2, prost) or a
