@@ -2,9 +2,13 @@
 //! host that runs no containers), and containerd crashed. A runtime the node does not
 //! use is not missing and a path it does not have is not Unknown: only the crashed
 //! runtime raises a condition. Each node is a fixture host root; the configs run
-//! through `npd-checks run` with NPD's semantics.
+//! through `npd-checks run` with NPD's semantics. The roles' nodes too: an OpenStack
+//! compute node (`roles_nodes.rs`: its daemons as packages or pods) and a kubeadm
+//! control-plane node, healthy and with a daemon gone.
 
 mod common;
+#[path = "node_kinds/roles_nodes.rs"]
+mod roles_nodes;
 
 use std::collections::BTreeMap;
 use std::process::Command;
@@ -56,13 +60,21 @@ fn node(runtime: Runtime) -> FakeHost {
 /// Condition type -> (status, message) after `rounds` rounds of the process and disk
 /// configs on `host`.
 fn conditions(host: &FakeHost, rounds: u32) -> BTreeMap<String, (String, String)> {
+    conditions_of(host, rounds, &["npd-process.json", "npd-disk.json"])
+}
+
+/// Condition type -> (status, message) after `rounds` rounds of `configs` on `host`.
+fn conditions_of(
+    host: &FakeHost,
+    rounds: u32,
+    configs: &[&str],
+) -> BTreeMap<String, (String, String)> {
     let dir = bin_dir();
     let state = tempfile::tempdir().unwrap();
     let out = Command::new(dir.join("npd-checks"))
         .args(["run", "--plugin-dir", dir.to_str().unwrap()])
         .args(["--rounds", &rounds.to_string()])
-        .arg(repo().join("npd-config/npd-process.json"))
-        .arg(repo().join("npd-config/npd-disk.json"))
+        .args(configs.iter().map(|c| repo().join("npd-config").join(c)))
         .env("HOST_ROOT", host.root())
         .env("NPD_CHECKS_STATE_DIR", state.path())
         .output()

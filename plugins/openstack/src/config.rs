@@ -7,6 +7,7 @@ use std::time::Duration;
 use npd_plugin::{units, Error, Result};
 
 use crate::guard::Guard;
+use crate::netns::Want;
 
 /// Flags. Secrets never appear here (they would reach the state key's hash and
 /// `--explain`): they come from the environment, clouds.yaml or files.
@@ -106,6 +107,10 @@ pub enum Subject {
         #[arg(long)]
         allow_disabled: bool,
     },
+    /// Read from the host, no cloud asked: every network namespace named PREFIX<id>
+    /// under /run/netns has a process named PROCESS whose command line names <id>
+    /// (dnsmasq per qdhcp- network, keepalived per HA router).
+    Namespaces(Want),
 }
 
 // The reasons are short: clap puts "invalid value 'X' for '--flag <F>': " before them
@@ -186,6 +191,9 @@ pub fn configure(args: Args) -> Result<Config> {
         }
         None => None,
     };
+    if let Subject::Namespaces(want) = &args.subject {
+        want.validate()?;
+    }
     if args.host.as_deref().is_some_and(|h| h.trim().is_empty()) {
         return Err(Error::config("--host is empty"));
     }

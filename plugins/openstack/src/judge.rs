@@ -1,4 +1,5 @@
-//! The verdict on this host's rows: none is "not registered" (unless --missing-ok);
+//! The verdict on the agents' namespaces is [`crate::netns`]'s. The verdict on this
+//! host's rows: none is "not registered" (unless --missing-ok);
 //! rows judged one by one ([`crate::services`]), a row merely down checked against
 //! its binary cloud-wide ([`crate::guard`]). No I/O: the rows and the fleets'
 //! tallies are [`crate::measure`]'s.
@@ -7,10 +8,21 @@ use npd_plugin::{explain, Context, Outcome, Result};
 
 use crate::config::Config;
 use crate::guard;
-use crate::measure::Measured;
+use crate::measure::{Measured, Services};
+use crate::netns;
 use crate::stamp;
 
 pub fn judge(config: &Config, m: &Measured, ctx: &Context) -> Result<Outcome> {
+    match (m, &config.subject) {
+        (Measured::Namespaces(seen), crate::config::Subject::Namespaces(want)) => {
+            Ok(netns::judge(want, seen))
+        }
+        (Measured::Services(s), _) => services(config, s, ctx),
+        (Measured::Namespaces(_), _) => unreachable!("namespaces are read for `namespaces`"),
+    }
+}
+
+fn services(config: &Config, m: &Services, ctx: &Context) -> Result<Outcome> {
     let (what, host) = (m.what, &m.host);
     if !m.absent.is_empty() && !config.missing_ok {
         return Ok(Outcome::problem(format!(

@@ -1,6 +1,8 @@
 //! `npd-openstack`: is this host's OpenStack service alive as the control plane sees
 //! it? nova-compute up and enabled (`compute`), this host's neutron agents alive and
-//! administratively up (`network`), cinder-volume up and enabled (`volume`).
+//! administratively up (`network`), cinder-volume up and enabled (`volume`); and, read
+//! from the host alone, the daemons the agents run per network or router in their
+//! namespaces (`namespaces`: dnsmasq in qdhcp-, keepalived in HA routers' qrouter-).
 //!
 //! A node whose nova-compute is down is a node the cloud cannot schedule on: that is
 //! the node's problem (NonOK). Keystone or an API that cannot be reached, refuses the
@@ -24,6 +26,7 @@ pub mod guard;
 pub mod json;
 pub mod judge;
 pub mod measure;
+pub mod netns;
 pub mod services;
 pub mod stamp;
 

@@ -6,6 +6,7 @@
 //!   binary: states of seeded hosts, auth methods, the token cache, unreachable,
 //!   slow or garbage-speaking APIs (extra catalog regions point at those).
 //! - `flags.rs`: bad flags, missing credentials, --help; no services needed.
+//! - `netns.rs`: `namespaces` on fixture host roots (dnsmasq, keepalived); no cloud.
 //! - `tls.rs`: Keystone over HTTPS through a TLS front: its self-signed certificate
 //!   given as the CA (reaching the real services when they run), refusals in words.
 //!
@@ -14,6 +15,7 @@
 //! runs the services.
 
 mod flags;
+mod netns;
 mod peers;
 mod real;
 mod tls;

@@ -1,6 +1,7 @@
 //! One run's reads and requests: find the cloud and this host's name, get a token
 //! (cached or new), ask the service for this host's rows and, only when one of them
-//! looks down, its binary cloud-wide for the shared-outage guard.
+//! looks down, its binary cloud-wide for the shared-outage guard. `namespaces` asks
+//! nothing: it reads the host ([`crate::netns`]).
 
 mod api;
 pub mod cloud;
@@ -11,13 +12,21 @@ use npd_plugin::{explain, Context, Error, Result};
 
 use crate::config::{Config, Subject};
 use crate::guard::{self, Tally};
+use crate::netns;
 use crate::services::{self, query_escape, Row};
 use api::Api;
 use cloud::{Cloud, SecretFiles};
 use transport::Transport;
 
+/// What a run saw: this host's service as the control plane reports it, or the
+/// agents' namespaces and processes on the host.
+pub enum Measured {
+    Services(Services),
+    Namespaces(netns::Seen),
+}
+
 /// What a run saw of this host's service.
-pub struct Measured {
+pub struct Services {
     /// The service judged, for messages ("nova-compute", "neutron agent").
     pub what: &'static str,
     /// This host's name as the services know it.
@@ -35,6 +44,9 @@ pub struct Measured {
 }
 
 pub fn measure(config: &Config, ctx: &Context) -> Result<Measured> {
+    if let Subject::Namespaces(want) = &config.subject {
+        return netns::measure(want, ctx).map(Measured::Namespaces);
+    }
     let cloud = load_cloud(config)?;
     let host = host_name(config, ctx)?;
     explain!(ctx, "host {host}; keystone {}", cloud.auth_url);
@@ -55,6 +67,7 @@ pub fn measure(config: &Config, ctx: &Context) -> Result<Measured> {
             allow_admin_down,
         } => network(&mut api, host, agent_type, *allow_admin_down)?,
         Subject::Volume { allow_disabled } => volume(&mut api, host, *allow_disabled)?,
+        Subject::Namespaces(_) => unreachable!("answered above without a cloud"),
     };
     // A type not registered is a problem already (unless --missing-ok): no fleet.
     if m.absent.is_empty() || config.missing_ok {
@@ -63,7 +76,7 @@ pub fn measure(config: &Config, ctx: &Context) -> Result<Measured> {
             m.fleets.push((binary, tally));
         }
     }
-    Ok(m)
+    Ok(Measured::Services(m))
 }
 
 fn load_cloud(config: &Config) -> Result<Cloud> {
@@ -131,8 +144,8 @@ fn measured(
     rows: Vec<Row>,
     allow: bool,
     ok: &'static str,
-) -> Measured {
-    Measured {
+) -> Services {
+    Services {
         what,
         host,
         rows,
@@ -143,7 +156,7 @@ fn measured(
     }
 }
 
-fn compute(api: &mut Api, host: String, allow_disabled: bool) -> Result<Measured> {
+fn compute(api: &mut Api, host: String, allow_disabled: bool) -> Result<Services> {
     let base = api.endpoint(&["compute"])?;
     let url = format!(
         "{base}/os-services?binary=nova-compute&host={}",
@@ -177,7 +190,7 @@ fn cinder_base(api: &mut Api) -> Result<String> {
     Ok(format!("{base}/{project}"))
 }
 
-fn volume(api: &mut Api, host: String, allow_disabled: bool) -> Result<Measured> {
+fn volume(api: &mut Api, host: String, allow_disabled: bool) -> Result<Services> {
     let base = cinder_base(api)?;
     let url = format!(
         "{base}/os-services?binary=cinder-volume&host={}",
@@ -212,7 +225,7 @@ fn network(
     host: String,
     types: &[String],
     allow_admin_down: bool,
-) -> Result<Measured> {
+) -> Result<Services> {
     let base = neutron_base(api)?;
     let url = format!("{base}/agents?host={}", query_escape(&host));
     let rows = api.get("neutron-server", &url, None, services::parse_agents)?;
@@ -229,7 +242,7 @@ fn network(
         .cloned()
         .collect();
     let ok = "neutron agents are alive";
-    Ok(Measured {
+    Ok(Services {
         absent,
         ..measured("neutron agent", host, rows, allow_admin_down, ok)
     })
@@ -260,6 +273,7 @@ fn fleet(api: &mut Api, subject: &Subject, binary: &str) -> Result<Tally> {
                 services::parse_services,
             )
         }
+        Subject::Namespaces(_) => unreachable!("no fleet without a cloud"),
         Subject::Network { .. } => {
             let base = neutron_base(api)?;
             let url = format!(
