@@ -13,6 +13,8 @@
 //!   manifests/README.md names every Pod Security item;
 //! - `draino`: draino acts on exactly the drain-worthy conditions;
 //! - `prometheus`: every NPD is scraped, the alert rules pass promtool's checks and tests;
+//! - `prune`: the initContainer that removes stale conditions names exactly the configs
+//!   NPD loads, and each DaemonSet prunes under its own name;
 //! - `image`: every rule's binary is in the installed tree, and the image is built FROM
 //!   scratch and installs exactly that tree.
 //!
@@ -37,6 +39,8 @@ mod image;
 mod privileges;
 #[path = "delivery/prometheus.rs"]
 mod prometheus;
+#[path = "delivery/prune.rs"]
+mod prune;
 #[path = "delivery/render.rs"]
 mod render;
 

@@ -11,8 +11,7 @@ use npd_plugin::{Error, Result};
 
 use crate::target::{is_dns_name, Target};
 
-/// The service-account files the kubelet mounts into every pod that has a token.
-pub const SA_DIR: &str = "/var/run/secrets/kubernetes.io/serviceaccount";
+pub use kube_api::{Access, SA_DIR};
 
 /// The flags of `npd-kube`: the access flags and one subcommand.
 #[derive(clap::Args, Debug)]
@@ -139,21 +138,6 @@ pub enum Check {
     Pods(PodsCheck),
     Deployment(DeploymentCheck),
     Service(ServiceCheck),
-}
-
-/// The access flags, validated.
-#[derive(Debug, Clone)]
-pub enum Access {
-    InCluster {
-        token_file: PathBuf,
-        ca_file: PathBuf,
-    },
-    Server {
-        server: String,
-        token_file: Option<PathBuf>,
-        ca_file: Option<PathBuf>,
-    },
-    Kubeconfig(PathBuf),
 }
 
 pub struct ApiserverCheck {

@@ -21,10 +21,9 @@
 //!   input each.
 
 pub mod config;
-pub mod denial;
+pub use kube_api::{denial, kubeconfig};
 pub mod findings;
 pub mod judge;
-pub mod kubeconfig;
 pub mod measure;
 pub mod podlist;
 pub mod query;

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use npd_checks::version::{self, NpdVersion};
-use npd_checks::{drain, finding, install, lint, run};
+use npd_checks::{drain, finding, install, lint, prune, run};
 
 const ABOUT: &str = "Lint, dry-run and install node-problem-detector plugins and configs";
 
@@ -16,6 +16,7 @@ Examples:
   npd-checks lint --plugin-dir target/x86_64-unknown-linux-gnu/release npd-config/*.json
   npd-checks run /etc/npd/npd-disk.json
   npd-checks install --to /opt/npd-checks/bin
+  npd-checks prune --dry-run --kubeconfig ~/.kube/config --node n1 /etc/npd/*.json
 
 Exit codes: 0 success, 1 findings (lint) or a problem worth failing on (run),
 2 usage error, unreadable file, unusable config or failed install.
@@ -118,6 +119,50 @@ Example:
 Exit codes: 0 installed, 2 usage error, --from holds no npd-* executable, or a file
 could not be installed.";
 
+const PRUNE_HELP: &str = "\
+NPD never deletes a node condition: remove a rule or a config and its condition stays
+on the Node with its last status, and a True there keeps draino or an alert acting on
+a check that no longer exists. prune removes exactly those, before NPD starts (the
+DaemonSet's initContainer), given every config the DaemonSet's NPDs load.
+
+How it knows a condition is its own: each start records the condition types the
+configs claim now (their \"conditions\" and their permanent rules' \"condition\") in
+the node's state directory, under --owner (the DaemonSet: the base and each role keep
+their own record). A type is removed when this owner's record names it, the configs
+no longer claim it, no other owner's record claims it, and it is not the kubelet's
+(Ready, MemoryPressure, DiskPressure, PIDPressure, NetworkUnavailable). So it never
+removes another controller's condition, nor one it cannot prove it set. The first run
+on a node has no record: it records and removes nothing. A rollback to configs with
+fewer conditions removes the newer ones, which nothing would update any more.
+
+The node is read (GET), then its status patched with a strategic merge patch deleting
+those conditions by type, with the resourceVersion read as a precondition; a node
+changed in between (409 Conflict) is read again, up to 5 times.
+
+Errors that are not its business never keep NPD from starting: an apiserver that
+cannot be reached or refuses (401, 403 with the RBAC rule to add, 404), an unreadable
+config (NPD will say why), a broken state directory: it says why on stderr, removes
+nothing and exits 0. NPD then starts as it always did; the stale conditions wait for
+the next start, and the record keeps them (it only grows until a patch succeeds).
+Failing the initContainer would instead leave the node without any node problem
+detection, for a cleanup that can wait.
+
+--dry-run removes and records nothing, and prints what it would remove as `kubectl
+describe node` shows conditions; for a person, it exits 2 on any error.
+
+Access: in-cluster (the pod's service-account token and CA, $KUBERNETES_SERVICE_HOST
+and $KUBERNETES_SERVICE_PORT) unless --kubeconfig names a kubeconfig (its current
+context: token, token file or client certificate). RBAC: get nodes, patch
+nodes/status.
+
+Examples:
+  npd-checks prune --node \"$NODE_NAME\" /config/npd-checks/npd-disk.json ...
+  npd-checks prune --dry-run --kubeconfig ~/.kube/config --node n1 \\
+    --state-dir /var/lib/npd-checks npd-config/npd-disk.json
+
+Exit codes: 0 done, or nothing removed for a reason said on stderr; 2 usage error, or
+with --dry-run any error.";
+
 #[derive(Parser)]
 #[command(name = "npd-checks", version, about = ABOUT, after_help = TOP_HELP)]
 struct Cli {
@@ -179,6 +224,38 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         from: Option<PathBuf>,
     },
+    /// Remove from this node the conditions its configs no longer claim.
+    #[command(after_help = PRUNE_HELP)]
+    Prune {
+        /// This node's name (the DaemonSet sets NODE_NAME from spec.nodeName).
+        #[arg(long, value_name = "NAME", env = "NODE_NAME", value_parser = node_name)]
+        node: String,
+        /// The DaemonSet whose configs these are; its record is kept under this name.
+        #[arg(long, value_name = "NAME", env = "NPD_CHECKS_OWNER", default_value = "npd-checks",
+              value_parser = prune::claims::check_owner)]
+        owner: String,
+        /// The node's state directory (a hostPath), where the records are kept.
+        #[arg(
+            long,
+            value_name = "DIR",
+            env = "NPD_CHECKS_STATE_DIR",
+            default_value = "/var/lib/npd-checks"
+        )]
+        state_dir: PathBuf,
+        /// A kubeconfig (its current context) instead of the in-cluster service account.
+        #[arg(long, value_name = "PATH")]
+        kubeconfig: Option<PathBuf>,
+        /// Print what would be removed; remove and record nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// The time allowed for everything (the record's lock, every request).
+        #[arg(long, value_name = "DURATION", default_value = "10s",
+              value_parser = npd_plugin::units::parse_duration)]
+        timeout: std::time::Duration,
+        /// Every config the DaemonSet's NPDs load (custom plugin and system log monitors).
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -221,6 +298,24 @@ fn main() -> ExitCode {
             }
         }
         Command::Install { to, from } => install_command(&to, from),
+        Command::Prune {
+            node,
+            owner,
+            state_dir,
+            kubeconfig,
+            dry_run,
+            timeout,
+            files,
+        } => prune_command(&prune::Options {
+            files,
+            node,
+            owner,
+            state_dir,
+            access: kubeconfig
+                .map_or_else(kube_api::Access::in_cluster, kube_api::Access::Kubeconfig),
+            dry_run,
+            timeout,
+        }),
     };
     ExitCode::from(code as u8)
 }
@@ -261,5 +356,34 @@ fn install_command(to: &std::path::Path, from: Option<PathBuf>) -> i32 {
             0
         }
         Err(e) => usage(&e),
+    }
+}
+
+/// A node name as the API writes it: it becomes part of a request's path.
+fn node_name(text: &str) -> Result<String, String> {
+    let ok = !text.is_empty()
+        && text.len() <= 253
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+        && !text.starts_with('.');
+    if ok {
+        Ok(text.to_string())
+    } else {
+        Err(format!("{text:?} is not a node name"))
+    }
+}
+
+fn prune_command(opts: &prune::Options) -> i32 {
+    match prune::prune(opts) {
+        Ok(text) => {
+            print!("{text}");
+            0
+        }
+        Err(why) if opts.dry_run => usage(&format!("prune: {why}")),
+        Err(why) => {
+            eprintln!("npd-checks prune: nothing removed: {why}");
+            0
+        }
     }
 }

@@ -11,11 +11,11 @@ use std::time::SystemTime;
 use http_probe::{body_failure, Failure, FailureKind, Request, Response, Role};
 use npd_plugin::{Context, Error, Result};
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
 
-use crate::denial::{words, Denial};
 use crate::measure::access::Apiserver;
 use crate::time::parse_http_date;
+use kube_api::denial::{words, Denial};
+use kube_api::Status;
 
 /// Error bodies and single objects larger than this are not what was asked for.
 pub const SMALL_BODY: usize = 4 << 20;
@@ -43,15 +43,6 @@ pub fn get(api: &Apiserver, path_and_query: &str, role: Role, ctx: &Context) -> 
             };
             f.error(role, words)
         })
-}
-
-/// The `Status` object the apiserver sends with an error.
-#[derive(Deserialize, Default)]
-struct Status {
-    #[serde(default)]
-    message: String,
-    #[serde(default)]
-    reason: String,
 }
 
 /// Turns a non-2xx answer into the error a check reports. `need` names the
@@ -87,7 +78,7 @@ pub fn answer_error(
     what: &str,
     ctx: &Context,
 ) -> Error {
-    let status: Status = serde_json::from_slice(body).unwrap_or_default();
+    let status = Status::decode(body);
     if !status.message.is_empty() {
         ctx.warn(format_args!("apiserver said ({code}): {}", status.message));
     }
