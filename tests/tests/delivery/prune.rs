@@ -88,7 +88,9 @@ fn the_prune_init_container_names_the_configs_npd_loads() {
 }
 
 /// Two DaemonSets on one node (the base and a role) prune under their own owner names:
-/// the instance label their pods carry, different for each.
+/// the instance label their pods carry, different for each; and each names exactly the
+/// configs its own NPDs load, as rendered (a role's or a cloud overlay's patches
+/// change both lists).
 #[test]
 fn every_daemonset_prunes_under_its_own_name() {
     let Some(all) = rendered("every_daemonset_prunes_under_its_own_name") else {
@@ -99,9 +101,21 @@ fn every_daemonset_prunes_under_its_own_name() {
         for daemonset in r.of_kind("DaemonSet") {
             let name = daemonset["metadata"]["name"].as_str().unwrap_or_default();
             let pod = &daemonset["spec"]["template"]["spec"];
-            if prune_container(pod).is_none() {
+            let Some(init) = prune_container(pod) else {
                 continue;
-            }
+            };
+            let loaded: BTreeSet<String> = Npd::all(daemonset)
+                .iter()
+                .flat_map(|n| n.configs())
+                .map(|c| format!("{CONFIG_DIR}/{c}"))
+                .collect();
+            let args = strings(&init["args"]);
+            let named: BTreeSet<String> = args.iter().skip(1).map(|a| a.to_string()).collect();
+            assert_eq!(
+                named, loaded,
+                "{}: {name}: {NAME} must name every config its NPDs load",
+                r.dir
+            );
             let owner = daemonset["spec"]["template"]["metadata"]["labels"][OWNER_LABEL]
                 .as_str()
                 .unwrap_or_else(|| panic!("{}: {name}: no pod label {OWNER_LABEL}", r.dir))
