@@ -50,8 +50,24 @@ pub fn conditions(node: &NodeConditions, heartbeat: SystemTime) -> String {
     if node.list.is_empty() {
         return "Conditions:  <none>\n".to_string();
     }
-    let mut rows = vec![
-        cells(&[
+    condition_rows(node.list.iter().map(|c| {
+        [
+            c.type_.clone(),
+            c.status.as_str().to_string(),
+            golang::rfc1123z(heartbeat),
+            golang::rfc1123z(c.transition),
+            c.reason.clone(),
+            golang::json_text(&c.message),
+        ]
+    }))
+}
+
+/// A `Conditions:` block of rows (type, status, heartbeat and transition times as
+/// shown, reason, message), under kubectl's headings.
+pub fn condition_rows(list: impl IntoIterator<Item = [String; 6]>) -> String {
+    let heading = |texts: [&str; 6]| texts.iter().map(|s| s.to_string()).collect();
+    let mut rows: Vec<Vec<String>> = vec![
+        heading([
             "  Type",
             "Status",
             "LastHeartbeatTime",
@@ -59,7 +75,7 @@ pub fn conditions(node: &NodeConditions, heartbeat: SystemTime) -> String {
             "Reason",
             "Message",
         ]),
-        cells(&[
+        heading([
             "  ----",
             "------",
             "-----------------",
@@ -68,14 +84,14 @@ pub fn conditions(node: &NodeConditions, heartbeat: SystemTime) -> String {
             "-------",
         ]),
     ];
-    for c in &node.list {
+    for [type_, status, heartbeat, transition, reason, message] in list {
         rows.push(vec![
-            format!("  {} ", c.type_),
-            format!("{} ", c.status.as_str()),
-            format!("{} ", golang::rfc1123z(heartbeat)),
-            format!("{} ", golang::rfc1123z(c.transition)),
-            format!("{} ", c.reason),
-            one_line(&golang::json_text(&c.message)),
+            format!("  {type_} "),
+            format!("{status} "),
+            format!("{heartbeat} "),
+            format!("{transition} "),
+            format!("{reason} "),
+            one_line(&message),
         ]);
     }
     format!("Conditions:\n{}", tabulate(&rows))

@@ -7,43 +7,20 @@ use npd_plugin::civil::days_from_civil;
 
 use crate::golang;
 use crate::prune::node::Condition;
-use crate::report::tabulate;
+use crate::report::condition_rows;
 
 /// The `Conditions:` block for `list`.
 pub fn conditions(list: &[&Condition]) -> String {
-    let mut rows = vec![
-        header(&[
-            "  Type",
-            "Status",
-            "LastHeartbeatTime",
-            "LastTransitionTime",
-            "Reason",
-            "Message",
-        ]),
-        header(&[
-            "  ----",
-            "------",
-            "-----------------",
-            "------------------",
-            "------",
-            "-------",
-        ]),
-    ];
-    for c in list {
-        rows.push(vec![
-            format!("  {} ", c.type_),
-            format!("{} ", c.status),
-            format!("{} ", time(&c.last_heartbeat_time)),
-            format!("{} ", time(&c.last_transition_time)),
-            format!("{} ", c.reason),
-            c.message.replace('\n', "\\n"),
-        ]);
-    }
-    format!("Conditions:\n{}", tabulate(&rows))
-}
-
-fn header(texts: &[&str]) -> Vec<String> {
-    texts.iter().map(|s| s.to_string()).collect()
+    condition_rows(list.iter().map(|c| {
+        [
+            c.type_.clone(),
+            c.status.clone(),
+            time(&c.last_heartbeat_time),
+            time(&c.last_transition_time),
+            c.reason.clone(),
+            c.message.clone(),
+        ]
+    }))
 }
 
 /// An API time (RFC 3339 in UTC, `2024-05-01T10:00:00Z`) as kubectl shows it; another
