@@ -43,7 +43,7 @@ mod psi;
 mod run;
 pub mod serve;
 
-pub use broken::{assert_broken, Broken, Says};
+pub use broken::{assert_broken, assert_unreadable_per_check, Broken, Says};
 pub use chroot::{root_is_a_mount, Chroot};
 pub use config::{
     assert_answers_in_time, rule_args, rule_name, rule_timeout, ShippedConfig, INSTALL_DIR,
