@@ -18,13 +18,28 @@
 //! A complete plugin (its `main.rs` is the last line):
 //!
 //! ```
-//! use npd_plugin::{explain, Context, Outcome, Plugin, Result};
+//! use npd_plugin::{explain, Configure, Context, Error, Outcome, Plugin, Result};
 //!
 //! #[derive(clap::Args, Debug)]
 //! struct Args {
 //!     /// Report a problem when more than this many users are logged in.
 //!     #[arg(long, default_value_t = 10)]
 //!     max_users: u32,
+//! }
+//!
+//! struct Config {
+//!     max_users: u32,
+//! }
+//!
+//! impl Configure for Config {
+//!     type Args = Args;
+//!
+//!     fn configure(args: Args) -> Result<Config> {
+//!         if args.max_users == 0 {
+//!             return Err(Error::config("--max-users: must be more than 0"));
+//!         }
+//!         Ok(Config { max_users: args.max_users })
+//!     }
 //! }
 //!
 //! struct Users;
@@ -35,18 +50,13 @@
 //!     const EXAMPLE_RULE: &'static str = r#"{"type": "permanent", "condition": "TooManyUsers",
 //!  "reason": "TooManyUsers", "path": "/opt/npd-checks/bin/npd-users",
 //!  "args": ["--max-users", "10"], "timeout": "5s"}"#;
-//!     type Args = Args;
-//!     type Config = Args;
+//!     type Config = Config;
 //!
-//!     fn configure(args: Args) -> Result<Args> {
-//!         Ok(args)
-//!     }
-//!
-//!     fn check(args: &Args, ctx: &Context) -> Result<Outcome> {
+//!     fn check(config: &Config, ctx: &Context) -> Result<Outcome> {
 //!         let users = 3; // a real plugin reads this under ctx.host_path(..)
-//!         explain!(ctx, "{users} users, limit {}", args.max_users);
-//!         Ok(if users > args.max_users {
-//!             Outcome::problem(format!("{users} users > {}", args.max_users))
+//!         explain!(ctx, "{users} users, limit {}", config.max_users);
+//!         Ok(if users > config.max_users {
+//!             Outcome::problem(format!("{users} users > {}", config.max_users))
 //!         } else {
 //!             Outcome::ok("user count is normal")
 //!         })
@@ -64,12 +74,19 @@
 //! | file | holds |
 //! |---|---|
 //! | `src/main.rs` | `npd_plugin::main!(npd_<aspect>::<Plugin>);`, nothing else |
-//! | `src/lib.rs` | the [`Plugin`] impl and its `--help` texts; `check` measures, then judges |
-//! | `src/config.rs` | `Args` (the clap flags), `Config` (them validated) and `configure`; its errors are [`Error::config`] |
+//! | `src/lib.rs` | the [`Plugin`] impl: the `--help` texts, `type Config` and `check`, which measures, then judges |
+//! | `src/config.rs` | `Args` (the clap flags) and `Config` (them validated), whose [`Configure`] impl is the validation; its errors are [`Error::config`] |
 //! | `src/measure.rs` or `src/measure/` | every read, call and state access of a run: the measurements, or a typed [`Error`] |
 //! | `src/judge.rs` | `judge`: the verdict as a function of the configuration and the measurements, no I/O (the context only for `--explain`) |
 //! | `src/<name>.rs` | a pure piece named for what it holds: a parser of one input (`loadavg.rs`, `wire.rs`), what a measurement yields (`report.rs`, `tally.rs`) |
 //! | `tests/tests.rs` | the index of the integration tests: one module per topic and where a new test belongs |
+//!
+//! The contract is said here once: flags are parsed, the common ones taken, the
+//! plugin's handed to [`Configure::configure`], and `check` runs on the result; a
+//! plugin names its types and writes its check, nothing of the flow. A list flag
+//! (`--check a,b`) selects with [`selection`]. What `--help` must say (the example
+//! rule accepted, no `%`) is one assertion of the test support crate that every
+//! plugin's flag tests call.
 //!
 //! What two plugins need lives here or in another shared crate, never in a plugin.
 //! Errors say whose fault they are ([`Kind`]); the exit code follows from that in one
@@ -100,6 +117,7 @@ pub mod kmsg;
 pub mod message;
 mod metrics;
 mod outcome;
+mod plugin;
 pub mod psi;
 pub mod state;
 pub mod units;
@@ -114,31 +132,9 @@ pub use error::{Error, Kind, Result};
 pub use flags::CommonFlags;
 pub use npd_host::{glob, host, hostfs, isolate, mountinfo, netns, procstat, short_io_reason};
 pub use outcome::{Outcome, Status};
+pub use plugin::{selection, Configure, Plugin};
 
-/// One plugin: its flags, how they become a validated configuration, and the check.
-pub trait Plugin {
-    /// The binary's name, `npd-<aspect>`.
-    const NAME: &'static str;
-    /// What the plugin judges, for `--help`.
-    const ABOUT: &'static str;
-    /// A complete NPD rule (JSON with `path` and `args`) using this plugin.
-    const EXAMPLE_RULE: &'static str;
-    /// More help after the example: thresholds and where they come from, caveats.
-    const NOTES: &'static str = "";
-
-    /// The plugin's own flags, as clap parses them. `Debug` names the state key.
-    type Args: Args + FromArgMatches + std::fmt::Debug;
-    /// The flags validated and compiled (regexes, resolved units); built before any
-    /// work starts.
-    type Config: Send + Sync;
-
-    /// Validates the flags. An error here is reported as bad flags (Unknown).
-    fn configure(args: Self::Args) -> Result<Self::Config>;
-
-    /// Measures and judges. `Ok(Outcome::problem(..))` for a problem observed;
-    /// `Err` when the subject could not be observed.
-    fn check(config: &Self::Config, ctx: &Context) -> Result<Outcome>;
-}
+use plugin::ArgsOf;
 
 /// Defines a plugin binary's entry point: `npd_plugin::main!(npd_disk::Disk);` in a
 /// `main.rs` that starts with `#![cfg_attr(not(test), no_main)]`.
@@ -177,7 +173,7 @@ pub fn command<P: Plugin>() -> clap::Command {
     let cmd = clap::Command::new(P::NAME).version(env!("CARGO_PKG_VERSION"));
     // The texts are set last: a doc comment on the plugin's Args struct would otherwise
     // replace them.
-    CommonFlags::augment_args(P::Args::augment_args(cmd))
+    CommonFlags::augment_args(ArgsOf::<P>::augment_args(cmd))
         .about(P::ABOUT)
         .long_about(None)
         .after_help(after)
@@ -191,8 +187,8 @@ pub fn configure_from<P: Plugin>(args: &[&str]) -> Result<P::Config> {
     let matches = command::<P>()
         .try_get_matches_from(argv)
         .map_err(|e| Error::config(e.to_string()))?;
-    let args = P::Args::from_arg_matches(&matches).map_err(|e| Error::config(e.to_string()))?;
-    P::configure(args)
+    let args = ArgsOf::<P>::from_arg_matches(&matches).map_err(|e| Error::config(e.to_string()))?;
+    P::Config::configure(args)
 }
 
 /// Runs plugin `P` as a process: parses the flags, checks, debounces, prints one line
@@ -206,7 +202,8 @@ pub fn run<P: Plugin>() -> ! {
     let common =
         CommonFlags::from_arg_matches(&matches).unwrap_or_else(|e| bad_flags(&e.to_string()));
     answer::set_max_output(common.max_output);
-    let args = P::Args::from_arg_matches(&matches).unwrap_or_else(|e| bad_flags(&e.to_string()));
+    let args =
+        ArgsOf::<P>::from_arg_matches(&matches).unwrap_or_else(|e| bad_flags(&e.to_string()));
     let key = match &common.state_key {
         Some(k) => k.clone(),
         None => format!(
@@ -214,7 +211,7 @@ pub fn run<P: Plugin>() -> ! {
             npd_host::stable_hash(format!("{args:?}").as_bytes())
         ),
     };
-    let config = P::configure(args).unwrap_or_else(|e| match e.kind() {
+    let config = P::Config::configure(args).unwrap_or_else(|e| match e.kind() {
         Kind::Config => bad_flags(e.message()),
         // Whatever else stopped configuring (a file the flags name cannot be read), it
         // is never a problem: nothing has been observed yet.
@@ -371,17 +368,20 @@ mod tests {
 
     #[derive(clap::Args, Debug)]
     struct DemoArgs {}
+    struct DemoConfig;
+    impl Configure for DemoConfig {
+        type Args = DemoArgs;
+        fn configure(_: DemoArgs) -> Result<DemoConfig> {
+            Ok(DemoConfig)
+        }
+    }
     struct Demo;
     impl Plugin for Demo {
         const NAME: &'static str = "npd-demo";
         const ABOUT: &'static str = "demo";
         const EXAMPLE_RULE: &'static str = "{\"path\": \"/x\"}";
-        type Args = DemoArgs;
-        type Config = ();
-        fn configure(_: DemoArgs) -> Result<()> {
-            Ok(())
-        }
-        fn check(_: &(), _: &Context) -> Result<Outcome> {
+        type Config = DemoConfig;
+        fn check(_: &DemoConfig, _: &Context) -> Result<Outcome> {
             Ok(Outcome::ok("fine"))
         }
     }

@@ -38,6 +38,24 @@ pub enum Says<'a> {
     Part(&'a str),
 }
 
+/// Makes each file of `cases` unreadable in turn and asserts that the check that
+/// reads it (`--check <check>`) answers Unknown, "cannot read <its host path>:
+/// permission denied".
+pub fn assert_unreadable_per_check(bin: &str, host: &FakeHost, cases: &[(&str, &str)]) {
+    for (file, check) in cases {
+        let line = format!("cannot read {}/{file}: permission denied", host.root());
+        let args = ["--check", check];
+        assert_broken(
+            bin,
+            host,
+            file,
+            Broken::Unreadable,
+            &args,
+            Says::Line(&line),
+        );
+    }
+}
+
 /// Breaks `file` (a host path) on `host` as `how` says, runs `bin` with `--host-root`
 /// and `args`, and asserts an Unknown answer, one ASCII line, that `says` what it
 /// must. Returns the run for what else a test asserts.

@@ -1,12 +1,12 @@
 //! What every plugin's flag tests assert: a bad flag is Unknown (exit 2) with one
 //! line that starts "bad flags: " and says why, never a problem and never a `%`; and
-//! the example rule of `--help` is one the plugin accepts.
+//! `--help` has no `%` either, and an example rule the plugin accepts.
 
 use std::path::Path;
 
 use serde_json::Value;
 
-use crate::{assert_one_npd_line, run};
+use crate::{assert_one_npd_line, run, INSTALL_DIR};
 
 /// Runs `bin` with each of `cases` and asserts each is a bad-flags answer.
 pub fn assert_bad_flags(bin: &str, cases: &[&[&str]]) {
@@ -23,11 +23,13 @@ pub fn assert_bad_flags(bin: &str, cases: &[&[&str]]) {
 }
 
 /// Asserts that the example rule `bin --help` prints after "Example NPD rule:" is
-/// one NPD rule for `bin` whose args the plugin accepts: run with them and
-/// `--lint-args`, it validates them and exits 0. Returns the rule.
+/// one NPD rule that runs `bin` where it is installed, and whose args the plugin
+/// accepts: run with them and `--lint-args`, it validates them and exits 0; and that
+/// the help has no `%`, which the notes write "pct". Returns the rule.
 pub fn assert_example_rule_accepted(bin: &str) -> Value {
     let help = run(bin, &["--help"]);
     assert_eq!(help.code, 0, "{}", help.stderr);
+    assert!(!help.stdout.contains('%'), "{}", help.stdout);
     let (_, after) = help
         .stdout
         .split_once("Example NPD rule:\n")
@@ -38,8 +40,7 @@ pub fn assert_example_rule_accepted(bin: &str) -> Value {
         other => panic!("the example rule is not JSON: {other:?}\n{after}"),
     };
     let name = Path::new(bin).file_name().unwrap().to_str().unwrap();
-    let path = rule["path"].as_str().unwrap_or_default();
-    assert!(path.ends_with(&format!("/{name}")), "{rule}");
+    assert_eq!(rule["path"], format!("{INSTALL_DIR}/{name}"), "{rule}");
     let mut args: Vec<&str> = rule["args"]
         .as_array()
         .unwrap_or_else(|| panic!("no args in {rule}"))
@@ -51,6 +52,18 @@ pub fn assert_example_rule_accepted(bin: &str) -> Value {
     let r = run(bin, &args);
     assert_eq!(r.code, 0, "{args:?}: {}\n{}", r.stdout, r.stderr);
     rule
+}
+
+/// Asserts what [`assert_example_rule_accepted`] does, and that `--help` says each
+/// of `says` (a default, a line of the notes). Returns the help, for what a plugin
+/// asserts of it beyond that.
+pub fn assert_help(bin: &str, says: &[&str]) -> String {
+    assert_example_rule_accepted(bin);
+    let help = run(bin, &["--help"]).stdout;
+    for text in says {
+        assert!(help.contains(text), "--help does not say {text:?}:\n{help}");
+    }
+    help
 }
 
 #[cfg(test)]
@@ -83,6 +96,20 @@ exit 2
         let dir = tempfile::tempdir().unwrap();
         let rule = assert_example_rule_accepted(&plugin(dir.path(), "--x 1"));
         assert_eq!(rule["args"][1], "1");
+    }
+
+    #[test]
+    fn the_help_says_what_it_is_asked_to() {
+        let dir = tempfile::tempdir().unwrap();
+        let help = assert_help(&plugin(dir.path(), "--x 1"), &["Fakes.", "Exit codes"]);
+        assert!(help.starts_with("Fakes."));
+    }
+
+    #[test]
+    #[should_panic(expected = "--help does not say \"--y\"")]
+    fn a_help_that_does_not_say_it_fails_the_test() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_help(&plugin(dir.path(), "--x 1"), &["--y"]);
     }
 
     #[test]

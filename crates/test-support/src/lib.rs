@@ -43,12 +43,12 @@ mod psi;
 mod run;
 pub mod serve;
 
-pub use broken::{assert_broken, Broken, Says};
+pub use broken::{assert_broken, assert_unreadable_per_check, Broken, Says};
 pub use chroot::{root_is_a_mount, Chroot};
 pub use config::{
     assert_answers_in_time, rule_args, rule_name, rule_timeout, ShippedConfig, INSTALL_DIR,
 };
-pub use flags::{assert_bad_flags, assert_example_rule_accepted};
+pub use flags::{assert_bad_flags, assert_example_rule_accepted, assert_help};
 pub use host::FakeHost;
 pub use hung::{in_ci, one_at_a_time, skip, stuck_processes, FuseMount, HungMount};
 pub use net::{closed_port, hold as hold_port, ClosedPort};

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use npd_plugin::units::parse_duration;
-use npd_plugin::{Error, Result};
+use npd_plugin::{Configure, Error, Result};
 
 use crate::timex::{self, Source, MAXERROR_LIMIT_US};
 
@@ -66,25 +66,29 @@ pub struct Config {
     pub source: Source,
 }
 
-/// Validates the flags: a maxerror limit the kernel never reaches would never fire.
-pub fn configure(args: Args) -> Result<Config> {
-    let max_maxerror_us = args.max_maxerror.micros();
-    if max_maxerror_us.is_some_and(|l| l >= MAXERROR_LIMIT_US) {
-        return Err(Error::config(
-            "--max-maxerror must be below 16s: the kernel stops maxerror at 16s, \
-             which is already reported as unsynchronized (or give off)",
-        ));
+impl Configure for Config {
+    type Args = Args;
+
+    /// Validates the flags: a maxerror limit the kernel never reaches would never fire.
+    fn configure(args: Args) -> Result<Config> {
+        let max_maxerror_us = args.max_maxerror.micros();
+        if max_maxerror_us.is_some_and(|l| l >= MAXERROR_LIMIT_US) {
+            return Err(Error::config(
+                "--max-maxerror must be below 16s: the kernel stops maxerror at 16s, \
+                 which is already reported as unsynchronized (or give off)",
+            ));
+        }
+        let source = match &args.adjtimex_reading {
+            None => Source::Kernel,
+            Some(text) => timex::parse_stand_in(text)?,
+        };
+        Ok(Config {
+            max_esterror_us: args.max_esterror.micros(),
+            max_maxerror_us,
+            trust_unsync_flag: args.trust_unsync_flag,
+            source,
+        })
     }
-    let source = match &args.adjtimex_reading {
-        None => Source::Kernel,
-        Some(text) => timex::parse_stand_in(text)?,
-    };
-    Ok(Config {
-        max_esterror_us: args.max_esterror.micros(),
-        max_maxerror_us,
-        trust_unsync_flag: args.trust_unsync_flag,
-        source,
-    })
 }
 
 #[cfg(test)]

@@ -19,6 +19,13 @@ pub use config::{Args, Config};
 pub struct Clock;
 
 impl Plugin for Clock {
+    type Config = Config;
+
+    fn check(config: &Config, ctx: &Context) -> Result<Outcome> {
+        let reading = measure::measure(config, ctx)?;
+        Ok(judge::judge(&reading, config, ctx))
+    }
+
     const NAME: &'static str = "npd-clock";
     const ABOUT: &'static str = "Checks that the host's clock is synchronized, as the kernel \
                                  knows it (adjtimex): whatever daemon keeps the time.";
@@ -26,21 +33,7 @@ impl Plugin for Clock {
  "reason": "ClockNotSynchronized", "path": "/opt/npd-checks/bin/npd-clock",
  "args": ["--max-esterror", "100ms", "--max-maxerror", "5s", "--fail-after", "20"],
  "timeout": "5s"}"#;
-    const NOTES: &'static str = NOTES;
-    type Args = Args;
-    type Config = Config;
-
-    fn configure(args: Args) -> Result<Config> {
-        config::configure(args)
-    }
-
-    fn check(config: &Config, ctx: &Context) -> Result<Outcome> {
-        let reading = measure::measure(config, ctx)?;
-        Ok(judge::judge(&reading, config, ctx))
-    }
-}
-
-const NOTES: &str = "\
+    const NOTES: &'static str = "\
 What is read:
   One adjtimex(2) call with modes 0: read only, no privilege needed. The clock is
   not namespaced, so this is the host kernel's state from inside any container, no
@@ -88,6 +81,7 @@ Booting:
   second), so nothing is lost by waiting.
 Unknown (exit 2):
   adjtimex fails (a seccomp profile that forbids it), or answers nonsense.";
+}
 
 #[cfg(test)]
 mod tests {

@@ -2,7 +2,7 @@
 //! the limit of each.
 
 use npd_plugin::units::parse_percent;
-use npd_plugin::{Error, Result};
+use npd_plugin::{Configure, Error, Result};
 
 /// What can be checked.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,16 +81,20 @@ pub struct Config {
     pub max_psi_some: Option<f64>,
 }
 
-/// Keeps the limits of the checks asked for.
-pub fn configure(args: Args) -> Result<Config> {
-    let has = |a: Aspect| args.checks.contains(&a);
-    Ok(Config {
-        load: has(Aspect::Load).then_some(LoadLimit {
-            max_per_cpu: args.max_load_per_cpu,
-            window: args.load_average,
-        }),
-        max_psi_some: has(Aspect::Psi).then_some(args.max_psi_some),
-    })
+impl Configure for Config {
+    type Args = Args;
+
+    /// Keeps the limits of the checks asked for.
+    fn configure(args: Args) -> Result<Config> {
+        let has = |a: Aspect| args.checks.contains(&a);
+        Ok(Config {
+            load: has(Aspect::Load).then_some(LoadLimit {
+                max_per_cpu: args.max_load_per_cpu,
+                window: args.load_average,
+            }),
+            max_psi_some: has(Aspect::Psi).then_some(args.max_psi_some),
+        })
+    }
 }
 
 #[cfg(test)]

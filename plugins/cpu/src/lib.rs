@@ -25,6 +25,13 @@ pub use config::{Args, Config};
 pub struct Cpu;
 
 impl Plugin for Cpu {
+    type Config = Config;
+
+    fn check(config: &Config, ctx: &Context) -> Result<Outcome> {
+        let measured = measure::measure(config, ctx);
+        judge::judge(config, measured, ctx)
+    }
+
     const NAME: &'static str = "npd-cpu";
     const ABOUT: &'static str = "Checks the host's CPUs: load average per online CPU, CPU \
                                  pressure stall (PSI).";
@@ -32,21 +39,7 @@ impl Plugin for Cpu {
  "reason": "CPULoadHigh", "path": "/opt/npd-checks/bin/npd-cpu",
  "args": ["--check", "load", "--max-load-per-cpu", "4", "--load-average", "5m",
           "--fail-after", "2"], "timeout": "5s"}"#;
-    const NOTES: &'static str = NOTES;
-    type Args = Args;
-    type Config = Config;
-
-    fn configure(args: Args) -> Result<Config> {
-        config::configure(args)
-    }
-
-    fn check(config: &Config, ctx: &Context) -> Result<Outcome> {
-        let measured = measure::measure(config, ctx);
-        judge::judge(config, measured, ctx)
-    }
-}
-
-const NOTES: &str = "\
+    const NOTES: &'static str = "\
 What is measured (under <host-root>; system-wide, so the cgroup limits of NPD's
 own container change none of it):
   load: a load average of /proc/loadavg (--load-average 1m, 5m or 15m) divided
@@ -76,16 +69,4 @@ Unknown (exit 2):
   A file a check needs is missing, unreadable, empty or garbled (both CPU count
   sources missing included); PSI asked for on a kernel without it. A problem
   found by another check of the same run still wins (exit 1).";
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn help_has_the_example_rule_and_no_percent_sign() {
-        let help = npd_plugin::command::<Cpu>().render_long_help().to_string();
-        assert!(help.contains("/opt/npd-checks/bin/npd-cpu"));
-        assert!(help.contains("check_load"));
-        assert!(!help.contains('%'), "{help}");
-    }
 }

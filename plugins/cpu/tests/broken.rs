@@ -4,9 +4,9 @@
 use std::time::{Duration, Instant};
 
 use crate::util::{CpuHost, BIN};
-use npd_test_support::Broken::{Garbage, Hung, Missing, Unreadable};
+use npd_test_support::Broken::{Garbage, Hung, Missing};
 use npd_test_support::Says::{End, Line, Start};
-use npd_test_support::{assert_broken, run, FakeHost, Run};
+use npd_test_support::{assert_broken, assert_unreadable_per_check, run, FakeHost, Run};
 
 fn unknown(r: &Run) -> String {
     assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
@@ -90,21 +90,12 @@ fn garbage_proc_stat() {
 #[test]
 fn unreadable_files() {
     let host = FakeHost::healthy();
-    for (file, check) in [
+    let cases = [
         ("proc/loadavg", "load"),
         ("sys/devices/system/cpu/online", "load"),
         ("proc/pressure/cpu", "psi"),
-    ] {
-        let line = format!("cannot read {}/{file}: permission denied", host.root());
-        assert_broken(
-            BIN,
-            &host,
-            file,
-            Unreadable,
-            &["--check", check],
-            Line(&line),
-        );
-    }
+    ];
+    assert_unreadable_per_check(BIN, &host, &cases);
 }
 
 #[test]

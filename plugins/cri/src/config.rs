@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use npd_plugin::units::parse_duration;
-use npd_plugin::{Error, Result};
+use npd_plugin::{selection, Configure, Error, Result};
 
 use crate::cri::{NETWORK_READY, RUNTIME_READY};
 
@@ -67,33 +67,30 @@ pub struct Config {
     pub max_latency: Duration,
 }
 
-pub fn configure(args: Args) -> Result<Config> {
-    let mut required = Vec::new();
-    for r in args.required {
-        if !required.contains(&r) {
-            required.push(r);
+impl Configure for Config {
+    type Args = Args;
+
+    fn configure(args: Args) -> Result<Config> {
+        let required = selection(args.required, [Required::Runtime]);
+        let max_latency =
+            parse_duration(&args.max_latency).map_err(|e| e.context("--max-latency"))?;
+        if max_latency.is_zero() {
+            return Err(Error::config("--max-latency: must be more than 0"));
         }
-    }
-    if required.is_empty() {
-        required.push(Required::Runtime);
-    }
-    let max_latency = parse_duration(&args.max_latency).map_err(|e| e.context("--max-latency"))?;
-    if max_latency.is_zero() {
-        return Err(Error::config("--max-latency: must be more than 0"));
-    }
-    if let Some(socket) = &args.socket {
-        if !socket.is_absolute() {
-            return Err(Error::config(format!(
-                "--socket: {} is not an absolute path",
-                socket.display()
-            )));
+        if let Some(socket) = &args.socket {
+            if !socket.is_absolute() {
+                return Err(Error::config(format!(
+                    "--socket: {} is not an absolute path",
+                    socket.display()
+                )));
+            }
         }
+        Ok(Config {
+            socket: args.socket,
+            required,
+            max_latency,
+        })
     }
-    Ok(Config {
-        socket: args.socket,
-        required,
-        max_latency,
-    })
 }
 
 #[cfg(test)]
@@ -110,7 +107,7 @@ mod tests {
 
     #[test]
     fn defaults_require_the_runtime_only() {
-        let config = configure(args()).unwrap();
+        let config = Config::configure(args()).unwrap();
         assert_eq!(config.required, [Required::Runtime]);
         assert_eq!(config.max_latency, Duration::from_secs(2));
         assert_eq!(config.socket, None);
@@ -121,7 +118,7 @@ mod tests {
         let mut a = args();
         a.required = vec![Required::Network, Required::Runtime, Required::Network];
         assert_eq!(
-            configure(a).unwrap().required,
+            Config::configure(a).unwrap().required,
             [Required::Network, Required::Runtime]
         );
     }
@@ -132,7 +129,7 @@ mod tests {
             let mut a = args();
             a.socket = socket.map(PathBuf::from);
             a.max_latency = latency.into();
-            let err = configure(a).unwrap_err();
+            let err = Config::configure(a).unwrap_err();
             assert_eq!(err.kind(), npd_plugin::Kind::Config, "{err}");
         }
     }

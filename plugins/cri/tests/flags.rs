@@ -35,6 +35,9 @@ fn help_shows_the_example_rule_and_why_network_is_not_required_by_default() {
 }
 
 #[test]
-fn the_example_rule_of_help_is_accepted() {
-    npd_test_support::assert_example_rule_accepted(BIN);
+fn the_help_has_an_accepted_example_rule_and_the_notes() {
+    npd_test_support::assert_help(
+        BIN,
+        &["--require runtime: RuntimeReady only", "[default: 2s]"],
+    );
 }

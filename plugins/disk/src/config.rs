@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use npd_plugin::units::parse_percent;
-use npd_plugin::{Error, Result};
+use npd_plugin::{Configure, Error, Result};
 
 /// What can be checked of a filesystem.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,39 +62,43 @@ pub struct Config {
     pub read_only: bool,
 }
 
-/// Validates the flags: paths absolute and without duplicates.
-pub fn configure(mut args: Args) -> Result<Config> {
-    if args.paths.is_empty() && args.optional_paths.is_empty() {
-        args.paths.push(PathBuf::from("/"));
-    }
-    let mut paths: Vec<PathBuf> = Vec::new();
-    let mut optional = Vec::new();
-    let given = args.paths.into_iter().map(|p| (p, false, "--path"));
-    let maybe = args
-        .optional_paths
-        .into_iter()
-        .map(|p| (p, true, "--path-if-exists"));
-    for (p, may_lack, flag) in given.chain(maybe) {
-        if !p.is_absolute() {
-            return Err(Error::config(format!(
-                "{flag} {:?} is not absolute (give the path as the host sees it)",
-                p.display().to_string()
-            )));
+impl Configure for Config {
+    type Args = Args;
+
+    /// Validates the flags: paths absolute and without duplicates.
+    fn configure(mut args: Args) -> Result<Config> {
+        if args.paths.is_empty() && args.optional_paths.is_empty() {
+            args.paths.push(PathBuf::from("/"));
         }
-        if !paths.contains(&p) {
-            paths.push(p);
-            optional.push(may_lack);
+        let mut paths: Vec<PathBuf> = Vec::new();
+        let mut optional = Vec::new();
+        let given = args.paths.into_iter().map(|p| (p, false, "--path"));
+        let maybe = args
+            .optional_paths
+            .into_iter()
+            .map(|p| (p, true, "--path-if-exists"));
+        for (p, may_lack, flag) in given.chain(maybe) {
+            if !p.is_absolute() {
+                return Err(Error::config(format!(
+                    "{flag} {:?} is not absolute (give the path as the host sees it)",
+                    p.display().to_string()
+                )));
+            }
+            if !paths.contains(&p) {
+                paths.push(p);
+                optional.push(may_lack);
+            }
         }
+        Ok(Config {
+            paths,
+            optional,
+            max_used: args.max_used,
+            max_inodes_used: args.max_inodes_used,
+            usage: args.checks.contains(&Aspect::Usage),
+            inodes: args.checks.contains(&Aspect::Inodes),
+            read_only: args.checks.contains(&Aspect::ReadOnly),
+        })
     }
-    Ok(Config {
-        paths,
-        optional,
-        max_used: args.max_used,
-        max_inodes_used: args.max_inodes_used,
-        usage: args.checks.contains(&Aspect::Usage),
-        inodes: args.checks.contains(&Aspect::Inodes),
-        read_only: args.checks.contains(&Aspect::ReadOnly),
-    })
 }
 
 #[cfg(test)]

@@ -26,6 +26,14 @@ pub use config::{Args, Aspect, Config};
 pub struct Disk;
 
 impl Plugin for Disk {
+    type Config = Config;
+
+    fn check(config: &Config, ctx: &Context) -> Result<Outcome> {
+        let survey = measure::measure(config, ctx)?;
+        judge::explain_survey(config, &survey, ctx);
+        judge::judge(config, &survey, ctx)
+    }
+
     const NAME: &'static str = "npd-disk";
     const ABOUT: &'static str = "Checks the filesystems holding the given host paths: blocks \
                                  and inodes used, read-only mounts, mounts that do not answer.";
@@ -33,22 +41,7 @@ impl Plugin for Disk {
  "reason": "DiskUsageHigh", "path": "/opt/npd-checks/bin/npd-disk",
  "args": ["--check", "usage", "--max-used", "85", "--path", "/",
           "--path", "/var/lib/kubelet", "--fail-after", "2"], "timeout": "5s"}"#;
-    const NOTES: &'static str = NOTES;
-    type Args = Args;
-    type Config = Config;
-
-    fn configure(args: Args) -> Result<Config> {
-        config::configure(args)
-    }
-
-    fn check(config: &Config, ctx: &Context) -> Result<Outcome> {
-        let survey = measure::measure(config, ctx)?;
-        judge::explain_survey(config, &survey, ctx);
-        judge::judge(config, &survey, ctx)
-    }
-}
-
-const NOTES: &str = "\
+    const NOTES: &'static str = "\
 What is measured:
   Each --path is found in the host's mount table (<host-root>/proc/1/mountinfo),
   its symlinks followed as the host follows them. The mount holding it is measured
@@ -97,20 +90,11 @@ Unknown (exit 2):
   exist on the host (nothing to measure: check the path, or the DaemonSet's
   mount of the host's /); statvfs fails. A problem found on another path still
   wins (exit 1).";
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn help_has_the_example_rule_and_the_notes_and_no_percent_sign() {
-        let help = npd_plugin::command::<Disk>().render_long_help().to_string();
-        assert!(help.starts_with("Checks the filesystems"), "{help}");
-        assert!(help.contains("/opt/npd-checks/bin/npd-disk"));
-        assert!(help.contains("--max-used 85"));
-        assert!(!help.contains('%'), "{help}");
-    }
-
     #[test]
     fn the_example_rule_is_json_whose_args_are_accepted() {
         let rule: serde_json::Value = serde_json::from_str(Disk::EXAMPLE_RULE).unwrap();

@@ -36,6 +36,7 @@ fn each_condition_has_one_rule_judging_one_thing_with_the_plugins_ok_message() {
 }
 
 #[test]
-fn the_example_rule_of_help_is_accepted() {
-    npd_test_support::assert_example_rule_accepted(BIN);
+fn the_help_has_an_accepted_example_rule_and_the_notes() {
+    let help = npd_test_support::assert_help(BIN, &["--max-used 85"]);
+    assert!(help.starts_with("Checks the filesystems"), "{help}");
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use npd_plugin::units::parse_duration;
-use npd_plugin::{Error, Result};
+use npd_plugin::{Configure, Error, Result};
 
 use crate::wire::{self, RecordType};
 
@@ -53,53 +53,57 @@ pub struct Config {
     pub max_latency: Option<Duration>,
 }
 
-/// Validates the flags: names DNS can carry, servers as addresses, expected addresses
-/// of the type asked for.
-pub fn configure(args: Args) -> Result<Config> {
-    let mut names = Vec::new();
-    for name in &args.names {
-        let bare = name.strip_suffix('.').unwrap_or(name).to_ascii_lowercase();
-        wire::query(0, &bare, RecordType::A).map_err(|e| e.context("--name"))?;
-        if !bare
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+impl Configure for Config {
+    type Args = Args;
+
+    /// Validates the flags: names DNS can carry, servers as addresses, expected addresses
+    /// of the type asked for.
+    fn configure(args: Args) -> Result<Config> {
+        let mut names = Vec::new();
+        for name in &args.names {
+            let bare = name.strip_suffix('.').unwrap_or(name).to_ascii_lowercase();
+            wire::query(0, &bare, RecordType::A).map_err(|e| e.context("--name"))?;
+            if !bare
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+            {
+                return Err(Error::config(format!(
+                    "--name {name:?} has characters DNS names do not"
+                )));
+            }
+            names.push(bare);
+        }
+        let mut servers = Vec::new();
+        for s in &args.servers {
+            servers.push(parse_server(s).map_err(|e| e.context(format!("--server {s:?}")))?);
+        }
+        let rtype = if args.rtype == "AAAA" {
+            RecordType::Aaaa
+        } else {
+            RecordType::A
+        };
+        if let Some(ip) = args
+            .expect
+            .iter()
+            .find(|ip| ip.is_ipv4() != (rtype == RecordType::A))
         {
             return Err(Error::config(format!(
-                "--name {name:?} has characters DNS names do not"
+                "--expect-address {ip} is not of --type {}",
+                rtype.as_str()
             )));
         }
-        names.push(bare);
+        if args.max_latency.is_some_and(|d| d.is_zero()) {
+            return Err(Error::config("--max-latency must be above 0"));
+        }
+        Ok(Config {
+            names,
+            servers,
+            resolv_conf: args.resolv_conf,
+            rtype,
+            expect: args.expect,
+            max_latency: args.max_latency,
+        })
     }
-    let mut servers = Vec::new();
-    for s in &args.servers {
-        servers.push(parse_server(s).map_err(|e| e.context(format!("--server {s:?}")))?);
-    }
-    let rtype = if args.rtype == "AAAA" {
-        RecordType::Aaaa
-    } else {
-        RecordType::A
-    };
-    if let Some(ip) = args
-        .expect
-        .iter()
-        .find(|ip| ip.is_ipv4() != (rtype == RecordType::A))
-    {
-        return Err(Error::config(format!(
-            "--expect-address {ip} is not of --type {}",
-            rtype.as_str()
-        )));
-    }
-    if args.max_latency.is_some_and(|d| d.is_zero()) {
-        return Err(Error::config("--max-latency must be above 0"));
-    }
-    Ok(Config {
-        names,
-        servers,
-        resolv_conf: args.resolv_conf,
-        rtype,
-        expect: args.expect,
-        max_latency: args.max_latency,
-    })
 }
 
 /// `10.96.0.10`, `127.0.0.1:5353`, `::1`, `[::1]:5353`.

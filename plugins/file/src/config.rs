@@ -7,7 +7,7 @@ use std::ffi::OsString;
 use std::time::Duration;
 
 use npd_plugin::units::{format_duration, parse_duration};
-use npd_plugin::{Error, Result};
+use npd_plugin::{Configure, Error, Result};
 use regex_lite::{Regex, RegexBuilder};
 
 use npd_plugin::glob::Pattern;
@@ -135,39 +135,48 @@ pub struct Config {
     pub rule: Rule,
 }
 
-pub fn configure(args: Args) -> Result<Config> {
-    let mut paths = Vec::with_capacity(args.paths.len());
-    for text in &args.paths {
-        paths.push(parse_path(text)?);
-    }
-    let if_missing = |default| match args.if_missing.as_deref() {
-        Some("problem") => IfMissing::Problem,
-        Some("ok") => IfMissing::Ok,
-        Some("unknown") => IfMissing::Unknown,
-        _ => default,
-    };
-    let rule = if args.problem_if_exists {
-        Rule::Exists
-    } else if args.problem_if_missing {
-        Rule::Missing
-    } else if let Some(age) = args.problem_if_older_than {
-        Rule::OlderThan(age, if_missing(IfMissing::Problem))
-    } else if let Some(text) = args.problem_if_contains {
-        Rule::Contains {
-            regex: compile(&text)?,
-            text,
-            if_missing: if_missing(IfMissing::Unknown),
-            max_read: args.max_read,
+impl Configure for Config {
+    type Args = Args;
+
+    fn configure(args: Args) -> Result<Config> {
+        let mut paths = Vec::with_capacity(args.paths.len());
+        for text in &args.paths {
+            paths.push(parse_path(text)?);
         }
-    } else {
-        return Err(Error::config("give one rule: --problem-if-exists, --problem-if-missing, --problem-if-older-than or --problem-if-contains"));
-    };
-    if args.if_missing.is_some() && matches!(rule, Rule::Exists | Rule::Missing) {
-        return Err(Error::config(
-            "--if-missing goes with --problem-if-older-than or --problem-if-contains",
-        ));
+        let if_missing = |default| match args.if_missing.as_deref() {
+            Some("problem") => IfMissing::Problem,
+            Some("ok") => IfMissing::Ok,
+            Some("unknown") => IfMissing::Unknown,
+            _ => default,
+        };
+        let rule = if args.problem_if_exists {
+            Rule::Exists
+        } else if args.problem_if_missing {
+            Rule::Missing
+        } else if let Some(age) = args.problem_if_older_than {
+            Rule::OlderThan(age, if_missing(IfMissing::Problem))
+        } else if let Some(text) = args.problem_if_contains {
+            Rule::Contains {
+                regex: compile(&text)?,
+                text,
+                if_missing: if_missing(IfMissing::Unknown),
+                max_read: args.max_read,
+            }
+        } else {
+            return Err(Error::config("give one rule: --problem-if-exists, --problem-if-missing, --problem-if-older-than or --problem-if-contains"));
+        };
+        if args.if_missing.is_some() && matches!(rule, Rule::Exists | Rule::Missing) {
+            return Err(Error::config(
+                "--if-missing goes with --problem-if-older-than or --problem-if-contains",
+            ));
+        }
+        Ok(Config { paths, rule })
     }
-    Ok(Config { paths, rule })
+}
+
+/// [`Config::configure`], by the name the unit tests of other modules call.
+pub fn configure(args: Args) -> Result<Config> {
+    Config::configure(args)
 }
 
 fn parse_path(text: &str) -> Result<PathPattern> {

@@ -20,6 +20,13 @@ pub use config::Args;
 pub struct File;
 
 impl Plugin for File {
+    type Config = config::Config;
+
+    fn check(config: &config::Config, ctx: &Context) -> Result<Outcome> {
+        let measured = measure::measure(config, ctx)?;
+        judge::judge(config, &measured, ctx)
+    }
+
     const NAME: &'static str = "npd-file";
     const ABOUT: &'static str = "Checks host files: one that must not exist (a reboot-required \
                                  flag), one that must, a heartbeat file that must be recent, \
@@ -28,21 +35,7 @@ impl Plugin for File {
  "reason": "RebootRequired", "path": "/opt/npd-checks/bin/npd-file",
  "args": ["--path", "/var/run/reboot-required", "--problem-if-exists"],
  "timeout": "5s"}"#;
-    const NOTES: &'static str = NOTES;
-    type Args = Args;
-    type Config = config::Config;
-
-    fn configure(args: Args) -> Result<config::Config> {
-        config::configure(args)
-    }
-
-    fn check(config: &config::Config, ctx: &Context) -> Result<Outcome> {
-        let measured = measure::measure(config, ctx)?;
-        judge::judge(config, &measured, ctx)
-    }
-}
-
-const NOTES: &str = "\
+    const NOTES: &'static str = "\
 Rules (give exactly one):
   --problem-if-exists: any file a --path names exists (reboot-required, a
   maintenance flag). --problem-if-missing: no file exists.
@@ -78,16 +71,4 @@ Unknown (exit 2):
   Bad flags; a path that cannot be looked up (permission denied, a symlink
   loop); a file searched that is a directory or not a regular file, or cannot
   be read.";
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn help_has_the_example_rule_and_the_notes() {
-        let help = npd_plugin::command::<File>().render_long_help().to_string();
-        assert!(help.contains("/opt/npd-checks/bin/npd-file"));
-        assert!(help.contains("check_file_age"));
-        assert!(!help.contains('%'));
-    }
 }

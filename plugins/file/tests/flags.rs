@@ -89,6 +89,6 @@ fn max_output_cuts_the_line() {
 }
 
 #[test]
-fn the_example_rule_of_help_is_accepted() {
-    npd_test_support::assert_example_rule_accepted(BIN);
+fn the_help_has_an_accepted_example_rule_and_the_notes() {
+    npd_test_support::assert_help(BIN, &["check_file_age"]);
 }

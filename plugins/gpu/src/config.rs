@@ -3,7 +3,7 @@
 //! critical and where dcgm-exporter answers.
 
 use http_probe::{Scheme, Url};
-use npd_plugin::{Error, Result};
+use npd_plugin::{selection, Configure, Error, Result};
 
 /// One aspect of GPU health this plugin can judge.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -102,64 +102,59 @@ impl Config {
     }
 }
 
-/// Validates the flags. A flag for an aspect that is not judged is an error: the rule
-/// would otherwise not check what it says.
-pub fn configure(args: Args) -> Result<Config> {
-    let mut checks = Vec::new();
-    for aspect in if args.checks.is_empty() {
-        vec![Aspect::Count]
-    } else {
-        args.checks
-    } {
-        if !checks.contains(&aspect) {
-            checks.push(aspect);
+impl Configure for Config {
+    type Args = Args;
+
+    /// Validates the flags. A flag for an aspect that is not judged is an error: the rule
+    /// would otherwise not check what it says.
+    fn configure(args: Args) -> Result<Config> {
+        let checks = selection(args.checks, [Aspect::Count]);
+        let needs = |flag: &str, given: bool, aspects: &[Aspect], names: &str| {
+            if given && !aspects.iter().any(|a| checks.contains(a)) {
+                Err(Error::config(format!("{flag} needs --check {names}")))
+            } else {
+                Ok(())
+            }
+        };
+        needs(
+            "--expected-gpus",
+            args.expected_gpus.is_some(),
+            &[Aspect::Count],
+            "count",
+        )?;
+        needs(
+            "--critical-xids",
+            args.critical_xids.is_some(),
+            &[Aspect::Xid, Aspect::XidOther, Aspect::Dcgm],
+            "xid, xid-other or dcgm",
+        )?;
+        needs(
+            "--dcgm-url",
+            args.dcgm_url.is_some(),
+            &[Aspect::Dcgm],
+            "dcgm",
+        )?;
+        if args.expected_gpus == Some(0) {
+            return Err(Error::config("--expected-gpus must be at least 1"));
         }
-    }
-    let needs = |flag: &str, given: bool, aspects: &[Aspect], names: &str| {
-        if given && !aspects.iter().any(|a| checks.contains(a)) {
-            Err(Error::config(format!("{flag} needs --check {names}")))
-        } else {
-            Ok(())
+        let critical_xids = match &args.critical_xids {
+            None => DEFAULT_CRITICAL_XIDS.to_vec(),
+            Some(text) => parse_xids(text)?,
+        };
+        let text = args.dcgm_url.as_deref().unwrap_or(DEFAULT_DCGM_URL);
+        let dcgm_url = Url::parse(text).map_err(|e| Error::config(format!("--dcgm-url: {e}")))?;
+        if dcgm_url.scheme != Scheme::Http {
+            return Err(Error::config(
+                "--dcgm-url: only http:// (dcgm-exporter on the node serves plain HTTP)",
+            ));
         }
-    };
-    needs(
-        "--expected-gpus",
-        args.expected_gpus.is_some(),
-        &[Aspect::Count],
-        "count",
-    )?;
-    needs(
-        "--critical-xids",
-        args.critical_xids.is_some(),
-        &[Aspect::Xid, Aspect::XidOther, Aspect::Dcgm],
-        "xid, xid-other or dcgm",
-    )?;
-    needs(
-        "--dcgm-url",
-        args.dcgm_url.is_some(),
-        &[Aspect::Dcgm],
-        "dcgm",
-    )?;
-    if args.expected_gpus == Some(0) {
-        return Err(Error::config("--expected-gpus must be at least 1"));
+        Ok(Config {
+            checks,
+            expected_gpus: args.expected_gpus,
+            critical_xids,
+            dcgm_url,
+        })
     }
-    let critical_xids = match &args.critical_xids {
-        None => DEFAULT_CRITICAL_XIDS.to_vec(),
-        Some(text) => parse_xids(text)?,
-    };
-    let text = args.dcgm_url.as_deref().unwrap_or(DEFAULT_DCGM_URL);
-    let dcgm_url = Url::parse(text).map_err(|e| Error::config(format!("--dcgm-url: {e}")))?;
-    if dcgm_url.scheme != Scheme::Http {
-        return Err(Error::config(
-            "--dcgm-url: only http:// (dcgm-exporter on the node serves plain HTTP)",
-        ));
-    }
-    Ok(Config {
-        checks,
-        expected_gpus: args.expected_gpus,
-        critical_xids,
-        dcgm_url,
-    })
 }
 
 /// `79,48,94`: XID numbers (1 to 999), at least one.
@@ -198,7 +193,7 @@ mod tests {
 
     #[test]
     fn defaults_count_gpus_with_the_built_in_xids() {
-        let c = configure(args()).unwrap();
+        let c = Config::configure(args()).unwrap();
         assert_eq!(c.checks, [Aspect::Count]);
         assert!(c.is_critical(79) && c.is_critical(48) && !c.is_critical(13));
         assert!(!c.is_critical(94) && !c.is_critical(92));
@@ -213,20 +208,20 @@ mod tests {
         let mut a = args();
         a.dcgm_url = Some("http://127.0.0.1:1/m".into());
         assert_eq!(
-            configure(a).unwrap_err().message(),
+            Config::configure(a).unwrap_err().message(),
             "--dcgm-url needs --check dcgm"
         );
         let mut a = args();
         a.critical_xids = Some("79".into());
         assert_eq!(
-            configure(a).unwrap_err().message(),
+            Config::configure(a).unwrap_err().message(),
             "--critical-xids needs --check xid, xid-other or dcgm"
         );
         let mut a = args();
         a.checks = vec![Aspect::Xid];
         a.expected_gpus = Some(4);
         assert_eq!(
-            configure(a).unwrap_err().message(),
+            Config::configure(a).unwrap_err().message(),
             "--expected-gpus needs --check count"
         );
     }

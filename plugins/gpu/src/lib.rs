@@ -33,6 +33,13 @@ pub use config::{Args, Config};
 pub struct Gpu;
 
 impl Plugin for Gpu {
+    type Config = Config;
+
+    fn check(config: &Config, ctx: &Context) -> Result<Outcome> {
+        let measured = measure::measure(config, ctx);
+        judge::judge(config, measured, ctx)
+    }
+
     const NAME: &'static str = "npd-gpu";
     const ABOUT: &'static str = "Checks a node's NVIDIA GPUs: all on the PCI bus and seen by the \
                                  driver, no critical XID error in the kernel log, no ECC or \
@@ -80,28 +87,4 @@ DCGM (--check dcgm):
 Not covered:
   GPUs of other vendors, NVSwitch and NVLink fabric state (SXID), thermal and power
   limits, MIG layouts.";
-    type Args = Args;
-    type Config = Config;
-
-    fn configure(args: Args) -> Result<Config> {
-        config::configure(args)
-    }
-
-    fn check(config: &Config, ctx: &Context) -> Result<Outcome> {
-        let measured = measure::measure(config, ctx);
-        judge::judge(config, measured, ctx)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn help_has_the_example_rule_and_the_notes() {
-        let help = npd_plugin::command::<Gpu>().render_long_help().to_string();
-        assert!(help.contains("\"path\": \"/opt/npd-checks/bin/npd-gpu\""));
-        assert!(help.contains("Driver not loaded while GPUs are on the bus"));
-        assert!(!help.contains('%'));
-    }
 }

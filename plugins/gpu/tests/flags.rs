@@ -57,8 +57,8 @@ fn help_shows_an_example_rule_and_the_decisions() {
 }
 
 #[test]
-fn the_example_rule_of_help_is_accepted() {
-    npd_test_support::assert_example_rule_accepted(BIN);
+fn the_help_has_an_accepted_example_rule_and_the_notes() {
+    npd_test_support::assert_help(BIN, &["Driver not loaded while GPUs are on the bus"]);
 }
 
 #[test]

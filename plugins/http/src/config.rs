@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use http_probe::Url;
 use npd_plugin::units::parse_duration;
-use npd_plugin::{Error, Result};
+use npd_plugin::{Configure, Error, Result};
 use regex_lite::{Regex, RegexBuilder};
 
 /// The flags of `npd-http`.
@@ -93,56 +93,60 @@ impl Config {
     }
 }
 
-pub fn configure(args: Args) -> Result<Config> {
-    let url = Url::parse(&args.url).map_err(|e| Error::config(format!("--url: {e}")))?;
-    let expect = match &args.expect_status {
-        None => vec![200..=399],
-        Some(text) => parse_statuses(text)?,
-    };
-    let body_regex = match &args.body_regex {
-        None => None,
-        Some(p) => Some(
-            RegexBuilder::new(p)
-                .size_limit(1 << 20)
-                .build()
-                .map_err(|e| {
-                    Error::config(format!(
-                        "--body-regex {p:?}: {}",
-                        first_line(&e.to_string())
-                    ))
-                })?,
-        ),
-    };
-    let mut headers = Vec::new();
-    for h in &args.headers {
-        headers.push(
-            http_probe::parse_header(h).map_err(|e| Error::config(format!("--header: {e}")))?,
-        );
+impl Configure for Config {
+    type Args = Args;
+
+    fn configure(args: Args) -> Result<Config> {
+        let url = Url::parse(&args.url).map_err(|e| Error::config(format!("--url: {e}")))?;
+        let expect = match &args.expect_status {
+            None => vec![200..=399],
+            Some(text) => parse_statuses(text)?,
+        };
+        let body_regex = match &args.body_regex {
+            None => None,
+            Some(p) => Some(
+                RegexBuilder::new(p)
+                    .size_limit(1 << 20)
+                    .build()
+                    .map_err(|e| {
+                        Error::config(format!(
+                            "--body-regex {p:?}: {}",
+                            first_line(&e.to_string())
+                        ))
+                    })?,
+            ),
+        };
+        let mut headers = Vec::new();
+        for h in &args.headers {
+            headers.push(
+                http_probe::parse_header(h).map_err(|e| Error::config(format!("--header: {e}")))?,
+            );
+        }
+        if args.bearer_token_file.is_some()
+            && headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case("authorization"))
+        {
+            return Err(Error::config(
+                "--bearer-token-file and an Authorization --header exclude each other",
+            ));
+        }
+        if args.max_latency.is_some_and(|d| d.is_zero()) {
+            return Err(Error::config("--max-latency must be above 0"));
+        }
+        Ok(Config {
+            url,
+            expect,
+            body_regex,
+            max_latency: args.max_latency,
+            headers,
+            bearer_token_file: args.bearer_token_file,
+            ca_file: args.ca_file,
+            insecure: args.insecure,
+            client_cert: args.client_cert,
+            client_key: args.client_key,
+        })
     }
-    if args.bearer_token_file.is_some()
-        && headers
-            .iter()
-            .any(|(n, _)| n.eq_ignore_ascii_case("authorization"))
-    {
-        return Err(Error::config(
-            "--bearer-token-file and an Authorization --header exclude each other",
-        ));
-    }
-    if args.max_latency.is_some_and(|d| d.is_zero()) {
-        return Err(Error::config("--max-latency must be above 0"));
-    }
-    Ok(Config {
-        url,
-        expect,
-        body_regex,
-        max_latency: args.max_latency,
-        headers,
-        bearer_token_file: args.bearer_token_file,
-        ca_file: args.ca_file,
-        insecure: args.insecure,
-        client_cert: args.client_cert,
-        client_key: args.client_key,
-    })
 }
 
 fn first_line(text: &str) -> &str {

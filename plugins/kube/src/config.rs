@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use http_probe::Url;
 use npd_plugin::units::parse_duration;
-use npd_plugin::{Error, Result};
+use npd_plugin::{Configure, Error, Result};
 
 use crate::target::{is_dns_name, Target};
 
@@ -167,21 +167,25 @@ pub struct ServiceCheck {
     pub min_endpoints: u32,
 }
 
-pub fn configure(args: Args) -> Result<Config> {
-    let access = access(args.access)?;
-    let check = match args.check {
-        CheckArgs::Apiserver(a) => Check::Apiserver(apiserver(a)?),
-        CheckArgs::Pods(a) => Check::Pods(pods(a)?),
-        CheckArgs::Deployment(a) => Check::Deployment(DeploymentCheck {
-            target: Target::parse(&a.target, "deployment")?,
-            min_available: at_least_one(a.min_available, "--min-available")?,
-        }),
-        CheckArgs::Service(a) => Check::Service(ServiceCheck {
-            target: Target::parse(&a.target, "service")?,
-            min_endpoints: at_least_one(a.min_endpoints, "--min-endpoints")?,
-        }),
-    };
-    Ok(Config { check, access })
+impl Configure for Config {
+    type Args = Args;
+
+    fn configure(args: Args) -> Result<Config> {
+        let access = access(args.access)?;
+        let check = match args.check {
+            CheckArgs::Apiserver(a) => Check::Apiserver(apiserver(a)?),
+            CheckArgs::Pods(a) => Check::Pods(pods(a)?),
+            CheckArgs::Deployment(a) => Check::Deployment(DeploymentCheck {
+                target: Target::parse(&a.target, "deployment")?,
+                min_available: at_least_one(a.min_available, "--min-available")?,
+            }),
+            CheckArgs::Service(a) => Check::Service(ServiceCheck {
+                target: Target::parse(&a.target, "service")?,
+                min_endpoints: at_least_one(a.min_endpoints, "--min-endpoints")?,
+            }),
+        };
+        Ok(Config { check, access })
+    }
 }
 
 fn access(args: AccessArgs) -> Result<Access> {

@@ -2,7 +2,7 @@
 //! are checked and the share of each that is too much.
 
 use npd_plugin::units::parse_percent;
-use npd_plugin::{Error, Result};
+use npd_plugin::{selection, Configure, Error, Result};
 
 /// A kernel limit this plugin can check.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -109,55 +109,49 @@ impl Config {
     }
 }
 
-/// Validates the flags. A threshold for a limit that is not checked is an error: it
-/// would otherwise be silently ignored, and the rule would not check what it says.
-pub fn configure(args: Args) -> Result<Config> {
-    let selected: Vec<Limit> = if args.checks.is_empty() {
-        DEFAULT_CHECKS.to_vec()
-    } else {
-        let mut unique = Vec::new();
-        for limit in args.checks {
-            if !unique.contains(&limit) {
-                unique.push(limit);
-            }
-        }
-        unique
-    };
-    let given = [
-        (Limit::Pids, args.max_pids_used),
-        (Limit::Threads, args.max_threads_used),
-        (Limit::Files, args.max_files_used),
-        (Limit::Conntrack, args.max_conntrack_used),
-    ];
-    let mut thresholds = Vec::new();
-    for (limit, text) in given {
-        let value = match text {
-            None => limit.default_max(),
-            Some(text) => {
-                if !selected.contains(&limit) {
-                    return Err(Error::config(format!(
-                        "{} needs --check {}",
-                        limit.flag(),
-                        limit.name()
-                    )));
+impl Configure for Config {
+    type Args = Args;
+
+    /// Validates the flags. A threshold for a limit that is not checked is an error: it
+    /// would otherwise be silently ignored, and the rule would not check what it says.
+    fn configure(args: Args) -> Result<Config> {
+        let selected = selection(args.checks, DEFAULT_CHECKS);
+        let given = [
+            (Limit::Pids, args.max_pids_used),
+            (Limit::Threads, args.max_threads_used),
+            (Limit::Files, args.max_files_used),
+            (Limit::Conntrack, args.max_conntrack_used),
+        ];
+        let mut thresholds = Vec::new();
+        for (limit, text) in given {
+            let value = match text {
+                None => limit.default_max(),
+                Some(text) => {
+                    if !selected.contains(&limit) {
+                        return Err(Error::config(format!(
+                            "{} needs --check {}",
+                            limit.flag(),
+                            limit.name()
+                        )));
+                    }
+                    parse_percent(&text).map_err(|e| e.context(limit.flag()))?
                 }
-                parse_percent(&text).map_err(|e| e.context(limit.flag()))?
-            }
-        };
-        thresholds.push((limit, value));
+            };
+            thresholds.push((limit, value));
+        }
+        let checks = selected
+            .into_iter()
+            .map(|limit| Check {
+                limit,
+                max_used: thresholds
+                    .iter()
+                    .find(|(l, _)| *l == limit)
+                    .map(|(_, v)| *v)
+                    .unwrap_or_else(|| limit.default_max()),
+            })
+            .collect();
+        Ok(Config { checks })
     }
-    let checks = selected
-        .into_iter()
-        .map(|limit| Check {
-            limit,
-            max_used: thresholds
-                .iter()
-                .find(|(l, _)| *l == limit)
-                .map(|(_, v)| *v)
-                .unwrap_or_else(|| limit.default_max()),
-        })
-        .collect();
-    Ok(Config { checks })
 }
 
 #[cfg(test)]
@@ -176,7 +170,7 @@ mod tests {
 
     #[test]
     fn defaults_check_the_namespace_independent_limits() {
-        let config = configure(args()).unwrap();
+        let config = Config::configure(args()).unwrap();
         let limits: Vec<Limit> = config.checks.iter().map(|c| c.limit).collect();
         assert_eq!(limits, DEFAULT_CHECKS);
         assert!(config.checks.iter().all(|c| c.max_used == 70.0));
@@ -188,7 +182,7 @@ mod tests {
         let mut a = args();
         a.checks = vec![Limit::Conntrack, Limit::Files, Limit::Conntrack];
         a.max_files_used = Some("80%".into());
-        let config = configure(a).unwrap();
+        let config = Config::configure(a).unwrap();
         assert_eq!(
             config.checks,
             vec![
@@ -208,7 +202,7 @@ mod tests {
     fn a_threshold_for_an_unchecked_limit_is_an_error() {
         let mut a = args();
         a.max_conntrack_used = Some("80".into());
-        let err = configure(a).unwrap_err();
+        let err = Config::configure(a).unwrap_err();
         assert_eq!(
             err.message(),
             "--max-conntrack-used needs --check conntrack"
@@ -220,11 +214,11 @@ mod tests {
     fn bad_percentages_name_the_flag() {
         let mut a = args();
         a.max_pids_used = Some("lots".into());
-        let err = configure(a).unwrap_err();
+        let err = Config::configure(a).unwrap_err();
         assert!(err.message().starts_with("--max-pids-used: "), "{err}");
         assert_eq!(err.kind(), npd_plugin::Kind::Config);
         let mut a = args();
         a.max_threads_used = Some("101".into());
-        assert!(configure(a).is_err());
+        assert!(Config::configure(a).is_err());
     }
 }

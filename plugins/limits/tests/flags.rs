@@ -76,6 +76,6 @@ fn the_line_is_cut_at_max_output() {
 }
 
 #[test]
-fn the_example_rule_of_help_is_accepted() {
-    npd_test_support::assert_example_rule_accepted(BIN);
+fn the_help_has_an_accepted_example_rule_and_the_notes() {
+    npd_test_support::assert_help(BIN, &["hostNetwork: true", "[default: 90]"]);
 }

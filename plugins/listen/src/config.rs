@@ -5,7 +5,7 @@
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
 
-use npd_plugin::{Error, Result};
+use npd_plugin::{Configure, Error, Result};
 
 /// The flags of `npd-listen`.
 #[derive(clap::Args, Debug)]
@@ -27,24 +27,28 @@ pub struct Config {
     pub requirements: Vec<Requirement>,
 }
 
-/// Parses every `--tcp` and `--udp`; at least one is needed.
-pub fn configure(args: Args) -> Result<Config> {
-    if args.tcp.is_empty() && args.udp.is_empty() {
-        return Err(Error::config("nothing to check: give --tcp or --udp"));
-    }
-    let mut requirements: Vec<Requirement> = Vec::new();
-    let given = args
-        .tcp
-        .iter()
-        .map(|t| (Proto::Tcp, t))
-        .chain(args.udp.iter().map(|u| (Proto::Udp, u)));
-    for (proto, text) in given {
-        let req = parse(proto, text)?;
-        if !requirements.contains(&req) {
-            requirements.push(req);
+impl Configure for Config {
+    type Args = Args;
+
+    /// Parses every `--tcp` and `--udp`; at least one is needed.
+    fn configure(args: Args) -> Result<Config> {
+        if args.tcp.is_empty() && args.udp.is_empty() {
+            return Err(Error::config("nothing to check: give --tcp or --udp"));
         }
+        let mut requirements: Vec<Requirement> = Vec::new();
+        let given = args
+            .tcp
+            .iter()
+            .map(|t| (Proto::Tcp, t))
+            .chain(args.udp.iter().map(|u| (Proto::Udp, u)));
+        for (proto, text) in given {
+            let req = parse(proto, text)?;
+            if !requirements.contains(&req) {
+                requirements.push(req);
+            }
+        }
+        Ok(Config { requirements })
     }
-    Ok(Config { requirements })
 }
 
 /// The transport a requirement is about; each has its own socket tables.
@@ -144,7 +148,7 @@ mod tests {
 
     #[test]
     fn requirements_keep_their_order_without_repeats() {
-        let c = configure(args(&["5000", "35357", "5000"], &["67"])).unwrap();
+        let c = Config::configure(args(&["5000", "35357", "5000"], &["67"])).unwrap();
         let shown: Vec<String> = c
             .requirements
             .iter()
@@ -155,10 +159,10 @@ mod tests {
 
     #[test]
     fn nothing_to_check_is_an_error() {
-        let e = configure(args(&[], &[])).unwrap_err();
+        let e = Config::configure(args(&[], &[])).unwrap_err();
         assert_eq!(e.message(), "nothing to check: give --tcp or --udp");
         assert_eq!(e.kind(), npd_plugin::Kind::Config);
-        let e = configure(args(&["http"], &[])).unwrap_err();
+        let e = Config::configure(args(&["http"], &[])).unwrap_err();
         assert_eq!(e.kind(), npd_plugin::Kind::Config);
     }
 

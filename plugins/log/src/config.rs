@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use npd_plugin::units::{format_duration, parse_duration};
-use npd_plugin::{Error, Result};
+use npd_plugin::{Configure, Error, Result};
 use regex::bytes::{Regex, RegexBuilder};
 
 /// The flags of `npd-log`.
@@ -170,68 +170,77 @@ pub fn compile(what: &str, text: &str) -> Result<Regex> {
         })
 }
 
+impl Configure for Config {
+    type Args = Args;
+
+    fn configure(args: Args) -> Result<Config> {
+        if args.file.trim().is_empty() {
+            return Err(Error::config("--file is empty"));
+        }
+        if args.pattern.is_empty() {
+            return Err(Error::config(
+                "--pattern is empty: it would count every line",
+            ));
+        }
+        let pattern = compile("--pattern", &args.pattern)?;
+        let exclude = match &args.exclude {
+            Some(text) => Some(compile("--exclude", text)?),
+            None => None,
+        };
+        let field = match &args.field {
+            None => None,
+            Some(text) => Some(parse_field(text, &pattern)?),
+        };
+        let times = args.max_p95.is_some() || args.max_p99.is_some() || args.max_mean.is_some();
+        if times && field.is_none() {
+            return Err(Error::config(
+                "--max-p95, --max-p99 and --max-mean need --field",
+            ));
+        }
+        if field.is_some() && !times {
+            return Err(Error::config(
+                "--field needs --max-p95, --max-p99 or --max-mean",
+            ));
+        }
+        if args.max_count.is_none() && !times {
+            return Err(Error::config(
+                "give --max-count or a response-time limit (--max-p95, --max-p99, --max-mean)",
+            ));
+        }
+        let field_scale = match args.field_unit {
+            FieldUnit::S => 1e6,
+            FieldUnit::Ms => 1e3,
+            FieldUnit::Us => 1.0,
+        };
+        let label = match args.label {
+            Some(l) if !l.trim().is_empty() => l.trim().to_string(),
+            Some(_) => return Err(Error::config("--label is empty")),
+            None => default_label(&args.file),
+        };
+        Ok(Config {
+            file: args.file,
+            format: args.format,
+            pattern,
+            exclude,
+            max_count: args.max_count,
+            window: args.window,
+            field,
+            field_scale,
+            max_p95: args.max_p95,
+            max_p99: args.max_p99,
+            max_mean: args.max_mean,
+            min_samples: args.min_samples.max(1),
+            missing: args.missing,
+            from_start: args.from_start,
+            max_line: args.max_line as usize,
+            label,
+        })
+    }
+}
+
+/// [`Config::configure`], by the name the unit tests of other modules call.
 pub fn configure(args: Args) -> Result<Config> {
-    if args.file.trim().is_empty() {
-        return Err(Error::config("--file is empty"));
-    }
-    if args.pattern.is_empty() {
-        return Err(Error::config(
-            "--pattern is empty: it would count every line",
-        ));
-    }
-    let pattern = compile("--pattern", &args.pattern)?;
-    let exclude = match &args.exclude {
-        Some(text) => Some(compile("--exclude", text)?),
-        None => None,
-    };
-    let field = match &args.field {
-        None => None,
-        Some(text) => Some(parse_field(text, &pattern)?),
-    };
-    let times = args.max_p95.is_some() || args.max_p99.is_some() || args.max_mean.is_some();
-    if times && field.is_none() {
-        return Err(Error::config(
-            "--max-p95, --max-p99 and --max-mean need --field",
-        ));
-    }
-    if field.is_some() && !times {
-        return Err(Error::config(
-            "--field needs --max-p95, --max-p99 or --max-mean",
-        ));
-    }
-    if args.max_count.is_none() && !times {
-        return Err(Error::config(
-            "give --max-count or a response-time limit (--max-p95, --max-p99, --max-mean)",
-        ));
-    }
-    let field_scale = match args.field_unit {
-        FieldUnit::S => 1e6,
-        FieldUnit::Ms => 1e3,
-        FieldUnit::Us => 1.0,
-    };
-    let label = match args.label {
-        Some(l) if !l.trim().is_empty() => l.trim().to_string(),
-        Some(_) => return Err(Error::config("--label is empty")),
-        None => default_label(&args.file),
-    };
-    Ok(Config {
-        file: args.file,
-        format: args.format,
-        pattern,
-        exclude,
-        max_count: args.max_count,
-        window: args.window,
-        field,
-        field_scale,
-        max_p95: args.max_p95,
-        max_p99: args.max_p99,
-        max_mean: args.max_mean,
-        min_samples: args.min_samples.max(1),
-        missing: args.missing,
-        from_start: args.from_start,
-        max_line: args.max_line as usize,
-        label,
-    })
+    Config::configure(args)
 }
 
 fn parse_field(text: &str, pattern: &Regex) -> Result<Field> {

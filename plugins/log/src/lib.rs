@@ -26,6 +26,13 @@ pub use config::{Args, Config};
 pub struct Log;
 
 impl Plugin for Log {
+    type Config = Config;
+
+    fn check(cfg: &Config, ctx: &Context) -> Result<Outcome> {
+        let measured = measure::measure(cfg, ctx)?;
+        judge::judge(cfg, &measured, ctx)
+    }
+
     const NAME: &'static str = "npd-log";
     const ABOUT: &'static str = "Counts the log lines matching a pattern and measures response \
                                  times, over the lines written within a window, following \
@@ -35,21 +42,7 @@ impl Plugin for Log {
  "args": ["--file", "/var/log/apache2/keystone_access.log", "--label", "keystone auth 401",
           "--pattern", "\"POST /v(3/auth/tokens|2\\.0/tokens)[^\"]*\" 401 ",
           "--max-count", "50", "--window", "5m", "--missing", "ok"], "timeout": "5s"}"#;
-    const NOTES: &'static str = NOTES;
-    type Args = Args;
-    type Config = Config;
-
-    fn configure(args: Args) -> Result<Config> {
-        config::configure(args)
-    }
-
-    fn check(cfg: &Config, ctx: &Context) -> Result<Outcome> {
-        let measured = measure::measure(cfg, ctx)?;
-        judge::judge(cfg, &measured, ctx)
-    }
-}
-
-const NOTES: &str = "\
+    const NOTES: &'static str = "\
 Reading:
   Each run reads only the bytes written since the previous run, with one fixed
   buffer whatever the file size, and judges complete lines only: a last line still
@@ -84,22 +77,4 @@ Unknown:
   run's offset there is no rate), a corrupt state (started over). A missing file,
   or a pattern matching none, is Unknown unless --missing ok: then the service is
   taken as not running on this node.";
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn help_has_the_example_rule_and_the_notes() {
-        let help = npd_plugin::command::<Log>().render_long_help().to_string();
-        assert!(help.contains("/opt/npd-checks/bin/npd-log"));
-        assert!(help.contains("--missing ok"));
-        assert!(!help.contains('%'));
-    }
-
-    #[test]
-    fn the_example_rule_is_json() {
-        let v: serde_json::Value = serde_json::from_str(Log::EXAMPLE_RULE).unwrap();
-        assert_eq!(v["path"], "/opt/npd-checks/bin/npd-log");
-    }
 }

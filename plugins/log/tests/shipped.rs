@@ -69,6 +69,6 @@ fn with_keystone_the_rules_count_and_the_condition_starts_with_the_ok_line() {
 }
 
 #[test]
-fn the_example_rule_of_help_is_accepted() {
-    npd_test_support::assert_example_rule_accepted(BIN);
+fn the_help_has_an_accepted_example_rule_and_the_notes() {
+    npd_test_support::assert_help(BIN, &["--missing ok"]);
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use http_probe::{Scheme, Url};
 use npd_plugin::units::{format_duration, parse_duration};
-use npd_plugin::{Error, Result};
+use npd_plugin::{selection, Configure, Error, Result};
 
 /// The `--cloud` value.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -183,56 +183,51 @@ impl Config {
     }
 }
 
-/// Validates the flags.
-pub fn configure(args: Args) -> Result<Config> {
-    let cloud = match args.cloud {
-        CloudArg::Aws => Some(Cloud::Aws),
-        CloudArg::Gcp => Some(Cloud::Gcp),
-        CloudArg::Azure => Some(Cloud::Azure),
-        CloudArg::Detect => None,
-    };
-    let given = !args.events.is_empty();
-    let mut events = Vec::new();
-    for kind in if given {
-        args.events
-    } else {
-        DEFAULT_EVENTS.to_vec()
-    } {
-        if !events.contains(&kind) {
-            events.push(kind);
+impl Configure for Config {
+    type Args = Args;
+
+    /// Validates the flags.
+    fn configure(args: Args) -> Result<Config> {
+        let cloud = match args.cloud {
+            CloudArg::Aws => Some(Cloud::Aws),
+            CloudArg::Gcp => Some(Cloud::Gcp),
+            CloudArg::Azure => Some(Cloud::Azure),
+            CloudArg::Detect => None,
+        };
+        let given = !args.events.is_empty();
+        let events = selection(args.events, DEFAULT_EVENTS);
+        // A kind the named cloud never reports would make the rule check less than it says.
+        if let (Some(cloud), true) = (cloud, given) {
+            if let Some(k) = events.iter().find(|k| !cloud.kinds().contains(k)) {
+                return Err(Error::config(format!(
+                    "--events {}: {} reports no such event",
+                    k.name(),
+                    cloud.name()
+                )));
+            }
         }
-    }
-    // A kind the named cloud never reports would make the rule check less than it says.
-    if let (Some(cloud), true) = (cloud, given) {
-        if let Some(k) = events.iter().find(|k| !cloud.kinds().contains(k)) {
-            return Err(Error::config(format!(
-                "--events {}: {} reports no such event",
-                k.name(),
-                cloud.name()
-            )));
+        let metadata_url = args.metadata_url.map(|u| base_url(&u)).transpose()?;
+        let within = args
+            .within
+            .map(|w| parse_duration(&w).map_err(|e| e.context("--within")))
+            .transpose()?;
+        if within == Some(Duration::ZERO) {
+            return Err(Error::config("--within must be more than 0"));
         }
+        if args.vm_name.is_some() && matches!(cloud, Some(Cloud::Aws | Cloud::Gcp)) {
+            return Err(Error::config("--vm-name is for --cloud azure"));
+        }
+        if args.vm_name.as_deref().is_some_and(|n| n.trim().is_empty()) {
+            return Err(Error::config("--vm-name is empty"));
+        }
+        Ok(Config {
+            cloud,
+            metadata_url,
+            events,
+            within,
+            vm_name: args.vm_name,
+        })
     }
-    let metadata_url = args.metadata_url.map(|u| base_url(&u)).transpose()?;
-    let within = args
-        .within
-        .map(|w| parse_duration(&w).map_err(|e| e.context("--within")))
-        .transpose()?;
-    if within == Some(Duration::ZERO) {
-        return Err(Error::config("--within must be more than 0"));
-    }
-    if args.vm_name.is_some() && matches!(cloud, Some(Cloud::Aws | Cloud::Gcp)) {
-        return Err(Error::config("--vm-name is for --cloud azure"));
-    }
-    if args.vm_name.as_deref().is_some_and(|n| n.trim().is_empty()) {
-        return Err(Error::config("--vm-name is empty"));
-    }
-    Ok(Config {
-        cloud,
-        metadata_url,
-        events,
-        within,
-        vm_name: args.vm_name,
-    })
 }
 
 /// An http:// URL with no query, without its trailing slashes: paths are appended.
@@ -267,7 +262,7 @@ mod tests {
 
     #[test]
     fn defaults_count_the_kinds_that_take_the_node_down() {
-        let c = configure(args(CloudArg::Gcp)).unwrap();
+        let c = Config::configure(args(CloudArg::Gcp)).unwrap();
         assert_eq!(c.events, DEFAULT_EVENTS);
         assert_eq!(c.cloud, Some(Cloud::Gcp));
         assert_eq!(c.ok_message(), "no disruptive event scheduled");
@@ -277,23 +272,23 @@ mod tests {
     fn a_kind_the_cloud_never_reports_is_refused() {
         let mut a = args(CloudArg::Gcp);
         a.events = vec![EventKind::Freeze];
-        let err = configure(a).unwrap_err();
+        let err = Config::configure(a).unwrap_err();
         assert_eq!(err.message(), "--events freeze: gcp reports no such event");
         let mut a = args(CloudArg::Detect);
         a.events = vec![EventKind::Freeze, EventKind::Freeze];
-        assert_eq!(configure(a).unwrap().events, [EventKind::Freeze]);
+        assert_eq!(Config::configure(a).unwrap().events, [EventKind::Freeze]);
     }
 
     #[test]
     fn the_url_is_a_plain_http_base() {
         let mut a = args(CloudArg::Aws);
         a.metadata_url = Some("http://127.0.0.1:8080/".into());
-        let c = configure(a).unwrap();
+        let c = Config::configure(a).unwrap();
         assert_eq!(c.metadata_url.as_deref(), Some("http://127.0.0.1:8080"));
         for bad in ["https://x", "ftp://x", "http://x/?a=b", "x"] {
             let mut a = args(CloudArg::Aws);
             a.metadata_url = Some(bad.into());
-            assert!(configure(a).is_err(), "{bad}");
+            assert!(Config::configure(a).is_err(), "{bad}");
         }
     }
 
@@ -303,11 +298,11 @@ mod tests {
         a.events = vec![EventKind::Preempt];
         a.within = Some("2h".into());
         assert_eq!(
-            configure(a).unwrap().ok_message(),
+            Config::configure(a).unwrap().ok_message(),
             "no preemption notice within 2h"
         );
         let mut a = args(CloudArg::Aws);
         a.vm_name = Some("vm".into());
-        assert!(configure(a).is_err());
+        assert!(Config::configure(a).is_err());
     }
 }

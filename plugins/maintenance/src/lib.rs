@@ -22,6 +22,13 @@ pub use config::{Args, Config};
 pub struct Maintenance;
 
 impl Plugin for Maintenance {
+    type Config = Config;
+
+    fn check(config: &Config, ctx: &Context) -> Result<Outcome> {
+        let measured = measure::measure(config, ctx)?;
+        judge::judge(config, measured, ctx)
+    }
+
     const NAME: &'static str = "npd-maintenance";
     const ABOUT: &'static str = "Reports the cloud's notice that it will stop, reboot or reclaim \
                                  this node (spot interruption, preemption, scheduled \
@@ -31,21 +38,7 @@ impl Plugin for Maintenance {
  "reason": "SpotInterruptionNotice", "path": "/opt/npd-checks/bin/npd-maintenance",
  "args": ["--cloud", "aws", "--events", "preempt", "--timeout", "4s"],
  "timeout": "5s"}"#;
-    const NOTES: &'static str = NOTES;
-    type Args = Args;
-    type Config = Config;
-
-    fn configure(args: Args) -> Result<Config> {
-        config::configure(args)
-    }
-
-    fn check(config: &Config, ctx: &Context) -> Result<Outcome> {
-        let measured = measure::measure(config, ctx)?;
-        judge::judge(config, measured, ctx)
-    }
-}
-
-const NOTES: &str = "\
+    const NOTES: &'static str = "\
 What is asked (http://169.254.169.254, or --metadata-url with the same paths):
   aws: an IMDSv2 token (PUT /latest/api/token), then with it
     /latest/meta-data/spot/instance-action (preempt),
@@ -84,18 +77,4 @@ Unknown, never a problem:
   outside the host's network namespace: the DaemonSet runs with hostNetwork);
   Azure's first request, which enables Scheduled Events and may take up to two
   minutes. A notice read stands even when another endpoint failed.";
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn help_has_the_example_rule_and_the_notes() {
-        let help = npd_plugin::command::<Maintenance>()
-            .render_long_help()
-            .to_string();
-        assert!(help.contains("\"path\": \"/opt/npd-checks/bin/npd-maintenance\""));
-        assert!(help.contains("no IMDSv1 fallback"));
-        assert!(!help.contains('%'));
-    }
 }

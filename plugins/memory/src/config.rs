@@ -2,7 +2,7 @@
 //! and the limit of each.
 
 use npd_plugin::units::parse_percent;
-use npd_plugin::Result;
+use npd_plugin::{Configure, Result};
 
 /// What can be checked.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,17 +59,21 @@ pub struct Config {
     pub max_oom_kills: Option<u64>,
 }
 
-/// Keeps the limits of the checks asked for.
-pub fn configure(args: Args) -> Result<Config> {
-    let has = |a: Aspect| args.checks.contains(&a);
-    Ok(Config {
-        min_available: has(Aspect::Available).then_some(args.min_available),
-        psi: has(Aspect::Psi).then_some(PsiLimits {
-            max_some: args.max_psi_some,
-            max_full: args.max_psi_full,
-        }),
-        max_oom_kills: has(Aspect::OomKills).then_some(args.max_oom_kills),
-    })
+impl Configure for Config {
+    type Args = Args;
+
+    /// Keeps the limits of the checks asked for.
+    fn configure(args: Args) -> Result<Config> {
+        let has = |a: Aspect| args.checks.contains(&a);
+        Ok(Config {
+            min_available: has(Aspect::Available).then_some(args.min_available),
+            psi: has(Aspect::Psi).then_some(PsiLimits {
+                max_some: args.max_psi_some,
+                max_full: args.max_psi_full,
+            }),
+            max_oom_kills: has(Aspect::OomKills).then_some(args.max_oom_kills),
+        })
+    }
 }
 
 #[cfg(test)]

@@ -26,6 +26,13 @@ pub use config::{Args, Config};
 pub struct Memory;
 
 impl Plugin for Memory {
+    type Config = Config;
+
+    fn check(config: &Config, ctx: &Context) -> Result<Outcome> {
+        let measured = measure::measure(config, ctx);
+        judge::judge(config, measured, ctx)
+    }
+
     const NAME: &'static str = "npd-memory";
     const ABOUT: &'static str = "Checks the host's memory: available memory, memory pressure \
                                  stall (PSI), OOM kills since the previous run.";
@@ -37,21 +44,7 @@ OOM kills as Events (one per run that saw kills):
 {"type": "temporary", "reason": "OOMKillsDetected",
  "path": "/opt/npd-checks/bin/npd-memory",
  "args": ["--check", "oom-kills", "--state-key", "oom-kills"], "timeout": "5s"}"#;
-    const NOTES: &'static str = NOTES;
-    type Args = Args;
-    type Config = Config;
-
-    fn configure(args: Args) -> Result<Config> {
-        config::configure(args)
-    }
-
-    fn check(config: &Config, ctx: &Context) -> Result<Outcome> {
-        let measured = measure::measure(config, ctx);
-        judge::judge(config, measured, ctx)
-    }
-}
-
-const NOTES: &str = "\
+    const NOTES: &'static str = "\
 What is measured (all under <host-root>/proc, system-wide: the cgroup limits of
 NPD's own container change none of it):
   available: MemAvailable / MemTotal from meminfo. MemAvailable is the kernel's
@@ -89,19 +82,4 @@ Unknown (exit 2):
   on a kernel without it; for oom-kills, a state dir that cannot be created,
   locked, read or written (the count since the previous run needs it). A problem
   found by another check of the same run still wins (exit 1).";
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn help_has_the_example_rules_and_no_percent_sign() {
-        let help = npd_plugin::command::<Memory>()
-            .render_long_help()
-            .to_string();
-        assert!(help.contains("/opt/npd-checks/bin/npd-memory"));
-        assert!(help.contains("\"temporary\""));
-        assert!(help.contains("systemd-oomd"));
-        assert!(!help.contains('%'), "{help}");
-    }
 }

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use npd_plugin::{Error, Result};
+use npd_plugin::{Configure, Error, Result};
 
 /// The flags of `npd-nagios`.
 #[derive(clap::Args, Debug)]
@@ -33,21 +33,25 @@ pub struct Config {
     pub keep_ok_output: bool,
 }
 
-/// Splits the command into the plugin and its arguments; an empty plugin is bad flags.
-pub fn configure(args: Args) -> Result<Config> {
-    let mut command = args.command.into_iter();
-    let program = command
-        .next()
-        .filter(|p| !p.is_empty())
-        .ok_or_else(|| Error::config("give the plugin to run after --"))?;
-    let name = program.rsplit('/').next().unwrap_or(&program).to_string();
-    Ok(Config {
-        program: PathBuf::from(program),
-        args: command.collect(),
-        name,
-        warning_is_problem: args.warning_is_problem,
-        keep_ok_output: args.keep_ok_output,
-    })
+impl Configure for Config {
+    type Args = Args;
+
+    /// Splits the command into the plugin and its arguments; an empty plugin is bad flags.
+    fn configure(args: Args) -> Result<Config> {
+        let mut command = args.command.into_iter();
+        let program = command
+            .next()
+            .filter(|p| !p.is_empty())
+            .ok_or_else(|| Error::config("give the plugin to run after --"))?;
+        let name = program.rsplit('/').next().unwrap_or(&program).to_string();
+        Ok(Config {
+            program: PathBuf::from(program),
+            args: command.collect(),
+            name,
+            warning_is_problem: args.warning_is_problem,
+            keep_ok_output: args.keep_ok_output,
+        })
+    }
 }
 
 #[cfg(test)]

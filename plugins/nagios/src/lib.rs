@@ -25,6 +25,13 @@ pub use config::{Args, Config};
 pub struct Nagios;
 
 impl Plugin for Nagios {
+    type Config = Config;
+
+    fn check(config: &Config, ctx: &Context) -> Result<Outcome> {
+        let ran = measure::measure(config, ctx)?;
+        judge::judge(config, &ran, &ctx.timeout_text())
+    }
+
     const NAME: &'static str = "npd-nagios";
     const ABOUT: &'static str = "Runs a Nagios-compatible plugin and maps its verdict to NPD's \
                                  (CRITICAL is a problem, UNKNOWN is Unknown).";
@@ -45,15 +52,4 @@ Processes:
   it exits, or at the deadline, every process it left is killed and reaped, even one
   that moved to its own session and still holds stdout: nothing outlives the run.
   The plugin runs inside NPD's container: its path and files are the container's.";
-    type Args = Args;
-    type Config = Config;
-
-    fn configure(args: Args) -> Result<Config> {
-        config::configure(args)
-    }
-
-    fn check(config: &Config, ctx: &Context) -> Result<Outcome> {
-        let ran = measure::measure(config, ctx)?;
-        judge::judge(config, &ran, &ctx.timeout_text())
-    }
 }

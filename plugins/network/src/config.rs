@@ -2,7 +2,7 @@
 //! the node's networking are judged, which interfaces, and for which IP versions.
 
 use npd_plugin::glob::Pattern;
-use npd_plugin::{Error, Result};
+use npd_plugin::{selection, Configure, Error, Result};
 
 /// An aspect of the node's networking this plugin can judge.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -105,54 +105,49 @@ pub const LOOPBACK: &str = "lo";
 /// The kernel's IFNAMSIZ, 16, with its terminating NUL.
 const MAX_NAME: usize = 15;
 
-/// Validates the flags. A flag for an aspect that is not checked is an error: it
-/// would otherwise be silently ignored, and the rule would not check what it says.
-pub fn configure(args: Args) -> Result<Config> {
-    let mut checks = Vec::new();
-    for aspect in if args.checks.is_empty() {
-        DEFAULT_CHECKS.to_vec()
-    } else {
-        args.checks
-    } {
-        if !checks.contains(&aspect) {
-            checks.push(aspect);
+impl Configure for Config {
+    type Args = Args;
+
+    /// Validates the flags. A flag for an aspect that is not checked is an error: it
+    /// would otherwise be silently ignored, and the rule would not check what it says.
+    fn configure(args: Args) -> Result<Config> {
+        let checks = selection(args.checks, DEFAULT_CHECKS);
+        if !args.interfaces.is_empty() && !checks.contains(&Aspect::Interfaces) {
+            return Err(Error::config("--interface needs --check interfaces"));
         }
-    }
-    if !args.interfaces.is_empty() && !checks.contains(&Aspect::Interfaces) {
-        return Err(Error::config("--interface needs --check interfaces"));
-    }
-    if args.family.is_some()
-        && !checks.contains(&Aspect::DefaultRoute)
-        && !checks.contains(&Aspect::Forwarding)
-    {
-        return Err(Error::config(
-            "--family needs --check default-route or forwarding",
-        ));
-    }
-    let mut wanted: Vec<Wanted> = Vec::new();
-    for text in args.interfaces {
-        let one = parse_wanted(&text)?;
-        if one != Wanted::Name(LOOPBACK.into()) && !wanted.contains(&one) {
-            wanted.push(one);
+        if args.family.is_some()
+            && !checks.contains(&Aspect::DefaultRoute)
+            && !checks.contains(&Aspect::Forwarding)
+        {
+            return Err(Error::config(
+                "--family needs --check default-route or forwarding",
+            ));
         }
+        let mut wanted: Vec<Wanted> = Vec::new();
+        for text in args.interfaces {
+            let one = parse_wanted(&text)?;
+            if one != Wanted::Name(LOOPBACK.into()) && !wanted.contains(&one) {
+                wanted.push(one);
+            }
+        }
+        let has_glob = wanted.iter().any(|w| matches!(w, Wanted::Glob { .. }));
+        if args.min_matches.is_some() && !has_glob {
+            return Err(Error::config(
+                "--min-matches needs an --interface pattern (a name must exist anyway)",
+            ));
+        }
+        let ips = match args.family.unwrap_or(Family::Ipv4) {
+            Family::Ipv4 => vec![Ip::V4],
+            Family::Ipv6 => vec![Ip::V6],
+            Family::Both => vec![Ip::V4, Ip::V6],
+        };
+        Ok(Config {
+            checks,
+            wanted,
+            min_matches: args.min_matches.unwrap_or(0),
+            ips,
+        })
     }
-    let has_glob = wanted.iter().any(|w| matches!(w, Wanted::Glob { .. }));
-    if args.min_matches.is_some() && !has_glob {
-        return Err(Error::config(
-            "--min-matches needs an --interface pattern (a name must exist anyway)",
-        ));
-    }
-    let ips = match args.family.unwrap_or(Family::Ipv4) {
-        Family::Ipv4 => vec![Ip::V4],
-        Family::Ipv6 => vec![Ip::V6],
-        Family::Both => vec![Ip::V4, Ip::V6],
-    };
-    Ok(Config {
-        checks,
-        wanted,
-        min_matches: args.min_matches.unwrap_or(0),
-        ips,
-    })
 }
 
 /// A name as the kernel allows it (dev_valid_name: 1 to 15 bytes, no `/`, `:` or
@@ -192,7 +187,7 @@ mod tests {
 
     #[test]
     fn defaults_judge_everything_for_ipv4_with_lo_only() {
-        let config = configure(args()).unwrap();
+        let config = Config::configure(args()).unwrap();
         assert_eq!(config.checks, DEFAULT_CHECKS);
         assert!(config.wanted.is_empty());
         assert_eq!((config.min_matches, config.ips), (0, vec![Ip::V4]));
@@ -203,7 +198,7 @@ mod tests {
         let mut a = args();
         a.interfaces = vec!["eth0".into(), "ens*".into(), "lo".into(), "eth0".into()];
         a.family = Some(Family::Both);
-        let config = configure(a).unwrap();
+        let config = Config::configure(a).unwrap();
         assert_eq!(config.wanted.len(), 2);
         assert_eq!(config.wanted[0], Wanted::Name("eth0".into()));
         assert!(matches!(&config.wanted[1], Wanted::Glob { text, .. } if text == "ens*"));
@@ -212,7 +207,7 @@ mod tests {
         let mut a = args();
         a.interfaces = vec![r"we\*rd".into()];
         assert_eq!(
-            configure(a).unwrap().wanted,
+            Config::configure(a).unwrap().wanted,
             vec![Wanted::Name("we*rd".into())]
         );
     }
@@ -223,20 +218,20 @@ mod tests {
         a.checks = vec![Aspect::Forwarding];
         a.interfaces = vec!["eth0".into()];
         assert_eq!(
-            configure(a).unwrap_err().message(),
+            Config::configure(a).unwrap_err().message(),
             "--interface needs --check interfaces"
         );
         let mut a = args();
         a.checks = vec![Aspect::Interfaces];
         a.family = Some(Family::Ipv6);
-        assert!(configure(a)
+        assert!(Config::configure(a)
             .unwrap_err()
             .message()
             .starts_with("--family needs"));
         let mut a = args();
         a.interfaces = vec!["eth0".into()];
         a.min_matches = Some(1);
-        let err = configure(a).unwrap_err();
+        let err = Config::configure(a).unwrap_err();
         assert!(err.message().starts_with("--min-matches needs"), "{err}");
         assert_eq!(err.kind(), npd_plugin::Kind::Config);
     }
@@ -254,11 +249,11 @@ mod tests {
         ] {
             let mut a = args();
             a.interfaces = vec![bad.into()];
-            let err = configure(a).unwrap_err();
+            let err = Config::configure(a).unwrap_err();
             assert!(err.message().starts_with("--interface "), "{bad:?}: {err}");
         }
         let mut a = args();
         a.interfaces = vec!["averyverylong15".into()];
-        assert!(configure(a).is_ok());
+        assert!(Config::configure(a).is_ok());
     }
 }

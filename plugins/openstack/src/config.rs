@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use npd_plugin::{units, Error, Result};
+use npd_plugin::{units, Configure, Error, Result};
 
 use crate::guard::Guard;
 use crate::netns::Want;
@@ -176,6 +176,14 @@ impl HostName {
 /// `public`.
 pub fn normalize_interface(text: &str) -> String {
     text.trim().trim_end_matches("URL").to_ascii_lowercase()
+}
+
+impl Configure for Config {
+    type Args = Args;
+
+    fn configure(args: Args) -> Result<Config> {
+        configure(args)
+    }
 }
 
 pub fn configure(args: Args) -> Result<Config> {

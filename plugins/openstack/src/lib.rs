@@ -81,12 +81,7 @@ renewed --token-renew-before expiry or when a service answers 401. Per node and 
 one GET (plus one fleet-wide GET only when this host looks down); one authentication
 per token lifetime (1h by default).";
 
-    type Args = Args;
     type Config = Config;
-
-    fn configure(args: Args) -> Result<Config> {
-        config::configure(args)
-    }
 
     fn check(config: &Config, ctx: &Context) -> Result<Outcome> {
         let measured = measure::measure(config, ctx)?;

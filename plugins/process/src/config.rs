@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use npd_plugin::units::{format_duration, parse_duration};
-use npd_plugin::{Error, Result};
+use npd_plugin::{Configure, Error, Result};
 use regex_lite::{Regex, RegexBuilder};
 
 use crate::select::{Selector, What};
@@ -112,49 +112,58 @@ impl Config {
     }
 }
 
-/// Validates the flags; every error names the flag and the value at fault.
-pub fn configure(args: Args) -> Result<Config> {
-    let selected = !(args.names.is_empty() && args.cmdlines.is_empty());
-    let d_state = d_state_rule(&args, selected)?;
-    let restarts = restart_rule(&args, selected)?;
-    if !selected && args.max_zombies.is_none() && d_state.is_none() {
-        return Err(Error::config(
-            "nothing to check: give a --name, --cmdline or --max-* flag",
-        ));
-    }
-    if let Some(max) = args.max {
-        if max < args.min {
-            return Err(Error::config(format!(
-                "--max {max} is below --min {}: no count could satisfy both",
-                args.min
-            )));
+impl Configure for Config {
+    type Args = Args;
+
+    /// Validates the flags; every error names the flag and the value at fault.
+    fn configure(args: Args) -> Result<Config> {
+        let selected = !(args.names.is_empty() && args.cmdlines.is_empty());
+        let d_state = d_state_rule(&args, selected)?;
+        let restarts = restart_rule(&args, selected)?;
+        if !selected && args.max_zombies.is_none() && d_state.is_none() {
+            return Err(Error::config(
+                "nothing to check: give a --name, --cmdline or --max-* flag",
+            ));
         }
+        if let Some(max) = args.max {
+            if max < args.min {
+                return Err(Error::config(format!(
+                    "--max {max} is below --min {}: no count could satisfy both",
+                    args.min
+                )));
+            }
+        }
+        let mut selectors = Vec::with_capacity(args.names.len() + args.cmdlines.len());
+        for name in args.names {
+            check_name(&name)?;
+            selectors.push(Selector {
+                label: name.clone(),
+                what: What::Name(name.into_bytes()),
+                min: args.min,
+                max: args.max,
+            });
+        }
+        for pattern in args.cmdlines {
+            let re = compile(&pattern)?;
+            selectors.push(Selector {
+                label: format!("/{pattern}/"),
+                what: What::Cmdline(re),
+                min: args.min,
+                max: args.max,
+            });
+        }
+        Ok(Config {
+            selectors,
+            max_zombies: args.max_zombies,
+            d_state,
+            restarts,
+        })
     }
-    let mut selectors = Vec::with_capacity(args.names.len() + args.cmdlines.len());
-    for name in args.names {
-        check_name(&name)?;
-        selectors.push(Selector {
-            label: name.clone(),
-            what: What::Name(name.into_bytes()),
-            min: args.min,
-            max: args.max,
-        });
-    }
-    for pattern in args.cmdlines {
-        let re = compile(&pattern)?;
-        selectors.push(Selector {
-            label: format!("/{pattern}/"),
-            what: What::Cmdline(re),
-            min: args.min,
-            max: args.max,
-        });
-    }
-    Ok(Config {
-        selectors,
-        max_zombies: args.max_zombies,
-        d_state,
-        restarts,
-    })
+}
+
+/// [`Config::configure`], by the name the unit tests of other modules call.
+pub fn configure(args: Args) -> Result<Config> {
+    Config::configure(args)
 }
 
 fn d_state_rule(args: &Args, selected: bool) -> Result<Option<DStateRule>> {

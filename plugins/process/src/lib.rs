@@ -34,6 +34,15 @@ pub use config::{Args, Config, DScope};
 pub struct Process;
 
 impl Plugin for Process {
+    type Config = Config;
+
+    fn check(config: &Config, ctx: &Context) -> Result<Outcome> {
+        let measured = measure::measure(config, ctx)?;
+        explain::report(ctx, config, &measured.report);
+        let outcome = judge::judge(config, &measured.report, &measured.tracked);
+        ctx.despite(outcome, measured.errors)
+    }
+
     const NAME: &'static str = "npd-process";
     const ABOUT: &'static str = "Checks that named processes run on the host in the expected \
                                  numbers and do not restart in a loop, that no process stays \
@@ -49,23 +58,7 @@ A restart loop, and processes stuck in D state:
 {"type": "permanent", "condition": "ProcessStuckInDState",
  "reason": "ProcessStuckInDState", "path": "/opt/npd-checks/bin/npd-process",
  "args": ["--max-d-state-for", "5m", "--state-key", "d-state"], "timeout": "5s"}"#;
-    const NOTES: &'static str = NOTES;
-    type Args = Args;
-    type Config = Config;
-
-    fn configure(args: Args) -> Result<Config> {
-        config::configure(args)
-    }
-
-    fn check(config: &Config, ctx: &Context) -> Result<Outcome> {
-        let measured = measure::measure(config, ctx)?;
-        explain::report(ctx, config, &measured.report);
-        let outcome = judge::judge(config, &measured.report, &measured.tracked);
-        ctx.despite(outcome, measured.errors)
-    }
-}
-
-const NOTES: &str = "\
+    const NOTES: &'static str = "\
 Matching:
   --name compares the kernel's name of each process (the executable's file name,
   what ps -e and pgrep -x show) exactly. The kernel keeps only its first 15 bytes,
@@ -144,23 +137,11 @@ Unknown:
   an unreadable boot_id or uptime make those two Unknown. The other checks of the
   rule still judge: a problem they find is the answer (exit 1), the reason for
   Unknown goes to stderr.";
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn help_has_the_example_rule_and_the_notes() {
-        let help = npd_plugin::command::<Process>()
-            .render_long_help()
-            .to_string();
-        assert!(help.contains("/opt/npd-checks/bin/npd-process"));
-        assert!(help.contains("--max-zombies 19"));
-        assert!(help.contains("--max-restarts 3 --within 30m"));
-        assert!(help.contains("hung-task"));
-        assert!(!help.contains('%'));
-    }
-
     #[test]
     fn the_example_rule_is_json() {
         let text = Process::EXAMPLE_RULE;

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use npd_plugin::units::{format_duration, parse_duration};
-use npd_plugin::{Error, Result};
+use npd_plugin::{Configure, Error, Result};
 
 /// Unit type suffixes systemd knows; a name without one is a service, as systemctl
 /// takes it.
@@ -79,48 +79,52 @@ pub struct Config {
     pub only_restarts: bool,
 }
 
-pub fn configure(args: Args) -> Result<Config> {
-    let mut units: Vec<String> = Vec::new();
-    for name in &args.units {
-        let name = unit_name(name)?;
-        if !units.contains(&name) {
-            units.push(name);
-        }
-    }
-    let restarts = match (args.max_restarts, args.within) {
-        (None, None) => None,
-        (Some(_), None) => return Err(Error::config("--max-restarts needs --within")),
-        (None, Some(_)) => return Err(Error::config("--within needs --max-restarts")),
-        (Some(max), Some(within)) => {
-            if within < Duration::from_secs(1) {
-                return Err(Error::config(format!(
-                    "--within {} is too short: make it much longer than NPD's \
-                     invoke_interval",
-                    format_duration(within)
-                )));
+impl Configure for Config {
+    type Args = Args;
+
+    fn configure(args: Args) -> Result<Config> {
+        let mut units: Vec<String> = Vec::new();
+        for name in &args.units {
+            let name = unit_name(name)?;
+            if !units.contains(&name) {
+                units.push(name);
             }
-            if let Some(other) = units.iter().find(|u| !u.ends_with(".service")) {
-                return Err(Error::config(format!(
-                    "--max-restarts counts service restarts: {other} is not a service"
-                )));
-            }
-            Some(RestartRule { max, within })
         }
-    };
-    if args.only_restarts && restarts.is_none() {
-        return Err(Error::config("--only-restarts needs --max-restarts"));
+        let restarts = match (args.max_restarts, args.within) {
+            (None, None) => None,
+            (Some(_), None) => return Err(Error::config("--max-restarts needs --within")),
+            (None, Some(_)) => return Err(Error::config("--within needs --max-restarts")),
+            (Some(max), Some(within)) => {
+                if within < Duration::from_secs(1) {
+                    return Err(Error::config(format!(
+                        "--within {} is too short: make it much longer than NPD's \
+                         invoke_interval",
+                        format_duration(within)
+                    )));
+                }
+                if let Some(other) = units.iter().find(|u| !u.ends_with(".service")) {
+                    return Err(Error::config(format!(
+                        "--max-restarts counts service restarts: {other} is not a service"
+                    )));
+                }
+                Some(RestartRule { max, within })
+            }
+        };
+        if args.only_restarts && restarts.is_none() {
+            return Err(Error::config("--only-restarts needs --max-restarts"));
+        }
+        if args.max_activating.is_zero() {
+            return Err(Error::config("--max-activating must be more than 0s"));
+        }
+        Ok(Config {
+            units,
+            max_activating: args.max_activating,
+            allow_inactive: args.allow_inactive,
+            allow_missing: args.allow_missing,
+            restarts,
+            only_restarts: args.only_restarts,
+        })
     }
-    if args.max_activating.is_zero() {
-        return Err(Error::config("--max-activating must be more than 0s"));
-    }
-    Ok(Config {
-        units,
-        max_activating: args.max_activating,
-        allow_inactive: args.allow_inactive,
-        allow_missing: args.allow_missing,
-        restarts,
-        only_restarts: args.only_restarts,
-    })
 }
 
 /// The full name of a unit: its characters checked as systemd checks them (so that a
@@ -170,9 +174,10 @@ mod tests {
 
     #[test]
     fn names_get_their_type_and_repeats_are_dropped() {
-        let c = configure(args(&["kubelet", "containerd.service", "kubelet.service"])).unwrap();
+        let c =
+            Config::configure(args(&["kubelet", "containerd.service", "kubelet.service"])).unwrap();
         assert_eq!(c.units, vec!["kubelet.service", "containerd.service"]);
-        let c = configure(args(&["var-lib.mount", "getty@tty1", "a.b"])).unwrap();
+        let c = Config::configure(args(&["var-lib.mount", "getty@tty1", "a.b"])).unwrap();
         assert_eq!(
             c.units,
             vec!["var-lib.mount", "getty@tty1.service", "a.b.service"]
@@ -182,7 +187,7 @@ mod tests {
     #[test]
     fn bad_names_are_bad_flags() {
         for bad in ["", "kube let", "k/s", ".service", "ü.service"] {
-            let e = configure(args(&[bad])).unwrap_err();
+            let e = Config::configure(args(&[bad])).unwrap_err();
             assert_eq!(e.kind(), npd_plugin::Kind::Config, "{bad:?}");
         }
     }
@@ -192,21 +197,21 @@ mod tests {
         let mut a = args(&["kubelet"]);
         a.max_restarts = Some(3);
         assert_eq!(
-            configure(a).unwrap_err().message(),
+            Config::configure(a).unwrap_err().message(),
             "--max-restarts needs --within"
         );
         let mut a = args(&["kubelet", "kubelet.socket"]);
         a.max_restarts = Some(3);
         a.within = Some(Duration::from_secs(1800));
         assert_eq!(
-            configure(a).unwrap_err().message(),
+            Config::configure(a).unwrap_err().message(),
             "--max-restarts counts service restarts: kubelet.socket is not a service"
         );
         let mut a = args(&["kubelet"]);
         a.max_restarts = Some(3);
         a.within = Some(Duration::from_secs(1800));
         assert_eq!(
-            configure(a).unwrap().restarts,
+            Config::configure(a).unwrap().restarts,
             Some(RestartRule {
                 max: 3,
                 within: Duration::from_secs(1800)

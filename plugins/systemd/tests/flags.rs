@@ -73,6 +73,6 @@ fn help_shows_an_example_rule_and_the_defaults() {
 }
 
 #[test]
-fn the_example_rule_of_help_is_accepted() {
-    npd_test_support::assert_example_rule_accepted(BIN);
+fn the_help_has_an_accepted_example_rule_and_the_notes() {
+    npd_test_support::assert_help(BIN, &["NRestarts", "[default: 5m]"]);
 }

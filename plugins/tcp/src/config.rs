@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use http_probe::url::split_host_port;
 use npd_plugin::units::parse_duration;
-use npd_plugin::{Error, Result};
+use npd_plugin::{Configure, Error, Result};
 
 /// The flags of `npd-tcp`.
 #[derive(clap::Args, Debug)]
@@ -39,35 +39,39 @@ pub struct Config {
     pub max_latency: Option<Duration>,
 }
 
-/// Splits every endpoint and decodes the exchange's escapes.
-pub fn configure(args: Args) -> Result<Config> {
-    let mut targets = Vec::new();
-    for text in &args.connect {
-        if !text.contains(':') {
-            return Err(Error::config(format!("--connect {text:?}: give HOST:PORT")));
+impl Configure for Config {
+    type Args = Args;
+
+    /// Splits every endpoint and decodes the exchange's escapes.
+    fn configure(args: Args) -> Result<Config> {
+        let mut targets = Vec::new();
+        for text in &args.connect {
+            if !text.contains(':') {
+                return Err(Error::config(format!("--connect {text:?}: give HOST:PORT")));
+            }
+            let (host, port) = split_host_port(text, 0)
+                .map_err(|e| Error::config(format!("--connect {text:?}: {e}")))?;
+            targets.push((text.clone(), host, port));
         }
-        let (host, port) = split_host_port(text, 0)
-            .map_err(|e| Error::config(format!("--connect {text:?}: {e}")))?;
-        targets.push((text.clone(), host, port));
+        let send = match &args.send {
+            Some(t) => Some(unescape(t).map_err(|e| e.context("--send"))?),
+            None => None,
+        };
+        let expect = match &args.expect {
+            Some(t) if t.is_empty() => return Err(Error::config("--expect is empty")),
+            Some(t) => Some(unescape(t).map_err(|e| e.context("--expect"))?),
+            None => None,
+        };
+        if args.max_latency.is_some_and(|d| d.is_zero()) {
+            return Err(Error::config("--max-latency must be above 0"));
+        }
+        Ok(Config {
+            targets,
+            send,
+            expect,
+            max_latency: args.max_latency,
+        })
     }
-    let send = match &args.send {
-        Some(t) => Some(unescape(t).map_err(|e| e.context("--send"))?),
-        None => None,
-    };
-    let expect = match &args.expect {
-        Some(t) if t.is_empty() => return Err(Error::config("--expect is empty")),
-        Some(t) => Some(unescape(t).map_err(|e| e.context("--expect"))?),
-        None => None,
-    };
-    if args.max_latency.is_some_and(|d| d.is_zero()) {
-        return Err(Error::config("--max-latency must be above 0"));
-    }
-    Ok(Config {
-        targets,
-        send,
-        expect,
-        max_latency: args.max_latency,
-    })
 }
 
 /// `\r`, `\n`, `\t`, `\\`, `\xNN`.

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use npd_plugin::isolate::{self, Isolated};
-use npd_plugin::{explain, Context, Error, Outcome, Plugin, Result};
+use npd_plugin::{explain, Configure, Context, Error, Outcome, Plugin, Result};
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
 enum Behave {
@@ -39,14 +39,9 @@ struct Args {
     path: Option<PathBuf>,
 }
 
-struct Fixture;
-
-impl Plugin for Fixture {
-    const NAME: &'static str = "contract-fixture";
-    const ABOUT: &'static str = "Misbehaves on request (tests of the npd-plugin contract).";
-    const EXAMPLE_RULE: &'static str = r#"{"type": "permanent", "condition": "X", "reason": "X", "path": "/bin/contract-fixture", "args": ["--behave", "ok"]}"#;
+// The flags are their own configuration: validated, and kept as they are.
+impl Configure for Args {
     type Args = Args;
-    type Config = Args;
 
     fn configure(args: Args) -> Result<Args> {
         if matches!(args.behave, Behave::Stat) && args.path.is_none() {
@@ -54,6 +49,15 @@ impl Plugin for Fixture {
         }
         Ok(args)
     }
+}
+
+struct Fixture;
+
+impl Plugin for Fixture {
+    const NAME: &'static str = "contract-fixture";
+    const ABOUT: &'static str = "Misbehaves on request (tests of the npd-plugin contract).";
+    const EXAMPLE_RULE: &'static str = r#"{"type": "permanent", "condition": "X", "reason": "X", "path": "/bin/contract-fixture", "args": ["--behave", "ok"]}"#;
+    type Config = Args;
 
     fn check(args: &Args, ctx: &Context) -> Result<Outcome> {
         explain!(ctx, "behaving as {:?}", args.behave);
