@@ -7,10 +7,11 @@ use std::time::Duration;
 
 use npd_checks::finding::Findings;
 use npd_checks::json::Node;
-use npd_log::config::{configure, Args, FieldUnit, Format, Missing};
+use npd_log::config::{Args, Config, FieldUnit, Format, Missing};
 use npd_log::tally::{scan_lines, scan_one, Tally};
 use npd_nagios::measure::{first_line, Exit, Ran};
 use npd_plugin::units;
+use npd_plugin::Configure;
 
 use crate::{capped, printable, printable_err, text};
 
@@ -56,7 +57,7 @@ fn log_config(
     field: &str,
     unit: FieldUnit,
 ) -> npd_log::Config {
-    configure(Args {
+    Config::configure(Args {
         file: "/var/log/x.log".into(),
         format: Format::Plain,
         pattern: pattern.into(),

@@ -174,11 +174,6 @@ impl Configure for Config {
     }
 }
 
-/// [`Config::configure`], by the name the unit tests of other modules call.
-pub fn configure(args: Args) -> Result<Config> {
-    Config::configure(args)
-}
-
 fn parse_path(text: &str) -> Result<PathPattern> {
     if !text.starts_with('/') {
         return Err(Error::config(format!(
@@ -248,20 +243,20 @@ mod tests {
 
     #[test]
     fn paths_split_into_literals_and_globs() {
-        let c = configure(args(&["/var/run//reboot-required*"])).unwrap();
+        let c = Config::configure(args(&["/var/run//reboot-required*"])).unwrap();
         let p = &c.paths[0];
         assert_eq!(p.steps.len(), 3);
         assert!(matches!(&p.steps[1], Step::Literal(s) if s == "run"));
         assert!(matches!(&p.steps[2], Step::Glob(_)));
         assert!(p.has_wildcards());
-        let c = configure(args(&["/a/b\\*c"])).unwrap();
+        let c = Config::configure(args(&["/a/b\\*c"])).unwrap();
         assert!(matches!(&c.paths[0].steps[1], Step::Literal(s) if s == "b*c"));
     }
 
     #[test]
     fn bad_paths_are_refused() {
         for bad in ["relative/x", "", "/", "/a/[bc", "/a\tb"] {
-            assert!(configure(args(&[bad])).is_err(), "{bad:?}");
+            assert!(Config::configure(args(&[bad])).is_err(), "{bad:?}");
         }
     }
 
@@ -271,14 +266,14 @@ mod tests {
         a.problem_if_exists = false;
         a.problem_if_older_than = Some(Duration::from_secs(60));
         assert!(matches!(
-            configure(a).unwrap().rule,
+            Config::configure(a).unwrap().rule,
             Rule::OlderThan(_, IfMissing::Problem)
         ));
         let mut a = args(&["/x"]);
         a.problem_if_exists = false;
         a.problem_if_contains = Some("panic".into());
         assert!(matches!(
-            configure(a).unwrap().rule,
+            Config::configure(a).unwrap().rule,
             Rule::Contains {
                 if_missing: IfMissing::Unknown,
                 ..
@@ -287,7 +282,7 @@ mod tests {
         let mut a = args(&["/x"]);
         a.if_missing = Some("ok".into());
         assert!(
-            configure(a).is_err(),
+            Config::configure(a).is_err(),
             "--if-missing means nothing for exists"
         );
     }
@@ -297,7 +292,7 @@ mod tests {
         let mut a = args(&["/x"]);
         a.problem_if_exists = false;
         a.problem_if_contains = Some("(unclosed".into());
-        let e = configure(a).unwrap_err();
+        let e = Config::configure(a).unwrap_err();
         assert_eq!(
             e.message(),
             "--problem-if-contains \"(unclosed\": found open group without closing ')'"

@@ -238,11 +238,6 @@ impl Configure for Config {
     }
 }
 
-/// [`Config::configure`], by the name the unit tests of other modules call.
-pub fn configure(args: Args) -> Result<Config> {
-    Config::configure(args)
-}
-
 fn parse_field(text: &str, pattern: &Regex) -> Result<Field> {
     if let Ok(n) = text.parse::<i64>() {
         return match n {

@@ -108,10 +108,11 @@ fn parse_time(text: &[u8], scale: f64) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{configure, Args, FieldUnit, Format, Missing};
+    use crate::config::{Args, Config, FieldUnit, Format, Missing};
+    use npd_plugin::Configure;
 
     fn cfg(pattern: &str, exclude: Option<&str>, field: Option<&str>) -> Config {
-        configure(Args {
+        Config::configure(Args {
             file: "/x".into(),
             format: Format::Plain,
             pattern: pattern.into(),

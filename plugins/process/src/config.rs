@@ -161,11 +161,6 @@ impl Configure for Config {
     }
 }
 
-/// [`Config::configure`], by the name the unit tests of other modules call.
-pub fn configure(args: Args) -> Result<Config> {
-    Config::configure(args)
-}
-
 fn d_state_rule(args: &Args, selected: bool) -> Result<Option<DStateRule>> {
     let Some(limit) = args.max_d_state_for else {
         if args.d_state_of.is_some() {
@@ -270,7 +265,7 @@ mod tests {
 
     #[test]
     fn patterns_search_the_joined_command_line() {
-        let c = configure(args(&[], &["nova-compute( |$)"])).unwrap();
+        let c = Config::configure(args(&[], &["nova-compute( |$)"])).unwrap();
         let s = &c.selectors[0];
         assert_eq!(s.label, "/nova-compute( |$)/");
         assert!(s.cmdline_matches(b"/usr/bin/python3 /usr/bin/nova-compute --config-file x"));
@@ -279,14 +274,14 @@ mod tests {
 
     #[test]
     fn nothing_to_check_is_bad_flags() {
-        let e = configure(args(&[], &[])).unwrap_err();
+        let e = Config::configure(args(&[], &[])).unwrap_err();
         assert!(e.message().starts_with("nothing to check"), "{e}");
         let mut a = args(&[], &[]);
         a.max_zombies = Some(19);
-        assert!(configure(a).is_ok());
+        assert!(Config::configure(a).is_ok());
         let mut a = args(&[], &[]);
         a.max_d_state_for = Some(Duration::from_secs(300));
-        let c = configure(a).unwrap();
+        let c = Config::configure(a).unwrap();
         assert!(c.d_state_of_all() && !c.needs_every_match());
     }
 
@@ -295,7 +290,7 @@ mod tests {
         let refused = |f: &dyn Fn(&mut Args), why: &str| {
             let mut a = args(&["kubelet"], &[]);
             f(&mut a);
-            assert_eq!(configure(a).unwrap_err().message(), why);
+            assert_eq!(Config::configure(a).unwrap_err().message(), why);
         };
         let min = Duration::from_secs(60);
         refused(
@@ -318,33 +313,33 @@ mod tests {
         let mut a = args(&[], &[]);
         (a.max_restarts, a.within) = (Some(3), Some(min));
         assert_eq!(
-            configure(a).unwrap_err().message(),
+            Config::configure(a).unwrap_err().message(),
             "--max-restarts needs --name or --cmdline"
         );
         let mut a = args(&[], &[]);
         (a.max_d_state_for, a.d_state_of) = (Some(min), Some(DScope::Selected));
         assert_eq!(
-            configure(a).unwrap_err().message(),
+            Config::configure(a).unwrap_err().message(),
             "--d-state-of selected needs --name or --cmdline"
         );
         let mut a = args(&["kubelet"], &[]);
         (a.max_restarts, a.within) = (Some(3), Some(min));
-        let c = configure(a).unwrap();
+        let c = Config::configure(a).unwrap();
         assert!(c.needs_every_match() && !c.d_state_of_all());
     }
 
     #[test]
     fn bad_names_and_limits_are_refused() {
-        let e = configure(args(&["/usr/bin/kubelet"], &[])).unwrap_err();
+        let e = Config::configure(args(&["/usr/bin/kubelet"], &[])).unwrap_err();
         assert!(
             e.message().contains("give the executable's name (kubelet)"),
             "{e}"
         );
-        assert!(configure(args(&[""], &[])).is_err());
-        assert!(configure(args(&["a\tb"], &[])).is_err());
+        assert!(Config::configure(args(&[""], &[])).is_err());
+        assert!(Config::configure(args(&["a\tb"], &[])).is_err());
         let mut a = args(&["kubelet"], &[]);
         (a.min, a.max) = (2, Some(1));
-        let e = configure(a).unwrap_err();
+        let e = Config::configure(a).unwrap_err();
         assert_eq!(
             e.message(),
             "--max 1 is below --min 2: no count could satisfy both"
@@ -353,13 +348,13 @@ mod tests {
 
     #[test]
     fn a_bad_pattern_says_why_on_one_line() {
-        let e = configure(args(&[], &["python (unclosed"])).unwrap_err();
+        let e = Config::configure(args(&[], &["python (unclosed"])).unwrap_err();
         assert_eq!(
             e.message(),
             "--cmdline \"python (unclosed\": found open group without closing ')'"
         );
-        assert!(configure(args(&[], &[""])).is_err());
-        let e = configure(args(&[], &["a{1000}{1000}"])).unwrap_err();
+        assert!(Config::configure(args(&[], &[""])).is_err());
+        let e = Config::configure(args(&[], &["a{1000}{1000}"])).unwrap_err();
         assert!(e.message().contains("size limit"), "{e}");
     }
 }

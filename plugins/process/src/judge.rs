@@ -133,12 +133,13 @@ fn d_state_problem(stuck: &Stuck, rule: &DStateRule) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{configure, Args};
+    use crate::config::{Args, Config};
     use crate::report::{Parent, Tally, Zombies};
+    use npd_plugin::Configure;
     use npd_plugin::Status;
 
     fn config(names: &[&str], min: u32, max: Option<u32>, zombies: Option<u32>) -> Config {
-        configure(Args {
+        Config::configure(Args {
             names: names.iter().map(|s| s.to_string()).collect(),
             cmdlines: vec![],
             min,

@@ -141,12 +141,13 @@ fn absent(e: &io::Error) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{configure, Args};
+    use crate::config::{Args, Config};
+    use npd_plugin::Configure;
     use std::fs;
     use std::os::unix::fs::symlink;
 
     fn pattern(text: &str) -> PathPattern {
-        configure(Args {
+        Config::configure(Args {
             paths: vec![text.into()],
             problem_if_exists: true,
             problem_if_missing: false,

@@ -179,12 +179,13 @@ fn next_kept(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{configure, Args};
+    use crate::config::{Args, Config};
     use crate::report::{Instance, Tally};
+    use npd_plugin::Configure;
     use std::time::Duration;
 
     fn config() -> Config {
-        configure(Args {
+        Config::configure(Args {
             names: vec!["kubelet".into()],
             cmdlines: vec![],
             min: 0,

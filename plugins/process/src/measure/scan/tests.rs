@@ -1,7 +1,8 @@
 //! Scans of fixture process tables.
 use super::*;
-use crate::config::{configure, Args};
+use crate::config::{Args, Config};
 use npd_plugin::state::StateDir;
+use npd_plugin::Configure;
 
 /// `n` processes named `comm` under a fresh `<root>/proc`, with pids from 100.
 fn table(n: u32, comm: &str) -> tempfile::TempDir {
@@ -22,7 +23,7 @@ fn table(n: u32, comm: &str) -> tempfile::TempDir {
 fn scan_with(root: &Path, explain: bool, args: Args) -> Report {
     let state = StateDir::new(root.join("state"), "npd-process", "test");
     let ctx = Context::new(root, std::time::Duration::from_secs(4), explain, state);
-    scan(&configure(args).unwrap(), &ctx).unwrap()
+    scan(&Config::configure(args).unwrap(), &ctx).unwrap()
 }
 
 fn names(names: &[&str], max: Option<u32>, zombies: Option<u32>) -> Args {
