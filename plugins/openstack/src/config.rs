@@ -107,6 +107,11 @@ pub enum Subject {
         #[arg(long)]
         allow_disabled: bool,
     },
+    /// This host's hypervisor as nova lists it (os-hypervisors): listed and up.
+    ///
+    /// Matched by its service host or hypervisor_hostname, a domain on one side
+    /// ignored (node-a is node-a.example.com); disabled is OK, said in the line.
+    Hypervisor,
     /// Read from the host, no cloud asked: every network namespace named PREFIX<id>
     /// under /run/netns has a process named PROCESS whose command line names <id>
     /// (dnsmasq per qdhcp- network, keepalived per HA router).

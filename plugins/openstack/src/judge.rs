@@ -4,11 +4,12 @@
 //! its binary cloud-wide ([`crate::guard`]). No I/O: the rows and the fleets'
 //! tallies are [`crate::measure`]'s.
 
-use npd_plugin::{explain, Context, Outcome, Result};
+use npd_plugin::{explain, Context, Error, Outcome, Result};
 
 use crate::config::Config;
 use crate::guard;
-use crate::measure::{Measured, Services};
+use crate::hypervisor;
+use crate::measure::{HypervisorSeen, Measured, Services};
 use crate::netns;
 use crate::stamp;
 
@@ -18,6 +19,7 @@ pub fn judge(config: &Config, m: &Measured, ctx: &Context) -> Result<Outcome> {
             Ok(netns::judge(want, seen))
         }
         (Measured::Services(s), _) => services(config, s, ctx),
+        (Measured::Hypervisor(seen), _) => hypervisor(config, seen),
         (Measured::Namespaces(_), _) => unreachable!("namespaces are read for `namespaces`"),
     }
 }
@@ -53,4 +55,20 @@ fn services(config: &Config, m: &Services, ctx: &Context) -> Result<Outcome> {
         });
     }
     guard::verdict(&m.rows, m.allow_disabled, &config.guard, m.ok, &m.fleets)
+}
+
+/// This host's hypervisor: a down one is first checked against nova-compute
+/// cloud-wide (a shared outage is Unknown), then [`hypervisor::verdict`].
+fn hypervisor(config: &Config, seen: &HypervisorSeen) -> Result<Outcome> {
+    if let Some(shared) = seen
+        .fleet
+        .and_then(|t| config.guard.outage("nova-compute", t))
+    {
+        return Err(Error::unobserved(shared));
+    }
+    Ok(hypervisor::verdict(
+        &seen.mine,
+        &seen.host,
+        config.missing_ok,
+    ))
 }

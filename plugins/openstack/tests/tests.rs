@@ -7,6 +7,9 @@
 //!   slow or garbage-speaking APIs (extra catalog regions point at those).
 //! - `flags.rs`: bad flags, missing credentials, --help; no services needed.
 //! - `netns.rs`: `namespaces` on fixture host roots (dnsmasq, keepalived); no cloud.
+//! - `hypervisor.rs`: `hypervisor` against `fake.rs`, a stand-in Keystone and
+//!   nova-api on 127.0.0.1 (a real nova lists no hypervisor without a running
+//!   nova-compute): found by FQDN or short name, up, down, disabled, missing.
 //! - `tls.rs`: Keystone over HTTPS through a TLS front: its self-signed certificate
 //!   given as the CA (reaching the real services when they run), refusals in words.
 //!
@@ -14,7 +17,9 @@
 //! `peers/` holds the pinned requirements and the Python harness that installs and
 //! runs the services.
 
+mod fake;
 mod flags;
+mod hypervisor;
 mod netns;
 mod peers;
 mod real;
