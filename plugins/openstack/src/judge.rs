@@ -6,20 +6,23 @@
 
 use npd_plugin::{explain, Context, Error, Outcome, Result};
 
-use crate::config::Config;
+use crate::config::{Config, Subject};
 use crate::guard;
 use crate::hypervisor;
 use crate::measure::{HypervisorSeen, Measured, Services};
 use crate::netns;
 use crate::stamp;
+use crate::volumes;
 
 pub fn judge(config: &Config, m: &Measured, ctx: &Context) -> Result<Outcome> {
     match (m, &config.subject) {
-        (Measured::Namespaces(seen), crate::config::Subject::Namespaces(want)) => {
-            Ok(netns::judge(want, seen))
-        }
+        (Measured::Namespaces(seen), Subject::Namespaces(want)) => Ok(netns::judge(want, seen)),
         (Measured::Services(s), _) => services(config, s, ctx),
         (Measured::Hypervisor(seen), _) => hypervisor(config, seen),
+        (Measured::Volumes(seen), Subject::Volumes { max_error_volumes }) => {
+            Ok(volumes::verdict(seen, *max_error_volumes))
+        }
+        (Measured::Volumes(_), _) => unreachable!("volumes are listed for `volumes`"),
         (Measured::Namespaces(_), _) => unreachable!("namespaces are read for `namespaces`"),
     }
 }

@@ -1,7 +1,8 @@
 //! `npd-openstack`: is this host's OpenStack service alive as the control plane sees
 //! it? nova-compute up and enabled (`compute`), this host's neutron agents alive and
 //! administratively up (`network`), cinder-volume up and enabled (`volume`), this
-//! host's hypervisor listed by nova and up (`hypervisor`); and, read
+//! host's hypervisor listed by nova and up (`hypervisor`), no volume in error on
+//! its cinder backends (`volumes`); and, read
 //! from the host alone, the daemons the agents run per network or router in their
 //! namespaces (`namespaces`: dnsmasq in qdhcp-, keepalived in HA routers' qrouter-).
 //!
@@ -32,6 +33,7 @@ pub mod measure;
 pub mod netns;
 pub mod services;
 pub mod stamp;
+pub mod volumes;
 
 use npd_plugin::{Context, Outcome, Plugin, Result};
 

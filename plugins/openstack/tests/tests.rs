@@ -10,6 +10,8 @@
 //! - `hypervisor.rs`: `hypervisor` against `fake.rs`, a stand-in Keystone and
 //!   nova-api on 127.0.0.1 (a real nova lists no hypervisor without a running
 //!   nova-compute): found by FQDN or short name, up, down, disabled, missing.
+//! - `volumes.rs`: `volumes` against `fake.rs`'s cinder-api: volumes in error on
+//!   this host's backends, hostless ones, pages, a failing cinder.
 //! - `tls.rs`: Keystone over HTTPS through a TLS front: its self-signed certificate
 //!   given as the CA (reaching the real services when they run), refusals in words.
 //!
@@ -25,3 +27,4 @@ mod peers;
 mod real;
 mod tls;
 mod util;
+mod volumes;

@@ -27,6 +27,7 @@ pub enum Measured {
     Services(Services),
     Namespaces(netns::Seen),
     Hypervisor(HypervisorSeen),
+    Volumes(crate::volumes::Seen),
 }
 
 /// What a run saw of this host's service.
@@ -67,6 +68,9 @@ pub fn measure(config: &Config, ctx: &Context) -> Result<Measured> {
     if let Subject::Hypervisor = &config.subject {
         return resources::hypervisor(&mut api, host).map(Measured::Hypervisor);
     }
+    if let Subject::Volumes { .. } = &config.subject {
+        return resources::volumes(&mut api, host).map(Measured::Volumes);
+    }
     let mut m = match &config.subject {
         Subject::Compute { allow_disabled } => compute(&mut api, host, *allow_disabled)?,
         Subject::Network {
@@ -74,7 +78,7 @@ pub fn measure(config: &Config, ctx: &Context) -> Result<Measured> {
             allow_admin_down,
         } => network(&mut api, host, agent_type, *allow_admin_down)?,
         Subject::Volume { allow_disabled } => volume(&mut api, host, *allow_disabled)?,
-        Subject::Namespaces(_) | Subject::Hypervisor => {
+        Subject::Namespaces(_) | Subject::Hypervisor | Subject::Volumes { .. } => {
             unreachable!("answered above")
         }
     };
@@ -282,7 +286,9 @@ fn fleet(api: &mut Api, subject: &Subject, binary: &str) -> Result<Tally> {
                 services::parse_services,
             )
         }
-        Subject::Namespaces(_) => unreachable!("no fleet without a cloud"),
+        Subject::Namespaces(_) | Subject::Volumes { .. } => {
+            unreachable!("no fleet of services for these")
+        }
         Subject::Network { .. } => {
             let base = neutron_base(api)?;
             let url = format!(

@@ -1,15 +1,17 @@
 //! The questions about what the services hold for this host rather than its
 //! services' heartbeats: its hypervisor in nova's list (and, only when it looks
-//! down, nova-compute cloud-wide for the shared-outage guard).
+//! down, nova-compute cloud-wide for the shared-outage guard); the volumes in error
+//! on its cinder backends.
 
 use npd_plugin::{explain, Result};
 
 use super::api::Api;
-use super::fleet;
+use super::{cinder_base, fleet, CINDER_VERSION};
 use crate::config::Subject;
 use crate::guard::Tally;
 use crate::hypervisor::{self, Hypervisor};
 use crate::services::query_escape;
+use crate::volumes::{self, Seen};
 
 /// Pattern search on `os-hypervisors/detail` came with 2.53; from 2.88 the detail
 /// view asks each compute host for its uptime over RPC, which a dead host answers
@@ -72,4 +74,42 @@ pub(super) fn hypervisor(api: &mut Api, host: String) -> Result<HypervisorSeen> 
         None
     };
     Ok(HypervisorSeen { host, mine, fleet })
+}
+
+/// Cinder's volumes in error cloud-wide, page by page (cinder's osapi_max_limit,
+/// 1000 by default, bounds a page; the marker is the last volume seen), sorted into
+/// this host's. Cinder filters by status itself, so a healthy cloud's answer is
+/// small.
+pub(super) fn volumes(api: &mut Api, host: String) -> Result<Seen> {
+    let base = cinder_base(api)?;
+    let first = format!("{base}/volumes/detail?all_tenants=1&status=error");
+    let mut listed: Vec<(String, String)> = Vec::new();
+    let mut marker: Option<String> = None;
+    loop {
+        let url = match &marker {
+            Some(m) => format!("{first}&marker={}", query_escape(m)),
+            None => first.clone(),
+        };
+        let page = api.get("cinder-api", &url, Some(CINDER_VERSION), volumes::parse)?;
+        let last = page.volumes.last().map(|(id, _)| id.clone());
+        listed.extend(page.volumes);
+        // A cinder that ignored the marker would hand the same page back forever.
+        match last {
+            Some(l) if page.more && marker.as_ref() != Some(&l) => marker = Some(l),
+            _ => break,
+        }
+    }
+    let seen = Seen::of(&host, listed);
+    explain!(
+        api.ctx,
+        "volumes in error cloud-wide: {} ({} without a host, never counted); on {host}'s \
+         backends: {}",
+        seen.total,
+        seen.hostless,
+        seen.mine.len()
+    );
+    for (id, on) in &seen.mine {
+        explain!(api.ctx, "volume {id} in error on {on}");
+    }
+    Ok(seen)
 }
