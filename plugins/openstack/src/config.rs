@@ -107,6 +107,18 @@ pub enum Subject {
         #[arg(long)]
         allow_disabled: bool,
     },
+    /// This host's hypervisor as nova lists it (os-hypervisors): listed and up.
+    ///
+    /// Matched by its service host or hypervisor_hostname, a domain on one side
+    /// ignored (node-a is node-a.example.com); disabled is OK, said in the line.
+    Hypervisor,
+    /// Volumes in error state on this host's cinder backends (host@backend#pool),
+    /// listed cloud-wide by cinder; a volume without a host never counts.
+    Volumes {
+        /// A problem when more of this host's volumes than this are in error.
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        max_error_volumes: u32,
+    },
     /// Read from the host, no cloud asked: every network namespace named PREFIX<id>
     /// under /run/netns has a process named PROCESS whose command line names <id>
     /// (dnsmasq per qdhcp- network, keepalived per HA router).

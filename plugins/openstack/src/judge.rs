@@ -4,20 +4,25 @@
 //! its binary cloud-wide ([`crate::guard`]). No I/O: the rows and the fleets'
 //! tallies are [`crate::measure`]'s.
 
-use npd_plugin::{explain, Context, Outcome, Result};
+use npd_plugin::{explain, Context, Error, Outcome, Result};
 
-use crate::config::Config;
+use crate::config::{Config, Subject};
 use crate::guard;
-use crate::measure::{Measured, Services};
+use crate::hypervisor;
+use crate::measure::{HypervisorSeen, Measured, Services};
 use crate::netns;
 use crate::stamp;
+use crate::volumes;
 
 pub fn judge(config: &Config, m: &Measured, ctx: &Context) -> Result<Outcome> {
     match (m, &config.subject) {
-        (Measured::Namespaces(seen), crate::config::Subject::Namespaces(want)) => {
-            Ok(netns::judge(want, seen))
-        }
+        (Measured::Namespaces(seen), Subject::Namespaces(want)) => Ok(netns::judge(want, seen)),
         (Measured::Services(s), _) => services(config, s, ctx),
+        (Measured::Hypervisor(seen), _) => hypervisor(config, seen),
+        (Measured::Volumes(seen), Subject::Volumes { max_error_volumes }) => {
+            Ok(volumes::verdict(seen, *max_error_volumes))
+        }
+        (Measured::Volumes(_), _) => unreachable!("volumes are listed for `volumes`"),
         (Measured::Namespaces(_), _) => unreachable!("namespaces are read for `namespaces`"),
     }
 }
@@ -53,4 +58,20 @@ fn services(config: &Config, m: &Services, ctx: &Context) -> Result<Outcome> {
         });
     }
     guard::verdict(&m.rows, m.allow_disabled, &config.guard, m.ok, &m.fleets)
+}
+
+/// This host's hypervisor: a down one is first checked against nova-compute
+/// cloud-wide (a shared outage is Unknown), then [`hypervisor::verdict`].
+fn hypervisor(config: &Config, seen: &HypervisorSeen) -> Result<Outcome> {
+    if let Some(shared) = seen
+        .fleet
+        .and_then(|t| config.guard.outage("nova-compute", t))
+    {
+        return Err(Error::unobserved(shared));
+    }
+    Ok(hypervisor::verdict(
+        &seen.mine,
+        &seen.host,
+        config.missing_ok,
+    ))
 }

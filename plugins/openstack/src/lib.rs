@@ -1,6 +1,8 @@
 //! `npd-openstack`: is this host's OpenStack service alive as the control plane sees
 //! it? nova-compute up and enabled (`compute`), this host's neutron agents alive and
-//! administratively up (`network`), cinder-volume up and enabled (`volume`); and, read
+//! administratively up (`network`), cinder-volume up and enabled (`volume`), this
+//! host's hypervisor listed by nova and up (`hypervisor`), no volume in error on
+//! its cinder backends (`volumes`); and, read
 //! from the host alone, the daemons the agents run per network or router in their
 //! namespaces (`namespaces`: dnsmasq in qdhcp-, keepalived in HA routers' qrouter-).
 //!
@@ -18,17 +20,20 @@
 //!   (`cloud`), Keystone and the token cache (`keystone`, `api`), HTTP through
 //!   `http_probe` (`transport`), this host's rows and, when one looks down, its
 //!   binary cloud-wide;
-//! - [`judge`] gives the verdict: the rules per row ([`services`]) and the
-//!   shared-outage guard ([`guard`]); [`stamp`] and [`json`] read one input each.
+//! - [`judge`] gives the verdict: the rules per row ([`services`]), per
+//!   hypervisor ([`hypervisor`]) and the shared-outage guard ([`guard`]);
+//!   [`stamp`] and [`json`] read one input each.
 
 pub mod config;
 pub mod guard;
+pub mod hypervisor;
 pub mod json;
 pub mod judge;
 pub mod measure;
 pub mod netns;
 pub mod services;
 pub mod stamp;
+pub mod volumes;
 
 use npd_plugin::{Context, Outcome, Plugin, Result};
 
@@ -59,7 +64,10 @@ Host names: nova, neutron and cinder know a host by its own `host` setting (by d
 the host's hostname, often short), Kubernetes by its node name (often the FQDN or a
 cloud provider's name). Give --host, or map NODE_NAME with --strip-domain and
 --host-suffix; compare with `openstack compute service list`. cinder-volume rows are
-host@backend: every backend of this host is judged.
+host@backend: every backend of this host is judged. `hypervisor` finds this host's
+hypervisor in nova by its service host or its hypervisor_hostname (often the FQDN):
+a name with a domain matches the same name without one, either way round
+(node-a is node-a.example.com), two different domains never match.
 
 Shared outages: a message bus, conductor or database outage stops every heartbeat, so
 every host looks down; that is no node's problem. When this host's service is down

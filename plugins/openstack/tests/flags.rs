@@ -151,6 +151,7 @@ fn help_explains_host_names_and_credentials() {
         "--min-down-hosts",
         "Shared outages",
         "1 of 2 too",
+        "node-a is node-a.example.com",
     ] {
         assert!(text.contains(needle), "{needle} missing from --help");
     }

@@ -125,6 +125,38 @@ impl Api<'_> {
         version: Option<(&str, &str)>,
         parse: fn(&[u8]) -> Result<T>,
     ) -> Result<T> {
+        let body = self.body(what, url, version, None)?;
+        let body = body.expect("without `absent` every answer but 200 is an error");
+        parse(&body).map_err(|e| e.context(format!("{what} answered garbage")))
+    }
+
+    /// As [`Api::get`], but a 404 whose body `absent` recognises (the API saying
+    /// "none such", not a wrong URL) is `None`.
+    pub fn get_or_absent<T>(
+        &mut self,
+        what: &str,
+        url: &str,
+        version: Option<(&str, &str)>,
+        parse: fn(&[u8]) -> Result<T>,
+        absent: fn(&[u8]) -> bool,
+    ) -> Result<Option<T>> {
+        match self.body(what, url, version, Some(absent))? {
+            Some(body) => parse(&body)
+                .map(Some)
+                .map_err(|e| e.context(format!("{what} answered garbage"))),
+            None => Ok(None),
+        }
+    }
+
+    /// The body of a 200 answer to a GET of `url`, or `None` for a 404 that
+    /// `absent` recognises; any other answer is an error (Unknown).
+    fn body(
+        &mut self,
+        what: &str,
+        url: &str,
+        version: Option<(&str, &str)>,
+        absent: Option<fn(&[u8]) -> bool>,
+    ) -> Result<Option<Vec<u8>>> {
         for attempt in 0..2 {
             let token = self.session()?.token.clone();
             let mut headers = vec![
@@ -145,10 +177,8 @@ impl Api<'_> {
                 self.ctx.elapsed()
             );
             match reply.status {
-                200 => {
-                    return parse(&reply.body)
-                        .map_err(|e| e.context(format!("{what} answered garbage")))
-                }
+                200 => return Ok(Some(reply.body)),
+                404 if absent.is_some_and(|f| f(&reply.body)) => return Ok(None),
                 401 if attempt == 0 && self.from_cache => {
                     explain!(
                         self.ctx,

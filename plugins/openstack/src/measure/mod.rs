@@ -6,6 +6,7 @@
 mod api;
 pub mod cloud;
 pub mod keystone;
+mod resources;
 pub mod transport;
 
 use npd_plugin::{explain, Context, Error, Result};
@@ -18,11 +19,15 @@ use api::Api;
 use cloud::{Cloud, SecretFiles};
 use transport::Transport;
 
+pub use resources::HypervisorSeen;
+
 /// What a run saw: this host's service as the control plane reports it, or the
 /// agents' namespaces and processes on the host.
 pub enum Measured {
     Services(Services),
     Namespaces(netns::Seen),
+    Hypervisor(HypervisorSeen),
+    Volumes(crate::volumes::Seen),
 }
 
 /// What a run saw of this host's service.
@@ -60,6 +65,12 @@ pub fn measure(config: &Config, ctx: &Context) -> Result<Measured> {
         session: None,
         from_cache: false,
     };
+    if let Subject::Hypervisor = &config.subject {
+        return resources::hypervisor(&mut api, host).map(Measured::Hypervisor);
+    }
+    if let Subject::Volumes { .. } = &config.subject {
+        return resources::volumes(&mut api, host).map(Measured::Volumes);
+    }
     let mut m = match &config.subject {
         Subject::Compute { allow_disabled } => compute(&mut api, host, *allow_disabled)?,
         Subject::Network {
@@ -67,7 +78,9 @@ pub fn measure(config: &Config, ctx: &Context) -> Result<Measured> {
             allow_admin_down,
         } => network(&mut api, host, agent_type, *allow_admin_down)?,
         Subject::Volume { allow_disabled } => volume(&mut api, host, *allow_disabled)?,
-        Subject::Namespaces(_) => unreachable!("answered above without a cloud"),
+        Subject::Namespaces(_) | Subject::Hypervisor | Subject::Volumes { .. } => {
+            unreachable!("answered above")
+        }
     };
     // A type not registered is a problem already (unless --missing-ok): no fleet.
     if m.absent.is_empty() || config.missing_ok {
@@ -251,7 +264,7 @@ fn network(
 /// The rows of `binary` cloud-wide, counted for the shared-outage guard.
 fn fleet(api: &mut Api, subject: &Subject, binary: &str) -> Result<Tally> {
     match subject {
-        Subject::Compute { .. } => {
+        Subject::Compute { .. } | Subject::Hypervisor => {
             let base = api.endpoint(&["compute"])?;
             let url = format!("{base}/os-services?binary=nova-compute");
             api.fleet(
@@ -273,7 +286,9 @@ fn fleet(api: &mut Api, subject: &Subject, binary: &str) -> Result<Tally> {
                 services::parse_services,
             )
         }
-        Subject::Namespaces(_) => unreachable!("no fleet without a cloud"),
+        Subject::Namespaces(_) | Subject::Volumes { .. } => {
+            unreachable!("no fleet of services for these")
+        }
         Subject::Network { .. } => {
             let base = neutron_base(api)?;
             let url = format!(

@@ -11,7 +11,7 @@
 //!
 //! Here: how every test asks. `states.rs`: the answers about hosts and fleets;
 //! `auth.rs`: credentials and the token cache; `failures.rs`: APIs that cannot
-//! answer.
+//! answer; `resources.rs`: `hypervisor` and `volumes` as the real APIs answer them.
 
 use std::path::Path;
 
@@ -73,4 +73,5 @@ fn expect_prefix(args: &[&str], code: i32, prefix: &str) {
 
 mod auth;
 mod failures;
+mod resources;
 mod states;
