@@ -53,6 +53,21 @@ impl FakeCloud {
         run(self.state.path(), &all, &env)
     }
 
+    /// An API that accepts and never answers: `subject` answers Unknown, naming the
+    /// `service` that hung, by its 2 s deadline.
+    pub fn assert_a_hang_is_unknown(subject: &str, service: &str) {
+        let cloud = FakeCloud::start(|_| Reply::Hang);
+        let out = cloud.ask(&[subject, "--host", "node-a", "--timeout", "2s"]);
+        assert_eq!(out.code, 2, "{}", out.line());
+        let said = format!("{service} did not answer in 2s");
+        assert!(out.line().starts_with(&said), "{}", out.line());
+        assert!(
+            out.elapsed < std::time::Duration::from_millis(2300),
+            "{:?}",
+            out.elapsed
+        );
+    }
+
     /// The heads of the requests the APIs got.
     pub fn heads(&self) -> Vec<String> {
         self.server
