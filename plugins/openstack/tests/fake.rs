@@ -53,6 +53,17 @@ impl FakeCloud {
         run(self.state.path(), &all, &env)
     }
 
+    /// Runs the plugin against this cloud and asserts its exit code and line.
+    pub fn expect(&self, args: &[&str], code: i32, line: &str) {
+        let out = self.ask(args);
+        assert_eq!(
+            (out.code, out.line()),
+            (code, line),
+            "{args:?}\n{}",
+            out.stderr
+        );
+    }
+
     /// An API that accepts and never answers: `subject` answers Unknown, naming the
     /// `service` that hung, by its 2 s deadline.
     pub fn assert_a_hang_is_unknown(subject: &str, service: &str) {

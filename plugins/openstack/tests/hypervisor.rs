@@ -40,16 +40,6 @@ fn nova(listed: Vec<Value>, services: &'static [(&'static str, &'static str)]) -
     })
 }
 
-fn expect(cloud: &FakeCloud, args: &[&str], code: i32, line: &str) {
-    let out = cloud.ask(args);
-    assert_eq!(
-        (out.code, out.line()),
-        (code, line),
-        "{args:?}\n{}",
-        out.stderr
-    );
-}
-
 const TEN_UP: &[(&str, &str)] = &[
     ("node-a", "down"),
     ("n1", "up"),
@@ -69,8 +59,7 @@ fn up_and_enabled_is_ok_found_by_its_fqdn_with_the_pinned_microversion() {
         vec![hv("node-a.example.com", "other", "up", "enabled")],
         TEN_UP,
     );
-    expect(
-        &cloud,
+    cloud.expect(
         &["hypervisor", "--host", "node-a"],
         0,
         "hypervisor is up and enabled",
@@ -90,8 +79,7 @@ fn up_and_enabled_is_ok_found_by_its_fqdn_with_the_pinned_microversion() {
 #[test]
 fn a_fqdn_host_finds_a_short_hypervisor_name() {
     let cloud = nova(vec![hv("node-a", "node-a", "up", "enabled")], TEN_UP);
-    expect(
-        &cloud,
+    cloud.expect(
         &["hypervisor", "--host", "node-a.example.com"],
         0,
         "hypervisor is up and enabled",
@@ -109,8 +97,7 @@ fn down_is_this_hosts_problem_unless_the_fleet_is_down() {
         vec![hv("node-a.example.com", "node-a", "down", "enabled")],
         TEN_UP,
     );
-    expect(
-        &cloud,
+    cloud.expect(
         &["hypervisor", "--host", "node-a"],
         1,
         "hypervisor node-a.example.com down",
@@ -120,8 +107,7 @@ fn down_is_this_hosts_problem_unless_the_fleet_is_down() {
         vec![hv("node-a.example.com", "node-a", "down", "enabled")],
         all_down,
     );
-    expect(
-        &cloud,
+    cloud.expect(
         &["hypervisor", "--host", "node-a"],
         2,
         "3 of 3 nova-compute down: control-plane problem",
@@ -134,8 +120,7 @@ fn disabled_is_an_operators_choice_said_in_the_line() {
         vec![hv("node-a.example.com", "node-a", "up", "disabled")],
         TEN_UP,
     );
-    expect(
-        &cloud,
+    cloud.expect(
         &["hypervisor", "--host", "node-a"],
         0,
         "hypervisor is up, disabled by an operator",
@@ -144,8 +129,7 @@ fn disabled_is_an_operators_choice_said_in_the_line() {
         vec![hv("node-a.example.com", "node-a", "down", "disabled")],
         TEN_UP,
     );
-    expect(
-        &cloud,
+    cloud.expect(
         &["hypervisor", "--host", "node-a"],
         1,
         "hypervisor node-a.example.com down (disabled)",
@@ -155,14 +139,12 @@ fn disabled_is_an_operators_choice_said_in_the_line() {
 #[test]
 fn missing_from_novas_list_is_a_problem_unless_missing_ok() {
     let cloud = nova(vec![], TEN_UP);
-    expect(
-        &cloud,
+    cloud.expect(
         &["hypervisor", "--host", "node-a"],
         1,
         "no hypervisor of node-a in nova",
     );
-    expect(
-        &cloud,
+    cloud.expect(
         &["hypervisor", "--host", "node-a", "--missing-ok"],
         0,
         "no hypervisor registered for this host",
@@ -172,8 +154,7 @@ fn missing_from_novas_list_is_a_problem_unless_missing_ok() {
         vec![hv("node-ab.example.com", "node-ab", "up", "enabled")],
         TEN_UP,
     );
-    expect(
-        &cloud,
+    cloud.expect(
         &["hypervisor", "--host", "node-a"],
         1,
         "no hypervisor of node-a in nova",
@@ -183,23 +164,20 @@ fn missing_from_novas_list_is_a_problem_unless_missing_ok() {
 #[test]
 fn nova_failing_is_unknown() {
     let cloud = FakeCloud::start(|_| Reply::status(500, "", "oops"));
-    expect(
-        &cloud,
+    cloud.expect(
         &["hypervisor", "--host", "node-a"],
         2,
         "nova-api answered 500",
     );
     // A 404 that is not nova's "no hypervisor matching" (a wrong endpoint) says nothing.
     let cloud = FakeCloud::start(|_| Reply::status(404, "", "<html>Not Found</html>"));
-    expect(
-        &cloud,
+    cloud.expect(
         &["hypervisor", "--host", "node-a"],
         2,
         "nova-api answered 404",
     );
     let cloud = FakeCloud::start(|_| Reply::ok("<html>maintenance</html>"));
-    expect(
-        &cloud,
+    cloud.expect(
         &["hypervisor", "--host", "node-a"],
         2,
         "nova-api answered garbage: not JSON (line 1 column 1)",

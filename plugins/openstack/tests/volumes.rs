@@ -23,16 +23,6 @@ fn cinder(volumes: Vec<Value>) -> FakeCloud {
     })
 }
 
-fn expect(cloud: &FakeCloud, args: &[&str], code: i32, line: &str) {
-    let out = cloud.ask(args);
-    assert_eq!(
-        (out.code, out.line()),
-        (code, line),
-        "{args:?}\n{}",
-        out.stderr
-    );
-}
-
 const ID1: &str = "0f6b1e2c-8d4f-4c61-9a3e-5b2d7c9e1a01";
 const ID2: &str = "0f6b1e2c-8d4f-4c61-9a3e-5b2d7c9e1a02";
 
@@ -43,8 +33,7 @@ fn none_in_error_here_is_ok_and_hostless_ones_never_count() {
         vol(ID2, Some("node-b@lvm#pool")),
         vol("x", Some("node-ab@lvm#pool")),
     ]);
-    expect(
-        &cloud,
+    cloud.expect(
         &["volumes", "--host", "node-a"],
         0,
         "no volumes in error on this host",
@@ -64,20 +53,17 @@ fn this_hosts_volumes_in_error_are_a_problem_over_the_limit() {
         vol(ID2, Some("node-a@ceph#rbd")),
         vol("x", None),
     ]);
-    expect(
-        &cloud,
+    cloud.expect(
         &["volumes", "--host", "node-a"],
         1,
         &format!("volumes in error on node-a@lvm 2 > 0: {ID1}"),
     );
-    expect(
-        &cloud,
+    cloud.expect(
         &["volumes", "--host", "node-a", "--max-error-volumes", "2"],
         0,
         "volumes in error on this host: not over 2",
     );
-    expect(
-        &cloud,
+    cloud.expect(
         &["volumes", "--host", "node-a", "--max-error-volumes", "1"],
         1,
         &format!("volumes in error on node-a@lvm 2 > 1: {ID1}"),
@@ -98,8 +84,7 @@ fn pages_are_followed_by_marker() {
         }
         Reply::status(404, "", "no route")
     });
-    expect(
-        &cloud,
+    cloud.expect(
         &["volumes", "--host", "node-a"],
         1,
         &format!("volumes in error on node-a@lvm 1 > 0: {ID2}"),
@@ -109,8 +94,7 @@ fn pages_are_followed_by_marker() {
 #[test]
 fn cinder_failing_is_unknown() {
     let cloud = FakeCloud::start(|_| Reply::status(503, "", "down"));
-    expect(
-        &cloud,
+    cloud.expect(
         &["volumes", "--host", "node-a"],
         2,
         "cinder-api answered 503",
@@ -122,8 +106,7 @@ fn cinder_failing_is_unknown() {
             r#"{"forbidden": {"code": 403, "message": "Policy"}}"#,
         )
     });
-    expect(
-        &cloud,
+    cloud.expect(
         &["volumes", "--host", "node-a"],
         2,
         "cinder-api refused the listing (403): needs the admin role",
