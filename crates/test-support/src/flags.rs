@@ -59,7 +59,9 @@ pub fn assert_example_rule_accepted(bin: &str) -> Value {
 /// asserts of it beyond that.
 pub fn assert_help(bin: &str, says: &[&str]) -> String {
     assert_example_rule_accepted(bin);
-    let help = run(bin, &["--help"]).stdout;
+    let r = run(bin, &["--help"]);
+    assert_eq!(r.code, 0, "--help: {}", r.stderr);
+    let help = r.stdout;
     for text in says {
         assert!(help.contains(text), "--help does not say {text:?}:\n{help}");
     }

@@ -175,17 +175,6 @@ fn bad_flags_are_unknown() {
     }
 }
 
-#[test]
-fn help_shows_an_example_rule() {
-    let r = run(BIN, &["--help"]);
-    assert_eq!(r.code, 0);
-    assert!(
-        r.stdout.contains("Example NPD rule:") && r.stdout.contains("--missing"),
-        "{}",
-        r.stdout
-    );
-}
-
 /// Log files on a mount that does not answer (a hung NFS /var/log): never opened,
 /// listed or read here, so the answer comes in time, and it is Unknown (the log could
 /// not be read), literal or wildcard, however a symlink leads there.
