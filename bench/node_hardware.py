@@ -7,11 +7,10 @@ to a link-local or cloud address).
 
 import contextlib
 import os
-import subprocess
-import sys
 import tempfile
 
-from spec import Skip, Suite, plugin, shell
+import peers
+from spec import Suite, plugin, shell
 
 GPUS = 8
 OTHER_PCI_FUNCTIONS = 60
@@ -71,16 +70,8 @@ def gpu_node(opts):
 
 # AWS's instance metadata service (IMDSv2) on a node with nothing pending: a token for
 # a PUT, an empty list of scheduled events, 404 for a spot action or a rebalance.
-IMDS = r"""
-import http.server, socketserver, sys
-
-class Imds(http.server.BaseHTTPRequestHandler):
-    def answer(self, code, body):
-        self.send_response(code)
-        self.send_header("Content-Type", "text/plain")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+IMDS = peers.SERVER_BASE + r"""
+class Imds(Quiet):
     def do_PUT(self):
         if self.path == "/latest/api/token":
             self.answer(200, b"AQAEAbench-token==")
@@ -93,16 +84,8 @@ class Imds(http.server.BaseHTTPRequestHandler):
             self.answer(200, b"[]")
         else:
             self.answer(404, b"")
-    def log_message(self, *args):
-        pass
 
-class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
-    daemon_threads = True
-    request_queue_size = 128
-
-srv = Server(("127.0.0.1", 0), Imds)
-print(srv.server_address[1], flush=True)
-srv.serve_forever()
+serve(Imds)
 """
 
 
@@ -110,19 +93,10 @@ def imds(opts):
     """An IMDSv2 look-alike on 127.0.0.1: {imds_url}."""
     @contextlib.contextmanager
     def fixture():
-        proc = subprocess.Popen([sys.executable, "-c", IMDS], stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        try:
-            port = proc.stdout.readline().strip()
-            if not port.isdigit():
-                raise Skip("the local metadata server did not start")
+        with peers._server(script=IMDS) as port:
             yield {"imds_url": f"http://127.0.0.1:{port}",
                    "setup": f"a Python HTTP server on 127.0.0.1:{port} answering as "
                             "AWS's IMDSv2 with no event pending"}
-        finally:
-            proc.kill()
-            proc.wait()
-            proc.stdout.close()
     return fixture()
 
 

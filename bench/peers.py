@@ -13,15 +13,15 @@ import tempfile
 
 from spec import Skip
 
-# A tiny HTTP/1.0 server answering 200 "ok" to every GET; with a certificate and key
-# it speaks TLS. It prints its port, then serves until killed.
-SERVER = r"""
+# What every local HTTP server script starts with: a quiet handler base that answers
+# with a body, and serve(handler), which listens on 127.0.0.1 (TLS with a certificate
+# and key as its two arguments), prints its port and serves until killed.
+SERVER_BASE = r"""
 import http.server, socketserver, ssl, sys
 
-class Ok(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        body = b"ok\n"
-        self.send_response(200)
+class Quiet(http.server.BaseHTTPRequestHandler):
+    def answer(self, code, body):
+        self.send_response(code)
         self.send_header("Content-Type", "text/plain")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -33,19 +33,30 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
     request_queue_size = 128
 
-srv = Server(("127.0.0.1", 0), Ok)
-if len(sys.argv) == 3:
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(sys.argv[1], sys.argv[2])
-    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
-print(srv.server_address[1], flush=True)
-srv.serve_forever()
+def serve(handler):
+    srv = Server(("127.0.0.1", 0), handler)
+    if len(sys.argv) == 3:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(sys.argv[1], sys.argv[2])
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+    print(srv.server_address[1], flush=True)
+    srv.serve_forever()
+"""
+
+# A tiny HTTP/1.0 server answering 200 "ok" to every GET.
+SERVER = SERVER_BASE + r"""
+class Ok(Quiet):
+    def do_GET(self):
+        self.answer(200, b"ok\n")
+
+serve(Ok)
 """
 
 
 @contextlib.contextmanager
-def _server(*tls_files):
-    proc = subprocess.Popen([sys.executable, "-c", SERVER, *tls_files],
+def _server(*tls_files, script=SERVER):
+    """Runs a server script that prints its port, then serves; yields the port."""
+    proc = subprocess.Popen([sys.executable, "-c", script, *tls_files],
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True)
     try:
