@@ -113,6 +113,7 @@ mod error;
 pub mod flags;
 mod gate;
 pub mod hostfile;
+pub mod hostnet;
 pub mod kmsg;
 pub mod message;
 mod metrics;

@@ -5,7 +5,7 @@
 use std::io::ErrorKind;
 use std::path::Path;
 
-use npd_plugin::netns::{compare, Namespaces};
+use npd_plugin::hostnet::require_host_network;
 use npd_plugin::{explain, Context, Error, Result};
 
 use crate::config::{Check, Config, Limit};
@@ -106,7 +106,7 @@ fn files(ctx: &Context) -> Result<Reading> {
 /// Conntrack entries of the network namespace this process is in: /proc/sys/net shows
 /// the reader's namespace whatever /proc it is read through.
 fn conntrack(ctx: &Context) -> Result<Reading> {
-    in_host_network_namespace(ctx)?;
+    require_host_network(ctx, "conntrack")?;
     let count_path = ctx.host_path(CONNTRACK_COUNT);
     let max_path = ctx.host_path(CONNTRACK_MAX);
     ctx.waiting_for(format!("reading {}", count_path.display()));
@@ -164,41 +164,5 @@ fn not_loaded(ctx: &Context, max_path: &Path) -> Result<Reading> {
             net.display()
         ))),
         Err(e) => Err(Error::io(net.display(), &e)),
-    }
-}
-
-/// Refuses to read another namespace's count as the host's: when PID 1's `net/dev`
-/// under the host root and this process's are two procfs entries, this process does
-/// not share the host's network namespace (no hostNetwork), and the count it would
-/// read is not the host's ([`npd_plugin::netns`] says why the tables tell). When
-/// they cannot be compared (no hostPID, a fixture tree) it goes on.
-fn in_host_network_namespace(ctx: &Context) -> Result<()> {
-    const DEV: &str = "/proc/1/net/dev";
-    let host = ctx.host_path(DEV);
-    let own = Path::new("/proc/self/net/dev");
-    let theirs = ctx.hostfs().open_file(DEV);
-    match compare(&host, theirs, own, std::fs::File::open(own)) {
-        Namespaces::Different { theirs, ours } => {
-            explain!(
-                ctx,
-                "{} inode {theirs}, {} inode {ours}: another network namespace",
-                host.display(),
-                own.display()
-            );
-            Err(Error::unobserved(
-                "conntrack: not in the host network namespace (hostNetwork needed)",
-            ))
-        }
-        Namespaces::Same { .. } => {
-            explain!(ctx, "in the network namespace of PID 1");
-            Ok(())
-        }
-        Namespaces::Unknown(why) => {
-            explain!(
-                ctx,
-                "network namespaces not compared ({why}): assuming the host's"
-            );
-            Ok(())
-        }
     }
 }

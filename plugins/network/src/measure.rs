@@ -5,12 +5,10 @@
 //! one unreadable file does not hide a problem seen elsewhere.
 
 use std::ffi::OsStr;
-use std::fs::File;
 use std::os::unix::ffi::OsStrExt;
-use std::path::Path;
 
 use npd_plugin::hostfile::{parsed, required};
-use npd_plugin::netns::{compare, Namespaces};
+use npd_plugin::hostnet::require_host_network;
 use npd_plugin::{explain, Context, Error, Result};
 
 use crate::config::{Aspect, Config, Ip, Wanted, LOOPBACK};
@@ -160,7 +158,7 @@ fn routes(ip: Ip, ctx: &Context) -> Result<Vec<RouteDev>> {
 }
 
 fn forwarding(ip: Ip, ctx: &Context) -> Result<bool> {
-    in_pid_1s_network_namespace(ctx)?;
+    require_host_network(ctx, "forwarding")?;
     let path = match ip {
         Ip::V4 => IP_FORWARD,
         Ip::V6 => IPV6_FORWARDING,
@@ -178,37 +176,4 @@ fn forwarding(ip: Ip, ctx: &Context) -> Result<bool> {
     };
     explain!(ctx, "{}: {}", ctx.host_path(path).display(), text.trim());
     Ok(on)
-}
-
-/// `/proc/sys/net` shows the network namespace of the process that reads it, through
-/// whatever /proc it is read: its sysctls are the host's only when this process is
-/// in PID 1's namespace (hostNetwork), which [`npd_plugin::netns`] tells from the two
-/// `net/dev` tables. Files that are not on procfs (a test's tree) are no namespace's:
-/// nothing to compare.
-fn in_pid_1s_network_namespace(ctx: &Context) -> Result<()> {
-    let host = ctx.host_path(DEV);
-    let own = Path::new("/proc/self/net/dev");
-    // Through hostfs: a host root on a mount that can hang is never touched here.
-    let theirs = ctx.hostfs().open_file(DEV);
-    match compare(&host, theirs, own, File::open(own)) {
-        Namespaces::Different { theirs, ours } => {
-            explain!(
-                ctx,
-                "{} inode {theirs}, {} inode {ours}: another network namespace",
-                host.display(),
-                own.display()
-            );
-            Err(Error::unobserved(
-                "forwarding: not in the host network namespace (hostNetwork needed)",
-            ))
-        }
-        Namespaces::Same { .. } => {
-            explain!(ctx, "in the network namespace of PID 1");
-            Ok(())
-        }
-        Namespaces::Unknown(why) => {
-            explain!(ctx, "network namespaces not compared ({why})");
-            Ok(())
-        }
-    }
 }
