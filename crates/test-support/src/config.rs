@@ -1,11 +1,13 @@
 //! The shipped NPD configs (`npd-config/<name>.json`) as a plugin's tests see them:
 //! every rule a config gives a binary must be accepted by that binary, and the
-//! binary must answer before NPD gives up on the rule. What a rule means (one check
-//! per condition, the healthy message) is each plugin's own test.
+//! binary must answer before NPD gives up on the rule; a plugin whose rules each
+//! judge one `--check` also asserts each condition's healthy message here. What else
+//! a rule means is each plugin's own test.
 
 use std::path::Path;
 use std::time::Duration;
 
+use npd_plugin::Plugin;
 use serde_json::Value;
 
 use crate::run::run;
@@ -78,6 +80,33 @@ impl ShippedConfig {
             assert_eq!(rule["path"], installed.as_str(), "{}", rule_name(rule));
             assert_answers_in_time(bin, rule);
         }
+    }
+
+    /// For every permanent rule: asserts that it judges one thing (one `--check` in
+    /// its args) and that its condition's message is `ok_message` of the rule's
+    /// configuration as plugin `P` parses it: the line the plugin prints when all is
+    /// well, so that the condition's message does not change when the first OK
+    /// arrives. Returns each permanent rule with its configuration.
+    pub fn assert_ok_messages<P: Plugin>(
+        &self,
+        ok_message: impl Fn(&P::Config) -> String,
+    ) -> Vec<(&Value, P::Config)> {
+        let mut configured = Vec::new();
+        for rule in self.rules().iter().filter(|r| r["type"] == "permanent") {
+            let args = rule_args(rule);
+            let name = rule_name(rule);
+            assert_eq!(
+                args.iter().filter(|a| **a == "--check").count(),
+                1,
+                "{name}: one --check"
+            );
+            let config =
+                npd_plugin::configure_from::<P>(&args).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let condition = self.condition(rule["condition"].as_str().unwrap());
+            assert_eq!(condition["message"], ok_message(&config).as_str(), "{name}");
+            configured.push((rule, config));
+        }
+        configured
     }
 
     fn list(&self, key: &str) -> &[Value] {

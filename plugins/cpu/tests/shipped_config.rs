@@ -4,7 +4,7 @@
 //! the condition's message does not change when the first OK arrives).
 
 use npd_cpu::{judge, Cpu};
-use npd_test_support::{rule_args, ShippedConfig};
+use npd_test_support::ShippedConfig;
 
 use crate::util::BIN;
 
@@ -18,17 +18,10 @@ fn every_rule_is_accepted_and_answers_before_its_timeout() {
 #[test]
 fn each_rule_judges_one_thing_and_conditions_start_with_the_ok_message() {
     let config = ShippedConfig::load("npd-cpu");
-    for rule in config.rules() {
-        let args = rule_args(rule);
-        assert_eq!(rule["type"], "permanent");
-        assert_eq!(args.iter().filter(|a| **a == "--check").count(), 1);
-        let c = npd_plugin::configure_from::<Cpu>(&args).unwrap();
-        let condition = config.condition(rule["condition"].as_str().unwrap());
-        assert_eq!(
-            condition["message"],
-            judge::ok_message(&c),
-            "{}",
-            rule["condition"]
-        );
-    }
+    let permanent = config.assert_ok_messages::<Cpu>(judge::ok_message);
+    assert_eq!(
+        permanent.len(),
+        config.rules().len(),
+        "every rule is permanent"
+    );
 }

@@ -7,7 +7,7 @@ mod common;
 
 use common::BIN;
 use npd_disk::{judge, Disk};
-use npd_test_support::{rule_args, ShippedConfig};
+use npd_test_support::ShippedConfig;
 
 #[test]
 fn every_rule_is_accepted_and_answers_before_its_timeout() {
@@ -19,19 +19,11 @@ fn every_rule_is_accepted_and_answers_before_its_timeout() {
 #[test]
 fn each_condition_has_one_rule_judging_one_thing_with_the_plugins_ok_message() {
     let config = ShippedConfig::load("npd-disk");
-    for rule in config.rules() {
-        let args = rule_args(rule);
-        assert_eq!(args.iter().filter(|a| **a == "--check").count(), 1);
-        let c = npd_plugin::configure_from::<Disk>(&args).unwrap();
-        assert_eq!(
-            [c.usage, c.inodes, c.read_only]
-                .iter()
-                .filter(|b| **b)
-                .count(),
-            1
-        );
-        let condition = config.condition(rule["condition"].as_str().unwrap());
-        assert_eq!(condition["message"], judge::ok_message(&c).as_str());
+    let permanent = config.assert_ok_messages::<Disk>(judge::ok_message);
+    assert_eq!(permanent.len(), config.rules().len());
+    for (_, c) in permanent {
+        let judged = [c.usage, c.inodes, c.read_only];
+        assert_eq!(judged.iter().filter(|b| **b).count(), 1);
     }
 }
 
