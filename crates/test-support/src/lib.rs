@@ -41,6 +41,7 @@ mod process;
 mod procs;
 mod psi;
 mod run;
+mod says;
 pub mod serve;
 
 pub use broken::{assert_broken, assert_unreadable_per_check, Broken, Says};
@@ -56,5 +57,6 @@ pub use process::{gone_within, Reaped};
 pub use procs::{stat_line, ProcessHost, PF_KTHREAD};
 pub use psi::assert_real_psi;
 pub use run::{assert_one_npd_line, is_root, run, run_in, Invocation, Run, BOUND};
+pub use says::assert_says;
 pub use serde_json::Value;
 pub use serve::{Reply, Request, Server};

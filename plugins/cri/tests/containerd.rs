@@ -70,22 +70,19 @@ fn explain_shows_version_conditions_and_latency() {
     };
     let r = containerd.run(&["--explain", "--require", "runtime,network"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
-    for needle in [
-        "Version: containerd ",
-        ", CRI v1 (",
-        "Status: RuntimeReady true",
-        "Status: NetworkReady false (reason \"NetworkPluginNotReady\"",
-        "RuntimeReady: required, true: ok",
-        "NetworkReady: required, false: problem",
-        "ListPodSandbox (ready): 0 sandboxes in ",
-        "--max-latency 2s: ok",
-    ] {
-        assert!(
-            r.stderr.contains(needle),
-            "{needle:?} not in:\n{}",
-            r.stderr
-        );
-    }
+    npd_test_support::assert_says(
+        &r.stderr,
+        &[
+            "Version: containerd ",
+            ", CRI v1 (",
+            "Status: RuntimeReady true",
+            "Status: NetworkReady false (reason \"NetworkPluginNotReady\"",
+            "RuntimeReady: required, true: ok",
+            "NetworkReady: required, false: problem",
+            "ListPodSandbox (ready): 0 sandboxes in ",
+            "--max-latency 2s: ok",
+        ],
+    );
 }
 
 #[test]

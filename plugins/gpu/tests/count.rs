@@ -150,16 +150,13 @@ fn explain_shows_the_bus_and_the_driver() {
         "{}",
         r.stderr
     );
-    for needle in [
-        &format!("bus: NVIDIA GPU {A}, driver nvidia")[..],
-        &format!("count: {B} is bound to vfio-pci: not judged against the driver"),
-        "count: 2 GPUs on the bus, --expected-gpus 2",
-        &format!("count: {A} seen by the driver"),
-    ] {
-        assert!(
-            r.stderr.contains(needle),
-            "{needle:?} not in:\n{}",
-            r.stderr
-        );
-    }
+    npd_test_support::assert_says(
+        &r.stderr,
+        &[
+            &format!("bus: NVIDIA GPU {A}, driver nvidia")[..],
+            &format!("count: {B} is bound to vfio-pci: not judged against the driver"),
+            "count: 2 GPUs on the bus, --expected-gpus 2",
+            &format!("count: {A} seen by the driver"),
+        ],
+    );
 }

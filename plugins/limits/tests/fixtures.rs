@@ -171,22 +171,19 @@ fn explain_prints_every_value_and_rule() {
         ],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
-    for needle in [
-        "3104 tasks",
-        "pid_max: 32768",
-        "threads-max: 192729",
-        "12409 allocated, 0 unused, file-max 2466174",
-        "nf_conntrack_count: 1000",
-        "nf_conntrack_max: 262144",
-        "pids: 3104 of pid_max 32768 = 9.5 pct, --max-pids-used > 70: ok",
-        "conntrack: 1000 of nf_conntrack_max 262144 = 0.4 pct, --max-conntrack-used > 90: ok",
-    ] {
-        assert!(
-            r.stderr.contains(needle),
-            "{needle:?} not in:\n{}",
-            r.stderr
-        );
-    }
+    npd_test_support::assert_says(
+        &r.stderr,
+        &[
+            "3104 tasks",
+            "pid_max: 32768",
+            "threads-max: 192729",
+            "12409 allocated, 0 unused, file-max 2466174",
+            "nf_conntrack_count: 1000",
+            "nf_conntrack_max: 262144",
+            "pids: 3104 of pid_max 32768 = 9.5 pct, --max-pids-used > 70: ok",
+            "conntrack: 1000 of nf_conntrack_max 262144 = 0.4 pct, --max-conntrack-used > 90: ok",
+        ],
+    );
     assert_eq!(
         r.line(),
         "PID, thread, file handle and conntrack usage is normal"

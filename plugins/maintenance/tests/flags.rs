@@ -52,20 +52,17 @@ fn explain_prints_the_dmi_tables_requests_and_verdicts() {
         &["--host-root", host.root(), "--cloud", "aws", "--explain"],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
-    for needle in [
-        "cloud aws, metadata service http://127.0.0.1:",
-        "PUT http://127.0.0.1:",
-        "/latest/api/token: HTTP 200",
-        "GET http://127.0.0.1:",
-        "system-maintenance scheduled 2026-12-03T02:00Z (maintenance): not counted (--events)",
-        "answer: OK (no disruptive event scheduled)",
-    ] {
-        assert!(
-            r.stderr.contains(needle),
-            "{needle:?} not in:\n{}",
-            r.stderr
-        );
-    }
+    npd_test_support::assert_says(
+        &r.stderr,
+        &[
+            "cloud aws, metadata service http://127.0.0.1:",
+            "PUT http://127.0.0.1:",
+            "/latest/api/token: HTTP 200",
+            "GET http://127.0.0.1:",
+            "system-maintenance scheduled 2026-12-03T02:00Z (maintenance): not counted (--events)",
+            "answer: OK (no disruptive event scheduled)",
+        ],
+    );
     assert_eq!(r.line(), "no disruptive event scheduled");
 }
 

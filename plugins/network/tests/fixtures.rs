@@ -195,19 +195,16 @@ fn explain_prints_what_was_read() {
         &["--host-root", host.root(), "--family", "both", "--explain"],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
-    for needle in [
-        "proc/1/net/dev: lo eth0",
-        "sys/class/net/lo: flags 0x9, operstate unknown",
-        "IPv4 default routes: via eth0",
-        "IPv6 default routes: via eth0",
-        "proc/sys/net/ipv4/ip_forward: 1",
-    ] {
-        assert!(
-            r.stderr.contains(needle),
-            "{needle:?} not in:\n{}",
-            r.stderr
-        );
-    }
+    npd_test_support::assert_says(
+        &r.stderr,
+        &[
+            "proc/1/net/dev: lo eth0",
+            "sys/class/net/lo: flags 0x9, operstate unknown",
+            "IPv4 default routes: via eth0",
+            "IPv6 default routes: via eth0",
+            "proc/sys/net/ipv4/ip_forward: 1",
+        ],
+    );
     let fixture = format!(
         "network namespaces not compared ({}/proc/1/net/dev is not on procfs)",
         host.root()

@@ -177,15 +177,12 @@ fn explain_prints_what_systemd_said_and_the_rule() {
         "{}",
         r.stderr
     );
-    for needle in [
-        "kubelet.service: LoadState loaded, ActiveState active, SubState running, \
+    npd_test_support::assert_says(
+        &r.stderr,
+        &[
+            "kubelet.service: LoadState loaded, ActiveState active, SubState running, \
          Result success, NRestarts 2",
-        "answer: OK (kubelet.service is healthy)",
-    ] {
-        assert!(
-            r.stderr.contains(needle),
-            "{needle:?} not in:\n{}",
-            r.stderr
-        );
-    }
+            "answer: OK (kubelet.service is healthy)",
+        ],
+    );
 }
