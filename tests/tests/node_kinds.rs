@@ -2,9 +2,10 @@
 //! host that runs no containers), and containerd crashed. A runtime the node does not
 //! use is not missing and a path it does not have is not Unknown: only the crashed
 //! runtime raises a condition. Each node is a fixture host root; the configs run
-//! through `npd-checks run` with NPD's semantics. The roles' nodes too: an OpenStack
-//! compute node (`roles_nodes.rs`: its daemons as packages or pods) and a kubeadm
-//! control-plane node, healthy and with a daemon gone.
+//! through `npd-checks run` with NPD's semantics. The roles' nodes too
+//! (`roles_nodes.rs`): an OpenStack compute node (its daemons as packages or pods), an
+//! OpenStack control-plane node with and without its network and storage agents, and a
+//! kubeadm control-plane node, healthy and with a daemon gone.
 
 mod common;
 #[path = "node_kinds/roles_nodes.rs"]

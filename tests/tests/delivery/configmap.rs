@@ -1,8 +1,9 @@
 //! The ConfigMap and the configs it carries: generated from exactly npd-config/*.json;
 //! every config loaded by exactly one NPD container of an overlay, with the flag of its
 //! monitor (`--config.custom-plugin-monitor` for plugins, `--config.system-log-monitor`
-//! for the kernel log) and from a ConfigMap that holds it; and the NPDs load exactly the
-//! configs `make test` lints.
+//! for the kernel log) and from a ConfigMap that holds it; on the nodes of its home (the
+//! role whose label openstack-helm gives the daemons it judges), as manifests/README.md's
+//! role table says; and the NPDs load exactly the configs `make test` lints.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command;
@@ -112,6 +113,18 @@ fn every_config_reaches_exactly_one_npd_of_an_overlay() {
                     r.dir,
                     npd.at()
                 );
+                // On the nodes that run what it judges: a network or storage node's
+                // checks where openstack-helm schedules its agents, none elsewhere.
+                let home = manifests::home(&config);
+                assert_eq!(
+                    npd.name,
+                    home.npd,
+                    "{}: {} passes {config}, whose home is {} ({})",
+                    r.dir,
+                    npd.at(),
+                    home.npd,
+                    home.args_file
+                );
                 if let Some(other) = owner.insert(config.clone(), npd.at()) {
                     panic!(
                         "{}: {config} is passed by both {other} and {}: two NPDs on one node \
@@ -170,6 +183,84 @@ fn every_config_reaches_exactly_one_npd_of_an_overlay() {
                 npd.at(),
                 npd.configs().len(),
                 if wired { "" } else { "not " }
+            );
+        }
+    }
+}
+
+/// manifests/README.md's role table: one row per role overlay, naming the labels its
+/// DaemonSet is placed by and exactly the configs it passes.
+#[test]
+fn the_readme_role_table_says_where_each_role_runs_and_what() {
+    let Some(all) = rendered("the_readme_role_table_says_where_each_role_runs_and_what") else {
+        return;
+    };
+    let readme = std::fs::read_to_string(repo().join("manifests/README.md")).unwrap();
+    let ticked = |cell: &str| -> BTreeSet<String> {
+        cell.split('`')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_string)
+            .collect()
+    };
+    // The base's own placement (every Linux node) is not the role's.
+    let base = manifests::parse_file(&repo().join("manifests/daemonset/daemonset.yaml"));
+    let everywhere = &base["spec"]["template"]["spec"]["nodeSelector"];
+    let mut rows = BTreeSet::new();
+    for line in readme.lines().filter(|l| l.starts_with("| `overlays/")) {
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        let dir = format!("manifests/{}", cells[1].trim_matches('`'));
+        rows.insert(dir.clone());
+        let r = rendering(all, &dir);
+        let roles: Vec<_> = r
+            .npds()
+            .into_iter()
+            .filter(|n| n.name != "npd-checks")
+            .collect();
+        assert_eq!(roles.len(), 1, "{dir}: one role NPD expected");
+        let npd = &roles[0];
+        let configs: BTreeSet<String> = npd.configs().into_iter().collect();
+        let named: BTreeSet<String> = ticked(cells[3]);
+        assert_eq!(
+            named, configs,
+            "manifests/README.md: the row of {dir}, role configs"
+        );
+        let labels = ticked(cells[2]);
+        let mut placed = Vec::new();
+        if let Some(selector) = npd.pod["nodeSelector"].as_object() {
+            placed.extend(
+                selector
+                    .iter()
+                    .filter(|(k, v)| everywhere[k.as_str()] != **v)
+                    .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default())),
+            );
+        }
+        let terms = &npd.pod["affinity"]["nodeAffinity"]
+            ["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"];
+        for term in terms.as_array().into_iter().flatten() {
+            for e in term["matchExpressions"].as_array().into_iter().flatten() {
+                assert_eq!(e["operator"], "Exists", "{dir}: {e}");
+                placed.push(e["key"].as_str().unwrap_or_default().to_string());
+            }
+        }
+        assert!(
+            !placed.is_empty(),
+            "{dir}: {} is placed by no label",
+            npd.at()
+        );
+        for label in placed {
+            assert!(
+                labels.contains(&label),
+                "manifests/README.md: the row of {dir} does not name `{label}`"
+            );
+        }
+    }
+    for r in all.iter().filter(|r| r.is_deployable()) {
+        if r.npds().iter().any(|n| n.name != "npd-checks") {
+            assert!(
+                rows.contains(&r.dir),
+                "manifests/README.md: no role table row for {}",
+                r.dir
             );
         }
     }

@@ -2,8 +2,10 @@
 //! manifests/daemonset/daemonset.yaml (and the RBAC files): the plugins' container keeps
 //! one capability and no privilege; the kernel log's container, in the base only, is
 //! privileged for /dev/kmsg and runs nothing else; the ClusterRoles grant exactly what
-//! NPD and the plugins use; manifests/README.md names every item Pod Security's
-//! `baseline` refuses and the namespace label that admits the pods.
+//! NPD and the plugins use; an NPD whose rules read OpenStack credentials mounts them,
+//! read-only, from the optional Secret the README tells you to create;
+//! manifests/README.md names every item Pod Security's `baseline` refuses and the
+//! namespace label that admits the pods.
 
 use std::collections::BTreeSet;
 
@@ -303,4 +305,38 @@ fn the_readme_names_every_pod_security_item_and_the_namespace_label() {
             }
         }
     }
+}
+
+/// Every NPD passing a config whose rules name `--os-config FILE` mounts FILE's directory
+/// read-only from the Secret npd-checks-openstack, optional so that NPD starts without it
+/// (the rules then answer Unknown): the same Secret for every OpenStack role.
+#[test]
+fn npds_running_openstack_rules_mount_the_credentials() {
+    let Some(all) = rendered("npds_running_openstack_rules_mount_the_credentials") else {
+        return;
+    };
+    let rules = crate::common::rules();
+    let mut seen = 0;
+    for r in all.iter().filter(|r| !r.is_fragment()) {
+        for npd in r.npds() {
+            let configs = npd.configs();
+            for rule in rules.iter().filter(|rule| configs.contains(&rule.file)) {
+                let Some(i) = rule.args.iter().position(|a| a == "--os-config") else {
+                    continue;
+                };
+                let file = &rule.args[i + 1];
+                let dir = file.rsplit_once('/').map(|(d, _)| d).unwrap_or_default();
+                let at = format!("{}: {} ({})", r.dir, npd.at(), rule.file);
+                let (volume, mount) = npd.mount(dir);
+                assert_eq!(mount["readOnly"], true, "{at}: {dir}");
+                assert_eq!(
+                    volume["secret"],
+                    json!({"secretName": "npd-checks-openstack", "optional": true, "defaultMode": 0o400}),
+                    "{at}: the volume at {dir}"
+                );
+                seen += 1;
+            }
+        }
+    }
+    assert!(seen > 0, "no NPD runs a rule with --os-config");
 }

@@ -8,6 +8,11 @@ use super::{flag_for, LOG_CONFIG_FLAG};
 /// names it, and the overlay that deploys it. Configs for OpenStack nodes never go to
 /// the base, whose NPD runs on every node; cluster-scoped and control-plane checks run
 /// on the control-plane nodes only, so that 5,000 nodes do not ask the apiserver.
+/// OpenStack configs go where openstack-helm's charts place the daemons they judge by
+/// default: nova-compute and libvirt on `openstack-compute-node=enabled` (the compute
+/// role); the APIs, the neutron L3, DHCP and metadata agents and cinder-volume on
+/// `openstack-control-plane=enabled` (its network and storage nodes: the
+/// openstack-control-plane role).
 pub struct Home {
     pub npd: &'static str,
     /// The NPD container of that DaemonSet that loads it.
@@ -61,6 +66,13 @@ pub fn home(config: &str) -> Home {
             container: "node-problem-detector",
             args_file: "manifests/roles/control-plane/daemonset/args.yaml",
             overlay: "manifests/overlays/control-plane",
+        }
+    } else if has(&["gpu"]) {
+        Home {
+            npd: "npd-checks-gpu-nvidia",
+            container: "node-problem-detector",
+            args_file: "manifests/roles/gpu-nvidia/daemonset/args.yaml",
+            overlay: "manifests/overlays/gpu-nvidia",
         }
     } else {
         // The kernel log is read by the base's second container, the only privileged one.

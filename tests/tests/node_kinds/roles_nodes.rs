@@ -1,8 +1,10 @@
 //! The roles' process configs on the nodes they are meant for: an OpenStack compute
 //! node, whose daemons run as packages or as pods in the host's PID namespace (the
 //! host's /proc shows both alike; the Python services' kernel name is python3 or cut
-//! at 15 bytes, so they are matched by command line), and a kubeadm control-plane
-//! node, whose kube-controller-manager the kernel names `kube-controller`.
+//! at 15 bytes, so they are matched by command line); an OpenStack control-plane node
+//! (openstack-control-plane=enabled), where openstack-helm runs the network and
+//! storage daemons, with them and without them; and a kubeadm control-plane node, whose
+//! kube-controller-manager the kernel names `kube-controller`.
 
 use npd_test_support::{FakeHost, ProcessHost};
 
@@ -15,11 +17,7 @@ fn booted() -> FakeHost {
     host
 }
 
-const COMPUTE: &[&str] = &[
-    "npd-process-openstack-compute.json",
-    "npd-process-openstack-network.json",
-    "npd-process-openstack-storage.json",
-];
+const COMPUTE: &[&str] = &["npd-process-openstack-compute.json"];
 
 /// A compute node running everything but the daemons named in `gone`.
 fn compute_node(gone: &[&str]) -> FakeHost {
@@ -89,7 +87,7 @@ fn compute_node(gone: &[&str]) -> FakeHost {
 #[test]
 fn a_compute_node_running_its_daemons_raises_nothing() {
     let c = conditions_of(&compute_node(&[]), 2, COMPUTE);
-    assert_eq!(c.len(), 8, "{c:?}");
+    assert_eq!(c.len(), 6, "{c:?}");
     for (ty, (s, m)) in &c {
         assert_eq!(s, "False", "{ty}: {m}");
     }
@@ -120,6 +118,54 @@ fn a_compute_node_without_ovs_vswitchd_or_its_agent_says_so() {
         "OpenStackComputeRestartLoop",
     ] {
         assert_eq!(status(&c, ty).0, "False", "{ty}");
+    }
+}
+
+/// The openstack-control-plane role's process configs: its network and storage nodes.
+const OPENSTACK_CONTROL_PLANE: &[&str] = &[
+    "npd-process-openstack-network.json",
+    "npd-process-openstack-storage.json",
+];
+
+#[test]
+fn an_openstack_network_and_storage_node_running_its_agents_raises_nothing() {
+    let host = booted();
+    let venv = "/var/lib/openstack/bin";
+    for (pid, comm, script) in [
+        (700, "neutron-l3-agen", "neutron-l3-agent"),
+        (710, "neutron-dhcp-ag", "neutron-dhcp-agent"),
+        (720, "neutron-metadat", "neutron-metadata-agent"),
+        (730, "cinder-volume", "cinder-volume"),
+    ] {
+        let script = format!("{venv}/{script}");
+        host.process(pid, comm, &[&format!("{venv}/python3"), &script]);
+    }
+    let c = conditions_of(&host, 2, OPENSTACK_CONTROL_PLANE);
+    assert_eq!(c.len(), 2, "{c:?}");
+    for (ty, (s, m)) in &c {
+        assert_eq!(s, "False", "{ty}: {m}");
+    }
+}
+
+/// An API-only node of the label (or one whose agents a deployment placed elsewhere):
+/// nothing to judge, nothing raised.
+#[test]
+fn an_openstack_control_plane_node_without_agents_raises_nothing() {
+    let host = booted();
+    host.process(100, "kubelet", &["/usr/bin/kubelet"]);
+    // neutron-server is no agent: the agents' patterns must not count it.
+    host.process(
+        800,
+        "neutron-server",
+        &[
+            "/var/lib/openstack/bin/python3",
+            "/var/lib/openstack/bin/neutron-server",
+        ],
+    );
+    let c = conditions_of(&host, 2, OPENSTACK_CONTROL_PLANE);
+    assert_eq!(c.len(), 2, "{c:?}");
+    for (ty, (s, m)) in &c {
+        assert_eq!(s, "False", "{ty}: {m}");
     }
 }
 
