@@ -4,14 +4,18 @@
 //!   without a warning, uses no deprecated field, and validates against Kubernetes 1.25
 //!   to 1.37;
 //! - `configmap`: the generated ConfigMap is exactly npd-config/; every config reaches
-//!   exactly one NPD container, with the flag of its monitor; the NPDs load exactly what
-//!   `make test` lints;
+//!   exactly one NPD container, the NPD of its home, with the flag of its monitor;
+//!   manifests/README.md's role table names each role's labels and configs; the NPDs
+//!   load exactly what `make test` lints;
 //! - `configs`: what the shipped configs mean on a node: NPD's kernel log monitors kept,
 //!   conditions that survive an NPD restart, kube-proxy probed on /livez;
 //! - `privileges`: the NPD containers keep the privileges argued in
-//!   manifests/daemonset/daemonset.yaml, the RBAC what NPD and the plugins use, and
-//!   manifests/README.md names every Pod Security item;
+//!   manifests/daemonset/daemonset.yaml, the RBAC what NPD and the plugins use,
+//!   manifests/README.md names every Pod Security item, and every NPD running a rule
+//!   with `--os-config` mounts the credentials Secret;
 //! - `draino`: draino acts on exactly the drain-worthy conditions;
+//! - `fleet`: Node Health Check names draino's conditions, and what each add-on lets a
+//!   fleet-wide cause do;
 //! - `prometheus`: every NPD is scraped, the alert rules pass promtool's checks and tests;
 //! - `prune`: the initContainer that removes stale conditions names exactly the configs
 //!   NPD loads, and each DaemonSet prunes under its own name;
