@@ -10,7 +10,8 @@ use super::{flag_for, LOG_CONFIG_FLAG};
 /// on the control-plane nodes only, so that 5,000 nodes do not ask the apiserver.
 /// OpenStack configs go where openstack-helm's charts place the daemons they judge by
 /// default: nova-compute and libvirt on `openstack-compute-node=enabled` (the compute
-/// role); the APIs, the neutron L3, DHCP and metadata agents and cinder-volume on
+/// role); Open vSwitch and its agent's process on `openvswitch=enabled` (the
+/// openvswitch role, compute and control hosts); the APIs, the neutron L3, DHCP and metadata agents and cinder-volume on
 /// `openstack-control-plane=enabled` (its network and storage nodes: the
 /// openstack-control-plane role).
 pub struct Home {
@@ -24,13 +25,14 @@ pub struct Home {
 pub fn home(config: &str) -> Home {
     let stem = config.trim_end_matches(".json");
     let has = |words: &[&str]| words.iter().any(|w| stem.contains(w));
-    if has(&[
-        "openstack-compute",
-        "nova-compute",
-        "libvirt",
-        "ovs",
-        "neutron-agent",
-    ]) {
+    if has(&["openvswitch", "ovs"]) {
+        Home {
+            npd: "npd-checks-openvswitch",
+            container: "node-problem-detector",
+            args_file: "manifests/roles/openvswitch/daemonset/args.yaml",
+            overlay: "manifests/overlays/openvswitch",
+        }
+    } else if has(&["openstack-compute", "nova-compute", "libvirt"]) {
         Home {
             npd: "npd-checks-openstack-compute",
             container: "node-problem-detector",

@@ -1,5 +1,5 @@
 //! The roles' process configs on the nodes they are meant for: an OpenStack compute
-//! node, whose daemons run as packages or as pods in the host's PID namespace (the
+//! node (the compute and openvswitch roles), a control host running Open vSwitch only, whose daemons run as packages or as pods in the host's PID namespace (the
 //! host's /proc shows both alike; the Python services' kernel name is python3 or cut
 //! at 15 bytes, so they are matched by command line); an OpenStack control-plane node
 //! (openstack-control-plane=enabled), where openstack-helm runs the network and
@@ -18,6 +18,13 @@ fn booted() -> FakeHost {
 }
 
 const COMPUTE: &[&str] = &["npd-process-openstack-compute.json"];
+/// The openvswitch role's process config: every node that runs Open vSwitch.
+const OPENVSWITCH: &[&str] = &["npd-process-openvswitch.json"];
+/// A compute node runs both roles.
+const COMPUTE_AND_OPENVSWITCH: &[&str] = &[
+    "npd-process-openstack-compute.json",
+    "npd-process-openvswitch.json",
+];
 
 /// A compute node running everything but the daemons named in `gone`.
 fn compute_node(gone: &[&str]) -> FakeHost {
@@ -86,8 +93,8 @@ fn compute_node(gone: &[&str]) -> FakeHost {
 
 #[test]
 fn a_compute_node_running_its_daemons_raises_nothing() {
-    let c = conditions_of(&compute_node(&[]), 2, COMPUTE);
-    assert_eq!(c.len(), 6, "{c:?}");
+    let c = conditions_of(&compute_node(&[]), 2, COMPUTE_AND_OPENVSWITCH);
+    assert_eq!(c.len(), 7, "{c:?}");
     for (ty, (s, m)) in &c {
         assert_eq!(s, "False", "{ty}: {m}");
     }
@@ -98,7 +105,7 @@ fn a_compute_node_without_ovs_vswitchd_or_its_agent_says_so() {
     let c = conditions_of(
         &compute_node(&["ovs-vswitchd", "neutron-openvsw"]),
         2,
-        COMPUTE,
+        COMPUTE_AND_OPENVSWITCH,
     );
     assert_eq!(
         status(&c, "OVSVswitchdProcessMissing"),
@@ -116,9 +123,31 @@ fn a_compute_node_without_ovs_vswitchd_or_its_agent_says_so() {
         "OVSDBServerProcessMissing",
         "NovaComputeProcessMissing",
         "OpenStackComputeRestartLoop",
+        "OpenvSwitchRestartLoop",
     ] {
         assert_eq!(status(&c, ty).0, "False", "{ty}");
     }
+}
+
+/// A control host runs Open vSwitch and its agent but no nova-compute or libvirtd: the
+/// openvswitch role judges it, and the compute role's rules are not there to complain.
+#[test]
+fn an_open_vswitch_node_without_nova_is_judged_for_open_vswitch() {
+    let control = compute_node(&["libvirtd", "nova-compute"]);
+    let c = conditions_of(&control, 2, OPENVSWITCH);
+    assert_eq!(c.len(), 4, "{c:?}");
+    for (ty, (s, m)) in &c {
+        assert_eq!(s, "False", "{ty}: {m}");
+    }
+    let c = conditions_of(
+        &compute_node(&["libvirtd", "nova-compute", "ovsdb-server"]),
+        2,
+        OPENVSWITCH,
+    );
+    assert_eq!(
+        status(&c, "OVSDBServerProcessMissing"),
+        ("True", "ovsdb-server not running (0 < min 1)")
+    );
 }
 
 /// The openstack-control-plane role's process configs: its network and storage nodes.
