@@ -17,7 +17,6 @@ fn booted() -> FakeHost {
     host
 }
 
-const COMPUTE: &[&str] = &["npd-process-openstack-compute.json"];
 /// The openvswitch role's process config: every node that runs Open vSwitch.
 const OPENVSWITCH: &[&str] = &["npd-process-openvswitch.json"];
 /// A compute node runs both roles.
