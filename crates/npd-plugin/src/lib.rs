@@ -84,9 +84,9 @@
 //! The contract is said here once: flags are parsed, the common ones taken, the
 //! plugin's handed to [`Configure::configure`], and `check` runs on the result; a
 //! plugin names its types and writes its check, nothing of the flow. A list flag
-//! (`--check a,b`) selects with [`selection`]. What `--help` must say (the example
-//! rule accepted, no `%`) is one assertion of the test support crate that every
-//! plugin's flag tests call.
+//! (`--check a,b`) is a [`Selection`] of a [`Selectable`] enum. What `--help` must
+//! say (the example rule accepted, no `%`) is one assertion of the test support
+//! crate that every plugin's flag tests call.
 //!
 //! What two plugins need lives here or in another shared crate, never in a plugin.
 //! Errors say whose fault they are ([`Kind`]); the exit code follows from that in one
@@ -120,6 +120,7 @@ mod metrics;
 mod outcome;
 mod plugin;
 pub mod psi;
+mod selection;
 pub mod state;
 pub mod units;
 mod watchdog;
@@ -133,7 +134,8 @@ pub use error::{Error, Kind, Result};
 pub use flags::CommonFlags;
 pub use npd_host::{glob, host, hostfs, isolate, mountinfo, netns, procstat, short_io_reason};
 pub use outcome::{Outcome, Status};
-pub use plugin::{selection, Configure, Plugin};
+pub use plugin::{Configure, Plugin};
+pub use selection::{flag_needs, Selectable, Selection};
 
 use plugin::ArgsOf;
 

@@ -40,34 +40,3 @@ pub trait Plugin {
 
 /// The flags of plugin `P`.
 pub(crate) type ArgsOf<P> = <<P as Plugin>::Config as Configure>::Args;
-
-/// The values a list flag selects (`--check`, `--require`: repeated or
-/// comma-separated): those given, in the order given and each once, or `defaults`
-/// when none is given.
-pub fn selection<T: PartialEq>(given: Vec<T>, defaults: impl IntoIterator<Item = T>) -> Vec<T> {
-    let mut selected = Vec::new();
-    for value in given {
-        if !selected.contains(&value) {
-            selected.push(value);
-        }
-    }
-    if selected.is_empty() {
-        selected.extend(defaults);
-    }
-    selected
-}
-
-#[cfg(test)]
-mod tests {
-    use super::selection;
-
-    #[test]
-    fn a_selection_keeps_the_first_of_repeats_in_order() {
-        assert_eq!(selection(vec![3, 1, 3, 2, 1], [9]), [3, 1, 2]);
-    }
-
-    #[test]
-    fn nothing_given_selects_the_defaults() {
-        assert_eq!(selection(vec![], [1, 2]), [1, 2]);
-    }
-}

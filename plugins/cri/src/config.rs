@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use npd_plugin::units::parse_duration;
-use npd_plugin::{selection, Configure, Error, Result};
+use npd_plugin::{Configure, Error, Result, Selectable, Selection};
 
 use crate::cri::{NETWORK_READY, RUNTIME_READY};
 
@@ -32,6 +32,13 @@ impl Required {
     }
 }
 
+impl Selectable for Required {
+    const FLAG: &'static str = "require";
+    const VALUE_NAME: &'static str = "CONDITION";
+    const HELP: &'static str = "Runtime conditions that must be true";
+    const DEFAULT: &'static [Required] = &[Required::Runtime];
+}
+
 /// The flags of `npd-cri`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -41,15 +48,8 @@ pub struct Args {
     #[arg(long, value_name = "PATH")]
     pub socket: Option<PathBuf>,
 
-    /// Runtime conditions that must be true, repeated or comma-separated: runtime
-    /// (RuntimeReady), network (NetworkReady) [default: runtime].
-    #[arg(
-        long = "require",
-        value_enum,
-        value_delimiter = ',',
-        value_name = "CONDITION"
-    )]
-    pub required: Vec<Required>,
+    #[command(flatten)]
+    pub required: Selection<Required>,
 
     /// ListPodSandbox taking longer than this is a problem.
     #[arg(long, value_name = "DURATION", default_value = "2s")]
@@ -71,7 +71,7 @@ impl Configure for Config {
     type Args = Args;
 
     fn configure(args: Args) -> Result<Config> {
-        let required = selection(args.required, [Required::Runtime]);
+        let required = args.required.selected();
         let max_latency =
             parse_duration(&args.max_latency).map_err(|e| e.context("--max-latency"))?;
         if max_latency.is_zero() {
@@ -100,7 +100,7 @@ mod tests {
     fn args() -> Args {
         Args {
             socket: None,
-            required: vec![],
+            required: Selection::default(),
             max_latency: "2s".into(),
         }
     }
@@ -116,7 +116,7 @@ mod tests {
     #[test]
     fn repeats_are_dropped_and_the_order_kept() {
         let mut a = args();
-        a.required = vec![Required::Network, Required::Runtime, Required::Network];
+        a.required = vec![Required::Network, Required::Runtime, Required::Network].into();
         assert_eq!(
             Config::configure(a).unwrap().required,
             [Required::Network, Required::Runtime]

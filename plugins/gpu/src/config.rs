@@ -3,7 +3,7 @@
 //! critical and where dcgm-exporter answers.
 
 use http_probe::{Scheme, Url};
-use npd_plugin::{selection, Configure, Error, Result};
+use npd_plugin::{flag_needs, Configure, Error, Result, Selectable, Selection};
 
 /// One aspect of GPU health this plugin can judge.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -18,15 +18,8 @@ pub enum Aspect {
     Dcgm,
 }
 
-impl Aspect {
-    pub fn name(self) -> &'static str {
-        match self {
-            Aspect::Count => "count",
-            Aspect::Xid => "xid",
-            Aspect::XidOther => "xid-other",
-            Aspect::Dcgm => "dcgm",
-        }
-    }
+impl Selectable for Aspect {
+    const DEFAULT: &'static [Aspect] = &[Aspect::Count];
 }
 
 /// XIDs after which the GPU needs a reset, the node a reboot, or the GPU replacing,
@@ -55,15 +48,8 @@ pub const DEFAULT_DCGM_URL: &str = "http://127.0.0.1:9400/metrics";
 /// The flags of `npd-gpu`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// What to judge, repeated or comma-separated: count, xid, xid-other, dcgm
-    /// [default: count].
-    #[arg(
-        long = "check",
-        value_enum,
-        value_delimiter = ',',
-        value_name = "ASPECT"
-    )]
-    pub checks: Vec<Aspect>,
+    #[command(flatten)]
+    pub checks: Selection<Aspect>,
 
     /// The NVIDIA GPUs this node must show on its PCI bus; fewer is a problem (needs
     /// --check count).
@@ -108,32 +94,14 @@ impl Configure for Config {
     /// Validates the flags. A flag for an aspect that is not judged is an error: the rule
     /// would otherwise not check what it says.
     fn configure(args: Args) -> Result<Config> {
-        let checks = selection(args.checks, [Aspect::Count]);
-        let needs = |flag: &str, given: bool, aspects: &[Aspect], names: &str| {
-            if given && !aspects.iter().any(|a| checks.contains(a)) {
-                Err(Error::config(format!("{flag} needs --check {names}")))
-            } else {
-                Ok(())
-            }
-        };
-        needs(
-            "--expected-gpus",
-            args.expected_gpus.is_some(),
-            &[Aspect::Count],
-            "count",
-        )?;
-        needs(
-            "--critical-xids",
-            args.critical_xids.is_some(),
-            &[Aspect::Xid, Aspect::XidOther, Aspect::Dcgm],
-            "xid, xid-other or dcgm",
-        )?;
-        needs(
-            "--dcgm-url",
-            args.dcgm_url.is_some(),
-            &[Aspect::Dcgm],
-            "dcgm",
-        )?;
+        let checks = args.checks.selected();
+        let gpus = args.expected_gpus.is_some();
+        flag_needs("--expected-gpus", gpus, &checks, &[Aspect::Count])?;
+        let xids = args.critical_xids.is_some();
+        let judging_xids = [Aspect::Xid, Aspect::XidOther, Aspect::Dcgm];
+        flag_needs("--critical-xids", xids, &checks, &judging_xids)?;
+        let url = args.dcgm_url.is_some();
+        flag_needs("--dcgm-url", url, &checks, &[Aspect::Dcgm])?;
         if args.expected_gpus == Some(0) {
             return Err(Error::config("--expected-gpus must be at least 1"));
         }
@@ -184,7 +152,7 @@ mod tests {
 
     fn args() -> Args {
         Args {
-            checks: vec![],
+            checks: Selection::default(),
             expected_gpus: None,
             critical_xids: None,
             dcgm_url: None,
@@ -218,7 +186,7 @@ mod tests {
             "--critical-xids needs --check xid, xid-other or dcgm"
         );
         let mut a = args();
-        a.checks = vec![Aspect::Xid];
+        a.checks = vec![Aspect::Xid].into();
         a.expected_gpus = Some(4);
         assert_eq!(
             Config::configure(a).unwrap_err().message(),

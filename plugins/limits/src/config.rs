@@ -2,7 +2,7 @@
 //! are checked and the share of each that is too much.
 
 use npd_plugin::units::parse_percent;
-use npd_plugin::{selection, Configure, Error, Result};
+use npd_plugin::{flag_needs, Configure, Result, Selectable, Selection};
 
 /// A kernel limit this plugin can check.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,23 +50,19 @@ impl Limit {
     }
 }
 
-/// The checks run when `--check` is not given: the limits that are the host's whatever
-/// the network namespace. Conntrack is only checked on request, where the DaemonSet
-/// runs with hostNetwork.
-pub const DEFAULT_CHECKS: [Limit; 3] = [Limit::Pids, Limit::Threads, Limit::Files];
+impl Selectable for Limit {
+    const VALUE_NAME: &'static str = "LIMIT";
+    const HELP: &'static str = "Limits to check";
+    /// The limits that are the host's whatever the network namespace. Conntrack is
+    /// only checked on request, where the DaemonSet runs with hostNetwork.
+    const DEFAULT: &'static [Limit] = &[Limit::Pids, Limit::Threads, Limit::Files];
+}
 
 /// The flags of `npd-limits`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Limits to check, repeated or comma-separated: pids, threads, files, conntrack
-    /// [default: pids,threads,files].
-    #[arg(
-        long = "check",
-        value_enum,
-        value_delimiter = ',',
-        value_name = "LIMIT"
-    )]
-    pub checks: Vec<Limit>,
+    #[command(flatten)]
+    pub checks: Selection<Limit>,
 
     /// More than this share (percent) of kernel.pid_max in use is a problem
     /// [default: 70].
@@ -115,7 +111,7 @@ impl Configure for Config {
     /// Validates the flags. A threshold for a limit that is not checked is an error: it
     /// would otherwise be silently ignored, and the rule would not check what it says.
     fn configure(args: Args) -> Result<Config> {
-        let selected = selection(args.checks, DEFAULT_CHECKS);
+        let selected = args.checks.selected();
         let given = [
             (Limit::Pids, args.max_pids_used),
             (Limit::Threads, args.max_threads_used),
@@ -127,13 +123,7 @@ impl Configure for Config {
             let value = match text {
                 None => limit.default_max(),
                 Some(text) => {
-                    if !selected.contains(&limit) {
-                        return Err(Error::config(format!(
-                            "{} needs --check {}",
-                            limit.flag(),
-                            limit.name()
-                        )));
-                    }
+                    flag_needs(limit.flag(), true, &selected, &[limit])?;
                     parse_percent(&text).map_err(|e| e.context(limit.flag()))?
                 }
             };
@@ -160,7 +150,7 @@ mod tests {
 
     fn args() -> Args {
         Args {
-            checks: vec![],
+            checks: Selection::default(),
             max_pids_used: None,
             max_threads_used: None,
             max_files_used: None,
@@ -172,7 +162,7 @@ mod tests {
     fn defaults_check_the_namespace_independent_limits() {
         let config = Config::configure(args()).unwrap();
         let limits: Vec<Limit> = config.checks.iter().map(|c| c.limit).collect();
-        assert_eq!(limits, DEFAULT_CHECKS);
+        assert_eq!(limits, Limit::DEFAULT);
         assert!(config.checks.iter().all(|c| c.max_used == 70.0));
         assert!(!config.wants(Limit::Conntrack));
     }
@@ -180,7 +170,7 @@ mod tests {
     #[test]
     fn thresholds_apply_to_their_limit_and_repeats_are_dropped() {
         let mut a = args();
-        a.checks = vec![Limit::Conntrack, Limit::Files, Limit::Conntrack];
+        a.checks = vec![Limit::Conntrack, Limit::Files, Limit::Conntrack].into();
         a.max_files_used = Some("80%".into());
         let config = Config::configure(a).unwrap();
         assert_eq!(

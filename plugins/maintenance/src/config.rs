@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use http_probe::{Scheme, Url};
 use npd_plugin::units::{format_duration, parse_duration};
-use npd_plugin::{selection, Configure, Error, Result};
+use npd_plugin::{Configure, Error, Result, Selectable, Selection};
 
 /// The `--cloud` value.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -97,16 +97,20 @@ impl EventKind {
     }
 }
 
-/// The kinds that take the node's workloads down, counted when `--events` is not
-/// given (the help's notes argue each).
-pub const DEFAULT_EVENTS: [EventKind; 6] = [
-    EventKind::Preempt,
-    EventKind::Terminate,
-    EventKind::Stop,
-    EventKind::Retirement,
-    EventKind::Reboot,
-    EventKind::Redeploy,
-];
+impl Selectable for EventKind {
+    const FLAG: &'static str = "events";
+    const VALUE_NAME: &'static str = "KIND";
+    const HELP: &'static str = "Kinds of event that count";
+    /// The kinds that take the node's workloads down (the help's notes argue each).
+    const DEFAULT: &'static [EventKind] = &[
+        EventKind::Preempt,
+        EventKind::Terminate,
+        EventKind::Stop,
+        EventKind::Retirement,
+        EventKind::Reboot,
+        EventKind::Redeploy,
+    ];
+}
 
 /// The Azure Scheduled Events API version asked for.
 pub const AZURE_EVENTS_API: &str = "2020-07-01";
@@ -127,16 +131,8 @@ pub struct Args {
     #[arg(long, value_name = "URL")]
     pub metadata_url: Option<String>,
 
-    /// Kinds of event that count, repeated or comma-separated: preempt, terminate,
-    /// stop, retirement, reboot, redeploy, maintenance, rebalance, freeze, migrate
-    /// [default: preempt,terminate,stop,retirement,reboot,redeploy].
-    #[arg(
-        long = "events",
-        value_enum,
-        value_delimiter = ',',
-        value_name = "KIND"
-    )]
-    pub events: Vec<EventKind>,
+    #[command(flatten)]
+    pub events: Selection<EventKind>,
 
     /// Count only events due to start within this time (e.g. 24h); an event already
     /// started, or without a start time, always counts [default: any time].
@@ -194,8 +190,8 @@ impl Configure for Config {
             CloudArg::Azure => Some(Cloud::Azure),
             CloudArg::Detect => None,
         };
-        let given = !args.events.is_empty();
-        let events = selection(args.events, DEFAULT_EVENTS);
+        let given = !args.events.given().is_empty();
+        let events = args.events.selected();
         // A kind the named cloud never reports would make the rule check less than it says.
         if let (Some(cloud), true) = (cloud, given) {
             if let Some(k) = events.iter().find(|k| !cloud.kinds().contains(k)) {
@@ -254,7 +250,7 @@ mod tests {
         Args {
             cloud,
             metadata_url: None,
-            events: vec![],
+            events: Selection::default(),
             within: None,
             vm_name: None,
         }
@@ -263,7 +259,7 @@ mod tests {
     #[test]
     fn defaults_count_the_kinds_that_take_the_node_down() {
         let c = Config::configure(args(CloudArg::Gcp)).unwrap();
-        assert_eq!(c.events, DEFAULT_EVENTS);
+        assert_eq!(c.events, EventKind::DEFAULT);
         assert_eq!(c.cloud, Some(Cloud::Gcp));
         assert_eq!(c.ok_message(), "no disruptive event scheduled");
     }
@@ -271,11 +267,11 @@ mod tests {
     #[test]
     fn a_kind_the_cloud_never_reports_is_refused() {
         let mut a = args(CloudArg::Gcp);
-        a.events = vec![EventKind::Freeze];
+        a.events = vec![EventKind::Freeze].into();
         let err = Config::configure(a).unwrap_err();
         assert_eq!(err.message(), "--events freeze: gcp reports no such event");
         let mut a = args(CloudArg::Detect);
-        a.events = vec![EventKind::Freeze, EventKind::Freeze];
+        a.events = vec![EventKind::Freeze, EventKind::Freeze].into();
         assert_eq!(Config::configure(a).unwrap().events, [EventKind::Freeze]);
     }
 
@@ -295,7 +291,7 @@ mod tests {
     #[test]
     fn ok_messages_follow_the_flags() {
         let mut a = args(CloudArg::Aws);
-        a.events = vec![EventKind::Preempt];
+        a.events = vec![EventKind::Preempt].into();
         a.within = Some("2h".into());
         assert_eq!(
             Config::configure(a).unwrap().ok_message(),

@@ -2,7 +2,7 @@
 //! the node's networking are judged, which interfaces, and for which IP versions.
 
 use npd_plugin::glob::Pattern;
-use npd_plugin::{selection, Configure, Error, Result};
+use npd_plugin::{flag_needs, Configure, Error, Result, Selectable, Selection};
 
 /// An aspect of the node's networking this plugin can judge.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -15,9 +15,10 @@ pub enum Aspect {
     Forwarding,
 }
 
-/// The checks run when `--check` is not given.
-pub const DEFAULT_CHECKS: [Aspect; 3] =
-    [Aspect::Interfaces, Aspect::DefaultRoute, Aspect::Forwarding];
+impl Selectable for Aspect {
+    const DEFAULT: &'static [Aspect] =
+        &[Aspect::Interfaces, Aspect::DefaultRoute, Aspect::Forwarding];
+}
 
 /// The IP versions `--family` selects.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,15 +47,8 @@ impl Ip {
 /// The flags of `npd-network`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// What to judge, repeated or comma-separated: interfaces, default-route,
-    /// forwarding [default: interfaces,default-route,forwarding].
-    #[arg(
-        long = "check",
-        value_enum,
-        value_delimiter = ',',
-        value_name = "ASPECT"
-    )]
-    pub checks: Vec<Aspect>,
+    #[command(flatten)]
+    pub checks: Selection<Aspect>,
 
     /// An interface that must exist, be up and running, or a shell pattern (eth*,
     /// ens[0-9]*) whose every match must be; repeatable. lo is always checked.
@@ -111,18 +105,11 @@ impl Configure for Config {
     /// Validates the flags. A flag for an aspect that is not checked is an error: it
     /// would otherwise be silently ignored, and the rule would not check what it says.
     fn configure(args: Args) -> Result<Config> {
-        let checks = selection(args.checks, DEFAULT_CHECKS);
-        if !args.interfaces.is_empty() && !checks.contains(&Aspect::Interfaces) {
-            return Err(Error::config("--interface needs --check interfaces"));
-        }
-        if args.family.is_some()
-            && !checks.contains(&Aspect::DefaultRoute)
-            && !checks.contains(&Aspect::Forwarding)
-        {
-            return Err(Error::config(
-                "--family needs --check default-route or forwarding",
-            ));
-        }
+        let checks = args.checks.selected();
+        let interfaces = !args.interfaces.is_empty();
+        flag_needs("--interface", interfaces, &checks, &[Aspect::Interfaces])?;
+        let ips = [Aspect::DefaultRoute, Aspect::Forwarding];
+        flag_needs("--family", args.family.is_some(), &checks, &ips)?;
         let mut wanted: Vec<Wanted> = Vec::new();
         for text in args.interfaces {
             let one = parse_wanted(&text)?;
@@ -178,7 +165,7 @@ mod tests {
 
     fn args() -> Args {
         Args {
-            checks: vec![],
+            checks: Selection::default(),
             interfaces: vec![],
             min_matches: None,
             family: None,
@@ -188,7 +175,7 @@ mod tests {
     #[test]
     fn defaults_judge_everything_for_ipv4_with_lo_only() {
         let config = Config::configure(args()).unwrap();
-        assert_eq!(config.checks, DEFAULT_CHECKS);
+        assert_eq!(config.checks, Aspect::DEFAULT);
         assert!(config.wanted.is_empty());
         assert_eq!((config.min_matches, config.ips), (0, vec![Ip::V4]));
     }
@@ -215,14 +202,14 @@ mod tests {
     #[test]
     fn flags_for_unchecked_aspects_are_errors() {
         let mut a = args();
-        a.checks = vec![Aspect::Forwarding];
+        a.checks = vec![Aspect::Forwarding].into();
         a.interfaces = vec!["eth0".into()];
         assert_eq!(
             Config::configure(a).unwrap_err().message(),
             "--interface needs --check interfaces"
         );
         let mut a = args();
-        a.checks = vec![Aspect::Interfaces];
+        a.checks = vec![Aspect::Interfaces].into();
         a.family = Some(Family::Ipv6);
         assert!(Config::configure(a)
             .unwrap_err()
