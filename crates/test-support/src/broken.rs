@@ -6,6 +6,7 @@
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use crate::{is_root, FakeHost, Invocation, Run};
 
@@ -54,6 +55,23 @@ pub fn assert_unreadable_per_check(bin: &str, host: &FakeHost, cases: &[(&str, &
             Says::Line(&line),
         );
     }
+}
+
+/// Makes `file` a read that never returns and asserts that `bin`, run with `args`,
+/// `--timeout 500ms` and room for the whole line, answers Unknown "no answer in 500ms
+/// while reading <its path>" well before NPD would give up on it: the stuck read is
+/// left behind, not waited for.
+pub fn assert_read_times_out(bin: &str, host: &FakeHost, file: &str, args: &[&str]) {
+    let line = format!(
+        "no answer in 500ms while reading {}",
+        host.path(file).display()
+    );
+    let mut all = args.to_vec();
+    all.extend(["--timeout", "500ms", "--max-output", "400"]);
+    let started = Instant::now();
+    assert_broken(bin, host, file, Broken::Hung, &all, Says::Line(&line));
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(2), "{file}: {took:?}");
 }
 
 /// Breaks `file` (a host path) on `host` as `how` says, runs `bin` with `--host-root`

@@ -22,6 +22,14 @@ pub fn assert_bad_flags(bin: &str, cases: &[&[&str]]) {
     }
 }
 
+/// Runs `bin` with `args` and asserts the answer "bad flags: `why`", exit 2: for a
+/// message that says what to change.
+pub fn assert_bad_flag_says(bin: &str, args: &[&str], why: &str) {
+    let r = run(bin, args);
+    let line = format!("bad flags: {why}");
+    assert_eq!((r.code, r.line()), (2, line.as_str()), "{args:?}");
+}
+
 /// Asserts that the example rule `bin --help` prints after "Example NPD rule:" is
 /// one NPD rule that runs `bin` where it is installed, and whose args the plugin
 /// accepts: run with them and `--lint-args`, it validates them and exits 0; and that

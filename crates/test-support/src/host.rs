@@ -22,11 +22,16 @@ impl Default for FakeHost {
 }
 
 impl FakeHost {
-    /// Runs the plugin `bin` on this host root with `args`: its exit code and line.
-    pub fn answer(&self, bin: &str, args: &[&str]) -> (i32, String) {
+    /// Runs the plugin `bin` on this host root with `args`.
+    pub fn run_plugin(&self, bin: &str, args: &[&str]) -> crate::Run {
         let mut all = vec!["--host-root", self.root()];
         all.extend_from_slice(args);
-        let r = crate::run::run(bin, &all);
+        crate::run::run(bin, &all)
+    }
+
+    /// Runs the plugin `bin` on this host root with `args`: its exit code and line.
+    pub fn answer(&self, bin: &str, args: &[&str]) -> (i32, String) {
+        let r = self.run_plugin(bin, args);
         (r.code, r.line().to_string())
     }
 

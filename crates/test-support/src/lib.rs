@@ -44,18 +44,20 @@ mod run;
 mod says;
 pub mod serve;
 
-pub use broken::{assert_broken, assert_unreadable_per_check, Broken, Says};
+pub use broken::{assert_broken, assert_read_times_out, assert_unreadable_per_check, Broken, Says};
 pub use chroot::{root_is_a_mount, Chroot};
 pub use config::{
     assert_answers_in_time, rule_args, rule_name, rule_timeout, ShippedConfig, INSTALL_DIR,
 };
-pub use flags::{assert_bad_flags, assert_example_rule_accepted, assert_help};
+pub use flags::{
+    assert_bad_flag_says, assert_bad_flags, assert_example_rule_accepted, assert_help,
+};
 pub use host::FakeHost;
 pub use hung::{in_ci, one_at_a_time, skip, stuck_processes, FuseMount, HungMount};
 pub use net::{closed_port, hold as hold_port, ClosedPort};
 pub use process::{gone_within, Reaped};
 pub use procs::{stat_line, ProcessHost, PF_KTHREAD};
-pub use psi::assert_real_psi;
+pub use psi::{assert_kernel_without_psi, assert_real_psi};
 pub use run::{assert_one_npd_line, is_root, run, run_in, Invocation, Run, BOUND};
 pub use says::assert_says;
 pub use serde_json::Value;

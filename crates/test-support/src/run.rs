@@ -47,6 +47,13 @@ impl Run {
     pub fn line(&self) -> &str {
         self.stdout.strip_suffix('\n').unwrap_or(&self.stdout)
     }
+
+    /// The answer line of a run that must be Unknown (exit 2): the test fails on any
+    /// other exit code, showing the line and stderr.
+    pub fn unknown_line(&self) -> &str {
+        assert_eq!(self.code, 2, "{}{}", self.stdout, self.stderr);
+        self.line()
+    }
 }
 
 /// Asserts the shape NPD needs from stdout: one line, not empty, ASCII, no '%' (NPD

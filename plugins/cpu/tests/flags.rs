@@ -37,17 +37,7 @@ fn flags_are_checked_before_anything_is_read() {
 fn percent_signs_are_accepted_and_never_printed() {
     let host = FakeHost::healthy();
     host.pressure(95.0);
-    let r = run(
-        BIN,
-        &[
-            "--host-root",
-            host.root(),
-            "--check",
-            "psi",
-            "--max-psi-some",
-            "90%",
-        ],
-    );
+    let r = host.run_plugin(BIN, &["--check", "psi", "--max-psi-some", "90%"]);
     assert_eq!(
         (r.code, r.line()),
         (1, "CPU PSI some avg10 95 pct > max 90")

@@ -1,7 +1,7 @@
 //! Flags: anything wrong with them is Unknown (exit 2) with the reason, never a
 //! problem; --help, the example rule, --max-output.
 
-use npd_test_support::{assert_bad_flags, run, FakeHost};
+use npd_test_support::{assert_bad_flag_says, assert_bad_flags, run, FakeHost};
 
 use crate::util::{GpuHost, BIN};
 
@@ -35,11 +35,8 @@ fn bad_values_are_bad_flags() {
 
 #[test]
 fn a_flag_without_its_check_says_what_to_add() {
-    let r = run(BIN, &["--dcgm-url", "http://127.0.0.1:1/"]);
-    assert_eq!(
-        (r.code, r.line()),
-        (2, "bad flags: --dcgm-url needs --check dcgm")
-    );
+    let why = "--dcgm-url needs --check dcgm";
+    assert_bad_flag_says(BIN, &["--dcgm-url", "http://127.0.0.1:1/"], why);
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! problem, and nothing is read before they are valid; --help and --max-output.
 
 use crate::util::{LimitsHost, BIN};
-use npd_test_support::{assert_bad_flags, run, FakeHost};
+use npd_test_support::{assert_bad_flag_says, assert_bad_flags, run, FakeHost};
 
 #[test]
 fn bad_values_are_bad_flags() {
@@ -24,11 +24,8 @@ fn bad_values_are_bad_flags() {
 
 #[test]
 fn a_threshold_without_its_check_says_what_to_add() {
-    let r = run(BIN, &["--max-conntrack-used", "80"]);
-    assert_eq!(
-        (r.code, r.line()),
-        (2, "bad flags: --max-conntrack-used needs --check conntrack")
-    );
+    let why = "--max-conntrack-used needs --check conntrack";
+    assert_bad_flag_says(BIN, &["--max-conntrack-used", "80"], why);
 }
 
 #[test]

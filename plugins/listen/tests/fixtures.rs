@@ -2,7 +2,7 @@
 //! and wildcards, IPv6, UDP, sockets that do not count, debounce.
 
 use crate::util::{ListenHost, BIN, ESTABLISHED, TCP6, UDP6};
-use npd_test_support::{run, run_in, FakeHost};
+use npd_test_support::{assert_says, run, run_in, FakeHost};
 
 fn answer(host: &FakeHost, args: &[&str]) -> (i32, String) {
     host.answer(BIN, args)
@@ -150,18 +150,15 @@ fn explain_says_which_socket_met_each_port() {
         ],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(
-        r.stderr.contains("TCP port 5000: met by 10.0.0.5:5000 in"),
-        "{}",
-        r.stderr
-    );
-    assert!(
-        r.stderr.contains("UDP port 67: met by 0.0.0.0:67 in"),
-        "{}",
-        r.stderr
+    assert_says(
+        &r.stderr,
+        &[
+            "TCP port 5000: met by 10.0.0.5:5000 in",
+            "UDP port 67: met by 0.0.0.0:67 in",
+        ],
     );
     // Every TCP port was found in tcp: tcp6 was not read.
-    assert!(r.stderr.contains("not read, every TCP requirement met"));
+    assert_says(&r.stderr, &["not read, every TCP requirement met"]);
 }
 
 #[test]

@@ -4,20 +4,14 @@
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
-use std::time::{Duration, Instant};
 
 use crate::util::{MemoryHost, BIN};
-use npd_test_support::Broken::{Garbage, Hung, Missing};
+use npd_test_support::Broken::{Garbage, Missing};
 use npd_test_support::Says::{End, Line, Part, Start};
 use npd_test_support::{
-    assert_broken, assert_unreadable_per_check, is_root, run, run_in, FakeHost, Invocation, Run,
+    assert_broken, assert_kernel_without_psi, assert_read_times_out, assert_unreadable_per_check,
+    is_root, run, run_in, FakeHost, Invocation,
 };
-
-fn unknown(r: &Run) -> String {
-    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
-    assert_eq!(r.stdout.lines().count(), 1, "{}", r.stdout);
-    r.line().to_string()
-}
 
 #[test]
 fn missing_meminfo() {
@@ -27,7 +21,7 @@ fn missing_meminfo() {
     let bare = FakeHost::new();
     let r = run(BIN, &["--host-root", bare.root(), "--check", "oom-kills"]);
     assert!(
-        unknown(&r).ends_with("/proc/vmstat: not found"),
+        r.unknown_line().ends_with("/proc/vmstat: not found"),
         "{}",
         r.stdout
     );
@@ -87,28 +81,9 @@ fn unreadable_files() {
 
 #[test]
 fn a_kernel_without_psi_is_unknown_only_when_psi_is_asked_for() {
-    let host = FakeHost::healthy();
-    host.remove("proc/pressure");
-    let r = run(BIN, &["--host-root", host.root(), "--check", "psi"]);
-    assert_eq!(
-        unknown(&r),
-        format!(
-            "no PSI: {}/proc/pressure/memory not found (CONFIG_PSI off or psi=0)",
-            host.root()
-        )
-        .chars()
-        .take(80)
-        .collect::<String>()
-        .trim_end()
-    );
-    let r = run(
-        BIN,
-        &["--host-root", host.root(), "--check", "available,oom-kills"],
-    );
-    assert_eq!(
-        (r.code, r.line()),
-        (0, "no new OOM kills; memory available normal")
-    );
+    let others = ["--check", "available,oom-kills"];
+    let ok = "no new OOM kills; memory available normal";
+    assert_kernel_without_psi(BIN, &FakeHost::healthy(), "memory", &others, ok);
 }
 
 #[test]
@@ -161,7 +136,8 @@ fn oom_kills_without_a_usable_state_dir_are_unknown() {
         &["--host-root", host.root(), "--check", "oom-kills"],
     );
     assert!(
-        unknown(&r).starts_with("OOM kills need state: state dir "),
+        r.unknown_line()
+            .starts_with("OOM kills need state: state dir "),
         "{}",
         r.stdout
     );
@@ -194,7 +170,7 @@ fn an_unwritable_state_dir_is_unknown() {
         run_in(BIN, state.path(), &args)
     };
     fs::set_permissions(state.path(), fs::Permissions::from_mode(0o755)).unwrap();
-    let line = unknown(&r);
+    let line = r.unknown_line();
     assert!(
         line.starts_with("OOM kills need state: cannot write state "),
         "{line}"
@@ -218,7 +194,8 @@ fn corrupt_state_is_unknown_once_then_a_new_baseline() {
     assert_eq!(fs::read_to_string(&kept).unwrap(), "{\"oom_kill\":2}");
     fs::write(&kept, b"{\"oom_kill\":").unwrap();
     host.oom_kills(5);
-    let line = unknown(&run_in(BIN, state.path(), &args));
+    let r = run_in(BIN, state.path(), &args);
+    let line = r.unknown_line();
     assert!(line.starts_with("corrupt state "), "{line}");
     let r = run_in(BIN, state.path(), &args);
     assert_eq!((r.code, r.line()), (0, "no new OOM kills"));
@@ -226,17 +203,5 @@ fn corrupt_state_is_unknown_once_then_a_new_baseline() {
 
 #[test]
 fn a_file_that_never_answers_is_named_by_the_timeout() {
-    let host = FakeHost::healthy();
-    let line = format!("no answer in 1s while reading {}/proc/meminfo", host.root());
-    let line: String = line.chars().take(80).collect();
-    let started = Instant::now();
-    assert_broken(
-        BIN,
-        &host,
-        "proc/meminfo",
-        Hung,
-        &["--timeout", "1s"],
-        Line(&line),
-    );
-    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_read_times_out(BIN, &FakeHost::healthy(), "proc/meminfo", &[]);
 }

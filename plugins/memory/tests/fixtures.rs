@@ -67,17 +67,7 @@ fn pressure_full_comes_before_some() {
         (r.code, r.line()),
         (1, "memory PSI full avg10 31 pct > max 20 (+1 more)")
     );
-    let r = run(
-        BIN,
-        &[
-            "--host-root",
-            host.root(),
-            "--check",
-            "psi",
-            "--max-psi-full",
-            "100",
-        ],
-    );
+    let r = host.run_plugin(BIN, &["--check", "psi", "--max-psi-full", "100"]);
     assert_eq!(
         (r.code, r.line()),
         (1, "memory PSI some avg10 72.5 pct > max 50")

@@ -2,7 +2,7 @@
 //! problem, and nothing is read before they are valid; --help and --max-output.
 
 use crate::util::{NetHost, BIN};
-use npd_test_support::{assert_bad_flags, run, FakeHost};
+use npd_test_support::{assert_bad_flag_says, assert_bad_flags, run, FakeHost};
 
 #[test]
 fn bad_values_are_bad_flags() {
@@ -28,11 +28,8 @@ fn bad_values_are_bad_flags() {
 
 #[test]
 fn a_flag_without_its_check_says_what_to_add() {
-    let r = run(BIN, &["--check", "default-route", "--interface", "eth0"]);
-    assert_eq!(
-        (r.code, r.line()),
-        (2, "bad flags: --interface needs --check interfaces")
-    );
+    let args = ["--check", "default-route", "--interface", "eth0"];
+    assert_bad_flag_says(BIN, &args, "--interface needs --check interfaces");
 }
 
 #[test]

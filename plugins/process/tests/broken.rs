@@ -5,7 +5,7 @@
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 
-use npd_test_support::{is_root, run, FakeHost, Invocation, Run};
+use npd_test_support::{assert_says, is_root, run, FakeHost, Invocation, Run};
 
 use crate::fixtures::node;
 use crate::util::{check, stat_line, ProcessHost, BIN};
@@ -19,23 +19,16 @@ fn garbage_stat_lines_are_skipped_and_explained() {
     host.write("proc/69", b"not a directory");
     let r = check(&host, &["--name", "kubelet", "--explain"]);
     assert_eq!((r.code, r.line()), (0, "kubelet running"), "{}", r.stderr);
-    assert!(
-        r.stderr.contains("66/stat: no ')' after the name"),
-        "{}",
-        r.stderr
+    assert_says(
+        &r.stderr,
+        &[
+            "66/stat: no ')' after the name",
+            "67/stat: no '(' before the name",
+            "68/stat: PID differs",
+            "69/stat: not a process directory",
+            "4 garbage stat lines",
+        ],
     );
-    assert!(
-        r.stderr.contains("67/stat: no '(' before the name"),
-        "{}",
-        r.stderr
-    );
-    assert!(r.stderr.contains("68/stat: PID differs"), "{}", r.stderr);
-    assert!(
-        r.stderr.contains("69/stat: not a process directory"),
-        "{}",
-        r.stderr
-    );
-    assert!(r.stderr.contains("4 garbage stat lines"), "{}", r.stderr);
 }
 
 #[test]

@@ -4,6 +4,7 @@
 
 use super::{d_state, node_at, BOOT, D_OK, REBOOT};
 use crate::util::ProcessHost;
+use npd_test_support::assert_says;
 
 #[test]
 fn a_process_in_d_longer_than_the_limit_is_a_problem() {
@@ -23,11 +24,7 @@ fn a_process_in_d_longer_than_the_limit_is_a_problem() {
         "{}",
         r.stderr
     );
-    assert!(
-        r.stderr.contains("d state: rsync 500 in D for 5m1s"),
-        "{}",
-        r.stderr
-    );
+    assert_says(&r.stderr, &["d state: rsync 500 in D for 5m1s"]);
 }
 
 #[test]
@@ -136,12 +133,12 @@ fn a_reboot_or_a_long_gap_only_records() {
     host.boot(REBOOT, 1500);
     let r = d_state(state.path(), &host, &["--explain"]);
     assert_eq!((r.code, r.line()), (0, D_OK));
-    assert!(r.stderr.contains("rebooted"), "{}", r.stderr);
+    assert_says(&r.stderr, &["rebooted"]);
     // Nothing said what it did for the 10 minutes without a run.
     host.boot(REBOOT, 2100);
     let r = d_state(state.path(), &host, &["--explain"]);
     assert_eq!((r.code, r.line()), (0, D_OK));
-    assert!(r.stderr.contains("longer than the limit"), "{}", r.stderr);
+    assert_says(&r.stderr, &["longer than the limit"]);
     host.boot(REBOOT, 2300);
     assert_eq!(d_state(state.path(), &host, &[]).code, 0);
     host.boot(REBOOT, 2401);
