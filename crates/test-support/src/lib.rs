@@ -35,6 +35,7 @@ mod flags;
 mod host;
 mod hung;
 mod net;
+mod nobody;
 #[cfg(feature = "tls")]
 pub mod pki;
 mod process;

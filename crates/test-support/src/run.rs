@@ -6,12 +6,12 @@
 
 use std::ffi::OsString;
 use std::io::Read;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use crate::nobody::{drop_to_nobody, ReachableCopy};
 use crate::process::Reaped;
 
 /// No run may take longer than this, whatever goes wrong: far beyond any plugin's
@@ -283,49 +283,6 @@ impl Invocation {
             };
         }
         cmd
-    }
-}
-
-fn drop_to_nobody(cmd: &mut Command) {
-    // SAFETY: only async-signal-safe calls between fork and exec.
-    unsafe {
-        cmd.pre_exec(|| {
-            if libc::setgroups(0, std::ptr::null()) != 0
-                || libc::setgid(65534) != 0
-                || libc::setuid(65534) != 0
-            {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
-}
-
-/// A plugin binary linked (or copied) into a fresh directory of mode 0755 under the
-/// system's temp dir, removed with it.
-struct ReachableCopy {
-    dir: tempfile::TempDir,
-    name: OsString,
-}
-
-impl ReachableCopy {
-    fn of(bin: &Path) -> ReachableCopy {
-        use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::tempdir().expect("temp dir for the binary");
-        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755))
-            .expect("chmod the binary's temp dir");
-        let name = bin.file_name().expect("binary name").to_os_string();
-        let to = dir.path().join(&name);
-        // A hard link costs nothing where the temp dir is on the same filesystem.
-        if std::fs::hard_link(bin, &to).is_err() {
-            std::fs::copy(bin, &to)
-                .unwrap_or_else(|e| panic!("copy {} for user nobody: {e}", bin.display()));
-        }
-        ReachableCopy { dir, name }
-    }
-
-    fn path(&self) -> PathBuf {
-        self.dir.path().join(&self.name)
     }
 }
 
