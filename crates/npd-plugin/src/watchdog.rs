@@ -6,6 +6,14 @@
 //! millisecond. This thread sleeps on the monotonic clock and touches neither the
 //! allocator nor anything else until it fires; whoever answers first exits the
 //! process, so nobody ever waits for it.
+//!
+//! It is still the dearest part of a quick check: ~0.12 ms of CPU a run (measured with
+//! wait4's rusage over 3,000 runs of npd-memory with and without it), for its creation
+//! and for the kernel waking it on the other core to die at exit. A timer signal would
+//! be nearly free, but its handler only runs when the thread it interrupts leaves the
+//! kernel: a check sitting in a killable wait (a /proc read behind a stuck process's
+//! mm lock) would never answer. Another thread answers, and its exit_group kills the
+//! waiting one, since killable waits yield to SIGKILL.
 
 use std::ffi::c_void;
 use std::mem::MaybeUninit;
