@@ -23,6 +23,8 @@ enum Behave {
     Panic,
     /// Sleeps past any deadline without saying why.
     Sleep,
+    /// Spins on the CPU past any deadline, never entering the kernel.
+    Spin,
     /// Counts runs in the measurement state and reports the count.
     Count,
     /// stat(2)s --path in a helper process; a hang is a problem.
@@ -71,6 +73,13 @@ impl Plugin for Fixture {
                 ctx.waiting_for("sleeping on purpose");
                 std::thread::sleep(Duration::from_secs(3600));
                 unreachable!()
+            }
+            Behave::Spin => {
+                ctx.waiting_for("spinning on purpose");
+                let mut n = 0u64;
+                loop {
+                    n = std::hint::black_box(n.wrapping_add(1));
+                }
             }
             Behave::Count => {
                 let state = ctx.state()?;

@@ -2,9 +2,12 @@
 //! --max-output and without '%', the timeout, --help, --version, --explain and
 //! --lint-args.
 
+use std::os::unix::process::CommandExt;
 use std::time::{Duration, Instant};
 
-use crate::fixture;
+use npd_test_support::Invocation;
+
+use crate::{fixture, FIXTURE};
 
 #[test]
 fn ok_problem_unknown_map_to_0_1_2() {
@@ -110,6 +113,44 @@ fn the_answer_comes_before_the_timeout_whatever_the_check_does() {
     assert_eq!(r.code, 2);
     assert_eq!(r.stdout, "no answer in 500ms while sleeping on purpose\n");
     assert!(took < Duration::from_millis(900), "took {took:?}");
+}
+
+/// The watchdog thread starts on the check's CPU: a check spinning there, with no
+/// other CPU allowed, must not keep it from answering.
+#[test]
+fn a_check_spinning_on_its_only_cpu_is_answered_by_the_timeout() {
+    for one_cpu in [false, true] {
+        let started = Instant::now();
+        let r = Invocation::new(FIXTURE, &["--behave", "spin", "--timeout", "500ms"])
+            .setup(move |cmd| {
+                if one_cpu {
+                    // SAFETY: sched_getaffinity/sched_setaffinity on the child itself,
+                    // between fork and exec; no allocation.
+                    unsafe {
+                        cmd.pre_exec(|| {
+                            let mut set: libc::cpu_set_t = std::mem::zeroed();
+                            let size = std::mem::size_of_val(&set);
+                            libc::sched_getaffinity(0, size, &mut set);
+                            let first = (0..libc::CPU_SETSIZE as usize)
+                                .find(|&c| libc::CPU_ISSET(c, &set))
+                                .unwrap_or(0);
+                            libc::CPU_ZERO(&mut set);
+                            libc::CPU_SET(first, &mut set);
+                            libc::sched_setaffinity(0, size, &set);
+                            Ok(())
+                        });
+                    }
+                }
+            })
+            .go();
+        let took = started.elapsed();
+        assert_eq!(r.code, 2, "one cpu: {one_cpu}");
+        assert_eq!(r.stdout, "no answer in 500ms while spinning on purpose\n");
+        assert!(
+            took < Duration::from_millis(900),
+            "one cpu: {one_cpu}, took {took:?}"
+        );
+    }
 }
 
 #[test]
