@@ -25,6 +25,8 @@ enum Behave {
     Sleep,
     /// Spins on the CPU past any deadline, never entering the kernel.
     Spin,
+    /// Says how many CPUs the check may run on.
+    Cpus,
     /// Counts runs in the measurement state and reports the count.
     Count,
     /// stat(2)s --path in a helper process; a hang is a problem.
@@ -81,6 +83,7 @@ impl Plugin for Fixture {
                     n = std::hint::black_box(n.wrapping_add(1));
                 }
             }
+            Behave::Cpus => Ok(Outcome::ok(format!("{} cpus", allowed_cpus()))),
             Behave::Count => {
                 let state = ctx.state()?;
                 let n = state.load::<u64>("count")?.unwrap_or(0) + 1;
@@ -100,6 +103,18 @@ impl Plugin for Fixture {
                 }
             }
         }
+    }
+}
+
+/// The CPUs this thread may run on.
+fn allowed_cpus() -> u32 {
+    // SAFETY: reads this thread's CPU mask into a buffer of the size given.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        if libc::sched_getaffinity(0, std::mem::size_of_val(&set), &mut set) != 0 {
+            return 0;
+        }
+        libc::CPU_COUNT(&set) as u32
     }
 }
 

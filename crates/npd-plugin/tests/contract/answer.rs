@@ -153,6 +153,23 @@ fn a_check_spinning_on_its_only_cpu_is_answered_by_the_timeout() {
     }
 }
 
+/// The watchdog is started with the check bound to its CPU for a moment; the check
+/// (and what it starts) gets its whole CPU mask back.
+#[test]
+fn the_check_keeps_every_cpu_it_was_given() {
+    // SAFETY: reads this thread's CPU mask, which the fixture inherits.
+    let mine = unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        assert_eq!(
+            libc::sched_getaffinity(0, std::mem::size_of_val(&set), &mut set),
+            0
+        );
+        libc::CPU_COUNT(&set)
+    };
+    let r = fixture(&["--behave", "cpus"]);
+    assert_eq!((r.code, r.stdout), (0, format!("{mine} cpus\n")));
+}
+
 #[test]
 fn help_and_version_exit_0_and_help_shows_a_rule() {
     let r = fixture(&["--help"]);
