@@ -38,7 +38,8 @@ const STACK: usize = 64 << 10;
 
 /// The one watchdog's stack (glibc also puts the thread's descriptor and TLS at its
 /// top, a few KiB). Lives in .bss: no mapping, and no page of it is touched unless the
-/// thread runs on it.
+/// thread runs on it. Unlike a mapped stack it has no guard page below it; what the
+/// thread does (format one line, rewrite the metrics file) needs a few KiB of it.
 #[repr(C, align(4096))]
 struct Stack(UnsafeCell<[u8; STACK]>);
 
