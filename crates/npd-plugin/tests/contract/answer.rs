@@ -3,6 +3,7 @@
 //! --lint-args.
 
 use std::os::unix::process::CommandExt;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use npd_test_support::Invocation;
@@ -121,28 +122,11 @@ fn the_answer_comes_before_the_timeout_whatever_the_check_does() {
 fn a_check_spinning_on_its_only_cpu_is_answered_by_the_timeout() {
     for one_cpu in [false, true] {
         let started = Instant::now();
-        let r = Invocation::new(FIXTURE, &["--behave", "spin", "--timeout", "500ms"])
-            .setup(move |cmd| {
-                if one_cpu {
-                    // SAFETY: sched_getaffinity/sched_setaffinity on the child itself,
-                    // between fork and exec; no allocation.
-                    unsafe {
-                        cmd.pre_exec(|| {
-                            let mut set: libc::cpu_set_t = std::mem::zeroed();
-                            let size = std::mem::size_of_val(&set);
-                            libc::sched_getaffinity(0, size, &mut set);
-                            let first = (0..libc::CPU_SETSIZE as usize)
-                                .find(|&c| libc::CPU_ISSET(c, &set))
-                                .unwrap_or(0);
-                            libc::CPU_ZERO(&mut set);
-                            libc::CPU_SET(first, &mut set);
-                            libc::sched_setaffinity(0, size, &set);
-                            Ok(())
-                        });
-                    }
-                }
-            })
-            .go();
+        let mut run = Invocation::new(FIXTURE, &["--behave", "spin", "--timeout", "500ms"]);
+        if one_cpu {
+            run = run.setup(on_one_cpu);
+        }
+        let r = run.go();
         let took = started.elapsed();
         assert_eq!(r.code, 2, "one cpu: {one_cpu}");
         assert_eq!(r.stdout, "no answer in 500ms while spinning on purpose\n");
@@ -157,17 +141,39 @@ fn a_check_spinning_on_its_only_cpu_is_answered_by_the_timeout() {
 /// (and what it starts) gets its whole CPU mask back.
 #[test]
 fn the_check_keeps_every_cpu_it_was_given() {
-    // SAFETY: reads this thread's CPU mask, which the fixture inherits.
-    let mine = unsafe {
+    let mine = allowed_cpus().len();
+    let r = fixture(&["--behave", "cpus"]);
+    assert_eq!((r.code, r.stdout), (0, format!("{mine} cpus\n")));
+}
+
+/// The CPUs this process may run on (the plugins it starts inherit them).
+fn allowed_cpus() -> Vec<usize> {
+    // SAFETY: a zeroed cpu_set_t is an empty set; sched_getaffinity fills it and
+    // CPU_ISSET reads it within CPU_SETSIZE.
+    unsafe {
         let mut set: libc::cpu_set_t = std::mem::zeroed();
         assert_eq!(
             libc::sched_getaffinity(0, std::mem::size_of_val(&set), &mut set),
             0
         );
-        libc::CPU_COUNT(&set)
-    };
-    let r = fixture(&["--behave", "cpus"]);
-    assert_eq!((r.code, r.stdout), (0, format!("{mine} cpus\n")));
+        (0..libc::CPU_SETSIZE as usize)
+            .filter(|&c| libc::CPU_ISSET(c, &set))
+            .collect()
+    }
+}
+
+/// Binds the command's process to the first CPU this one may use.
+fn on_one_cpu(cmd: &mut Command) {
+    let first = allowed_cpus()[0];
+    // SAFETY: the closure only sets the child's own CPU mask between fork and exec.
+    unsafe {
+        cmd.pre_exec(move || {
+            let mut one: libc::cpu_set_t = std::mem::zeroed();
+            libc::CPU_SET(first, &mut one);
+            libc::sched_setaffinity(0, std::mem::size_of_val(&one), &one);
+            Ok(())
+        });
+    }
 }
 
 #[test]
