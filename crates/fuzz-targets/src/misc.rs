@@ -141,8 +141,18 @@ pub fn duration(data: &[u8]) {
     let r = units::parse_percent(&t);
     printable_err(&r);
     if let Ok(v) = r {
-        assert!((0.0..=100.0).contains(&v), "{t:?} is {v}");
-        printable(&units::format_percent(v));
+        assert!(
+            v <= units::Percent::whole(100) && (0.0..=100.0).contains(&v.as_f64()),
+            "{t:?} is {v:?}"
+        );
+        printable(&v.to_string());
+        printable(&units::format_percent(v.as_f64()));
+        // What a threshold says in a message is what it reads back as, to a tenth.
+        let shown = units::parse_percent(&v.to_string()).expect("a shown percentage parses");
+        assert!(
+            (shown.as_f64() - v.as_f64()).abs() < 0.051,
+            "{t:?}: {v} is {shown:?}"
+        );
     }
 }
 

@@ -34,7 +34,9 @@ pub fn parse_duration(text: &str) -> Result<Duration> {
     if s.is_empty() {
         return Err(bad());
     }
-    let mut total: f64 = 0.0;
+    // Go's Duration is an int64 of nanoseconds; a sum past it is out of range, not
+    // wrapped. Whole numbers and fractions are kept in integers, so the sum is exact.
+    let out_of_range = || Error::config(format!("duration {text:?} is out of range"));
     let mut nanos: u128 = 0;
     while !s.is_empty() {
         let num_end = s
@@ -64,30 +66,30 @@ pub fn parse_duration(text: &str) -> Result<Duration> {
                 )))
             }
         };
-        match number.split_once('.') {
-            None => {
-                let whole: u128 = number.parse().map_err(|_| bad())?;
-                nanos = nanos
-                    .checked_add(whole.checked_mul(scale).ok_or_else(bad)?)
-                    .ok_or_else(bad)?;
-            }
-            Some(_) => {
-                let value: f64 = number.parse().map_err(|_| bad())?;
-                total += value * scale as f64;
-            }
-        }
+        let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+        // Only digits are left, so a whole number fails to parse only by its size.
+        let whole: u128 = match whole {
+            "" => 0,
+            digits => digits.parse().map_err(|_| out_of_range())?,
+        };
+        nanos = whole
+            .checked_mul(scale)
+            .and_then(|n| n.checked_add(nanos))
+            .and_then(|n| n.checked_add(fraction_of(fraction, scale)))
+            .filter(|n| *n <= i64::MAX as u128)
+            .ok_or_else(out_of_range)?;
     }
-    // Go's Duration is an int64 of nanoseconds. The fractional parts are checked before
-    // they are added: a float past u128 would saturate and wrap the sum to a small value.
-    let out_of_range = || Error::config(format!("duration {text:?} is out of range"));
-    if !total.is_finite() || total > i64::MAX as f64 {
-        return Err(out_of_range());
-    }
-    let nanos = nanos
-        .checked_add(total.round() as u128)
-        .filter(|n| *n <= i64::MAX as u128)
-        .ok_or_else(out_of_range)?;
     Ok(Duration::from_nanos(nanos as u64))
+}
+
+/// `0.digits` of `unit` nanoseconds, truncated to the nanosecond as Go truncates.
+/// Digits past the 18th are below a nanosecond of any unit and are left out.
+fn fraction_of(digits: &str, unit: u128) -> u128 {
+    let kept = &digits.as_bytes()[..digits.len().min(18)];
+    let (value, denominator) = kept.iter().fold((0u128, 1u128), |(v, d), b| {
+        (v * 10 + u128::from(b - b'0'), d * 10)
+    });
+    value * unit / denominator
 }
 
 /// Writes a duration the way Go's `Duration.String` would for round values, short:
@@ -104,7 +106,9 @@ pub fn format_duration(d: Duration) -> String {
         if nanos < 1_000_000_000 {
             return format!("{}us", nanos / 1_000);
         }
-        return format!("{:.3}s", d.as_secs_f64());
+        // Seconds to the millisecond, rounded half up.
+        let millis = (nanos + 500_000) / 1_000_000;
+        return format!("{}.{:03}s", millis / 1000, millis % 1000);
     }
     let secs = d.as_secs();
     let (h, m, s) = (secs / 3600, (secs / 60) % 60, secs % 60);
@@ -121,31 +125,106 @@ pub fn format_duration(d: Duration) -> String {
     out
 }
 
+/// A percentage as a flag gives it (`90`, `92.5`), kept exactly in millionths of a
+/// percent: a threshold compares with a whole measured percentage without rounding, and
+/// a plugin that judges in whole numbers carries no floating-point parser or printer
+/// (about 30 KB of every binary).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Percent(u64);
+
+impl Percent {
+    /// Millionths in one percent.
+    const ONE: u64 = 1_000_000;
+
+    /// `n` percent.
+    pub const fn whole(n: u64) -> Percent {
+        Percent(n * Percent::ONE)
+    }
+
+    /// Whether a measured whole percentage is strictly greater than this one.
+    pub fn exceeded_by(self, measured: u64) -> bool {
+        u128::from(measured) * u128::from(Percent::ONE) > u128::from(self.0)
+    }
+
+    pub fn as_f64(self) -> f64 {
+        self.0 as f64 / Percent::ONE as f64
+    }
+}
+
+/// As a message shows it: whole when that says enough, else to one decimal (half up).
+impl std::fmt::Display for Percent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let tenths = (self.0 + Percent::ONE / 20) / (Percent::ONE / 10);
+        match tenths % 10 {
+            0 => write!(f, "{}", tenths / 10),
+            d => write!(f, "{}.{d}", tenths / 10),
+        }
+    }
+}
+
+/// As `f64`'s Debug writes the same number (`85.0`, `92.5`): a plugin's flags are its
+/// state key, which stays the one it was when thresholds were floats.
+impl std::fmt::Debug for Percent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if (1..100).contains(&self.0) {
+            // Below 0.0001 f64 writes an exponent: 1.5e-5.
+            let all = self.0.to_string();
+            let exponent = all.len() as i32 - 7;
+            let (first, rest) = all.trim_end_matches('0').split_at(1);
+            let dot = if rest.is_empty() { "" } else { "." };
+            return write!(f, "{first}{dot}{rest}e{exponent}");
+        }
+        let fraction = format!("{:06}", self.0 % Percent::ONE);
+        let fraction = fraction.trim_end_matches('0');
+        let fraction = if fraction.is_empty() { "0" } else { fraction };
+        write!(f, "{}.{fraction}", self.0 / Percent::ONE)
+    }
+}
+
 /// Parses a percentage given as a plain number or with a trailing `%`, within 0..=100.
-pub fn parse_percent(text: &str) -> Result<f64> {
-    let number = text.trim().strip_suffix('%').unwrap_or(text.trim());
-    let value: f64 = number.trim().parse().map_err(|_| {
+/// Decimals past the sixth are dropped.
+pub fn parse_percent(text: &str) -> Result<Percent> {
+    let invalid = || {
         Error::config(format!(
             "invalid percentage {text:?} (expected a number such as 90)"
         ))
-    })?;
-    if !(0.0..=100.0).contains(&value) || value.is_nan() {
-        return Err(Error::config(format!(
-            "percentage {text:?} is outside 0..100"
-        )));
+    };
+    let number = text.trim().strip_suffix('%').unwrap_or(text.trim()).trim();
+    let (negative, digits) = match number.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, number.strip_prefix('+').unwrap_or(number)),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.len() + fraction.len() == 0 || !all_digits(whole) || !all_digits(fraction) {
+        return Err(invalid());
     }
-    Ok(value)
+    let outside = || Error::config(format!("percentage {text:?} is outside 0..100"));
+    // Past 100 is outside however many digits it has; leading zeros are not.
+    let whole = whole.trim_start_matches('0');
+    let whole: u64 = match whole {
+        "" => 0,
+        w if w.len() > 3 => return Err(outside()),
+        w => w.parse().map_err(|_| invalid())?,
+    };
+    let kept = &fraction[..fraction.len().min(6)];
+    let millionths = format!("{kept:0<6}")
+        .parse::<u64>()
+        .map_err(|_| invalid())?;
+    let value = whole * Percent::ONE + millionths;
+    // What the dropped decimals add still counts against the range.
+    let more = fraction.bytes().skip(6).any(|b| b != b'0');
+    let hundred = Percent::whole(100).0;
+    if value > hundred || (value == hundred && more) || (negative && (value > 0 || more)) {
+        return Err(outside());
+    }
+    Ok(Percent(value))
 }
 
-/// Formats a measured share for a message: whole numbers when they say enough, one
-/// decimal otherwise. Never a `%`.
+/// Formats a measured share for a message as [`Percent`] shows it: whole numbers when
+/// they say enough, one decimal otherwise. Never a `%`.
 pub fn format_percent(value: f64) -> String {
-    let rounded = (value * 10.0).round() / 10.0;
-    if rounded.fract() == 0.0 {
-        format!("{rounded:.0}")
-    } else {
-        format!("{rounded:.1}")
-    }
+    Percent((value * Percent::ONE as f64).round() as u64).to_string()
 }
 
 #[cfg(test)]
@@ -180,19 +259,84 @@ mod tests {
             format_duration(Duration::from_nanos(1_234_567_000)),
             "1.235s"
         );
+        assert_eq!(
+            format_duration(Duration::from_nanos(1_999_999_999)),
+            "2.000s"
+        );
+        assert_eq!(
+            format_duration(Duration::from_nanos(61_000_400_000)),
+            "61.000s"
+        );
     }
 
     #[test]
     fn percentages() {
-        assert_eq!(parse_percent("90"), Ok(90.0));
-        assert_eq!(parse_percent("90%"), Ok(90.0));
-        assert_eq!(parse_percent("12.5"), Ok(12.5));
-        assert!(parse_percent("101").is_err());
-        assert!(parse_percent("-1").is_err());
-        assert!(parse_percent("ninety").is_err());
-        assert!(parse_percent("NaN").is_err());
+        assert_eq!(parse_percent("90"), Ok(Percent::whole(90)));
+        assert_eq!(parse_percent(" 90% "), Ok(Percent::whole(90)));
+        assert_eq!(parse_percent("+0090"), Ok(Percent::whole(90)));
+        assert_eq!(parse_percent("100.000"), Ok(Percent::whole(100)));
+        assert_eq!(parse_percent("-0"), Ok(Percent::whole(0)));
+        assert_eq!(parse_percent("12.5").map(Percent::as_f64), Ok(12.5));
+        assert_eq!(parse_percent(".5").map(Percent::as_f64), Ok(0.5));
+        assert_eq!(parse_percent("7.").map(Percent::as_f64), Ok(7.0));
+        for outside in [
+            "101",
+            "100.0000001",
+            "-1",
+            "-0.5",
+            "-0.0000001",
+            "99999999999999999999999",
+        ] {
+            let e = parse_percent(outside).unwrap_err().to_string();
+            assert!(e.contains("outside 0..100"), "{outside:?}: {e}");
+        }
+        for bad in [
+            "ninety", "NaN", "inf", "", "%", ".", "1e2", "9 0", "1.2.3", "--5", "0x10",
+        ] {
+            let e = parse_percent(bad).unwrap_err().to_string();
+            assert!(e.contains("invalid percentage"), "{bad:?}: {e}");
+        }
         assert_eq!(format_percent(97.04), "97");
         assert_eq!(format_percent(97.25), "97.3");
+        assert_eq!(format_percent(99.96), "100");
+        assert_eq!(format_percent(0.0), "0");
+    }
+
+    #[test]
+    fn a_threshold_compares_exactly_with_whole_percentages() {
+        let max = parse_percent("92.5").unwrap();
+        assert!(max.exceeded_by(93) && !max.exceeded_by(92));
+        let max = parse_percent("90").unwrap();
+        assert!(max.exceeded_by(91) && !max.exceeded_by(90));
+        // Dropping the seventh decimal never changes a comparison with a whole number.
+        let max = parse_percent("89.9999999").unwrap();
+        assert!(max.exceeded_by(90) && !max.exceeded_by(89));
+        assert!(!Percent::whole(100).exceeded_by(100) && Percent::whole(0).exceeded_by(1));
+    }
+
+    #[test]
+    fn a_percentage_prints_as_messages_and_state_keys_need() {
+        let p = |t| parse_percent(t).unwrap();
+        assert_eq!(p("85").to_string(), "85");
+        assert_eq!(p("92.5").to_string(), "92.5");
+        assert_eq!(p("92.25").to_string(), "92.3");
+        assert_eq!(p("92.04").to_string(), "92");
+        // Debug as f64's Debug of the same number: the state key does not move.
+        for text in [
+            "85",
+            "92.5",
+            "0",
+            "100",
+            "33.333",
+            "12.345678",
+            "0.0001",
+            "0.000015",
+            "0.00009",
+            "0.00001",
+        ] {
+            let float: f64 = text.parse().unwrap();
+            assert_eq!(format!("{:?}", p(text)), format!("{float:?}"), "{text}");
+        }
     }
 
     #[test]
@@ -204,5 +348,26 @@ mod tests {
             .contains("out of range"));
         assert!(parse_duration(&format!("{}.0s", "9".repeat(30))).is_err());
         assert_eq!(parse_duration("1.5s").unwrap(), Duration::from_millis(1500));
+        // A sum past Go's int64 of nanoseconds, by whole numbers or by segments.
+        assert!(parse_duration("9223372036854775808ns").is_err());
+        assert!(parse_duration("2562048h").is_err());
+        assert!(parse_duration("2562047h47m16.854775807s").is_ok());
+        assert!(parse_duration("2562047h47m16.854775808s").is_err());
+    }
+
+    #[test]
+    fn fractions_are_exact_to_the_nanosecond() {
+        assert_eq!(parse_duration("0.1s"), Ok(Duration::from_millis(100)));
+        assert_eq!(parse_duration("1.1h"), Ok(Duration::from_secs(3960)));
+        assert_eq!(parse_duration("5.s"), Ok(Duration::from_secs(5)));
+        assert_eq!(parse_duration("1.0000000009s"), Ok(Duration::from_secs(1)));
+        assert_eq!(
+            parse_duration("0.333333333333333333333s"),
+            Ok(Duration::from_nanos(333_333_333))
+        );
+        assert_eq!(
+            parse_duration("1.5m0.25s"),
+            Ok(Duration::from_millis(90_250))
+        );
     }
 }

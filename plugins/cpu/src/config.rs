@@ -1,7 +1,7 @@
 //! The flags of `npd-cpu` and their validation into a [`Config`]: which checks run and
 //! the limit of each.
 
-use npd_plugin::units::parse_percent;
+use npd_plugin::units::{parse_percent, Percent};
 use npd_plugin::{Configure, Error, Result};
 
 /// What can be checked.
@@ -55,7 +55,7 @@ pub struct Args {
     /// More than this percentage of the last 10 seconds with at least one runnable
     /// task waiting for a CPU is a problem (100 turns it off).
     #[arg(long, value_name = "PCT", default_value = "80", value_parser = parse_percent)]
-    pub max_psi_some: f64,
+    pub max_psi_some: Percent,
 }
 
 fn parse_ratio(text: &str) -> Result<f64> {
@@ -92,7 +92,7 @@ impl Configure for Config {
                 max_per_cpu: args.max_load_per_cpu,
                 window: args.load_average,
             }),
-            max_psi_some: has(Aspect::Psi).then_some(args.max_psi_some),
+            max_psi_some: has(Aspect::Psi).then_some(args.max_psi_some.as_f64()),
         })
     }
 }

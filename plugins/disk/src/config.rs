@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use npd_plugin::units::parse_percent;
+use npd_plugin::units::{parse_percent, Percent};
 use npd_plugin::{Configure, Error, Result};
 
 /// What can be checked of a filesystem.
@@ -34,11 +34,11 @@ pub struct Args {
     /// More blocks used than this percentage (counted and rounded up as df does) is
     /// a problem.
     #[arg(long, value_name = "PCT", default_value = "85", value_parser = parse_percent)]
-    pub max_used: f64,
+    pub max_used: Percent,
 
     /// More inodes used than this percentage (as df -i) is a problem.
     #[arg(long, value_name = "PCT", default_value = "90", value_parser = parse_percent)]
-    pub max_inodes_used: f64,
+    pub max_inodes_used: Percent,
 
     /// What to check, comma-separated or repeated. A mount that does not answer is a
     /// problem whatever is checked.
@@ -55,8 +55,8 @@ pub struct Config {
     pub paths: Vec<PathBuf>,
     /// Per path: whether the host may lack it (--path-if-exists).
     pub optional: Vec<bool>,
-    pub max_used: f64,
-    pub max_inodes_used: f64,
+    pub max_used: Percent,
+    pub max_inodes_used: Percent,
     pub usage: bool,
     pub inodes: bool,
     pub read_only: bool,
@@ -123,7 +123,10 @@ mod tests {
         assert_eq!(c.optional, [false, true]);
         let c = configure(&["--path-if-exists", "/var/lib/containers"]).unwrap();
         assert_eq!(c.paths, [PathBuf::from("/var/lib/containers")]);
-        assert_eq!((c.max_used, c.max_inodes_used), (85.0, 90.0));
+        assert_eq!(
+            (c.max_used, c.max_inodes_used),
+            (Percent::whole(85), Percent::whole(90))
+        );
         assert!(c.usage && c.inodes && c.read_only);
     }
 
@@ -146,7 +149,7 @@ mod tests {
             c.paths,
             [PathBuf::from("/var/lib/kubelet"), PathBuf::from("/")]
         );
-        assert_eq!(c.max_used, 92.5);
+        assert_eq!(c.max_used, parse_percent("92.5").unwrap());
         assert!(c.usage && !c.inodes && c.read_only);
         let c = configure(&["--check", "inodes", "--check", "usage"]).unwrap();
         assert!(c.usage && c.inodes && !c.read_only);

@@ -5,7 +5,6 @@
 //! answer (everything touching it hangs), then a read-only one (every write fails),
 //! then usage over a limit, fullest first (eviction is coming, not here yet).
 
-use npd_plugin::units::format_percent;
 use npd_plugin::{explain, short_io_reason, Context, Error, Outcome, Result};
 
 use std::path::Path;
@@ -80,29 +79,23 @@ pub fn judge(config: &Config, survey: &Survey, ctx: &Context) -> Result<Outcome>
 
 fn over_limits(config: &Config, name: &str, u: &Usage, problems: &mut Vec<Problem>) {
     if config.usage {
-        if let Some(pct) = u.used_pct().filter(|p| *p as f64 > config.max_used) {
+        if let Some(pct) = u.used_pct().filter(|p| config.max_used.exceeded_by(*p)) {
             problems.push(Problem {
                 rank: 2,
                 pct,
-                message: format!(
-                    "{name} {pct} pct used > {}",
-                    format_percent(config.max_used)
-                ),
+                message: format!("{name} {pct} pct used > {}", config.max_used),
             });
         }
     }
     if config.inodes {
         if let Some(pct) = u
             .inodes_used_pct()
-            .filter(|p| *p as f64 > config.max_inodes_used)
+            .filter(|p| config.max_inodes_used.exceeded_by(*p))
         {
             problems.push(Problem {
                 rank: 2,
                 pct,
-                message: format!(
-                    "{name} {pct} pct inodes used > {}",
-                    format_percent(config.max_inodes_used)
-                ),
+                message: format!("{name} {pct} pct inodes used > {}", config.max_inodes_used),
             });
         }
     }
@@ -201,8 +194,8 @@ fn explain_target(config: &Config, t: &Target, ctx: &Context) {
                 u.blocks,
                 u.free.saturating_sub(u.available),
                 u.block_size,
-                format_percent(config.max_used),
-                verdict(pct as f64 > config.max_used)
+                config.max_used,
+                verdict(config.max_used.exceeded_by(pct))
             ),
             None => explain!(ctx, "  blocks: the filesystem reports none: not judged"),
         }
@@ -214,8 +207,8 @@ fn explain_target(config: &Config, t: &Target, ctx: &Context) {
                 "  inodes: {} used of {} = {pct} pct used; limit {}: {}",
                 u.inodes_used(),
                 u.inodes,
-                format_percent(config.max_inodes_used),
-                verdict(pct as f64 > config.max_inodes_used)
+                config.max_inodes_used,
+                verdict(config.max_inodes_used.exceeded_by(pct))
             ),
             None => explain!(
                 ctx,

@@ -124,7 +124,9 @@ impl Configure for Config {
                 None => limit.default_max(),
                 Some(text) => {
                     flag_needs(limit.flag(), true, &selected, &[limit])?;
-                    parse_percent(&text).map_err(|e| e.context(limit.flag()))?
+                    parse_percent(&text)
+                        .map_err(|e| e.context(limit.flag()))?
+                        .as_f64()
                 }
             };
             thresholds.push((limit, value));

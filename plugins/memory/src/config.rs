@@ -1,7 +1,7 @@
 //! The flags of `npd-memory` and their validation into a [`Config`]: which checks run
 //! and the limit of each.
 
-use npd_plugin::units::parse_percent;
+use npd_plugin::units::{parse_percent, Percent};
 use npd_plugin::{Configure, Result};
 
 /// What can be checked.
@@ -27,17 +27,17 @@ pub struct Args {
 
     /// Less memory available than this percentage of the total is a problem.
     #[arg(long, value_name = "PCT", default_value = "10", value_parser = parse_percent)]
-    pub min_available: f64,
+    pub min_available: Percent,
 
     /// More than this percentage of the last 10 seconds with at least one task
     /// stalled on memory is a problem (100 turns it off).
     #[arg(long, value_name = "PCT", default_value = "50", value_parser = parse_percent)]
-    pub max_psi_some: f64,
+    pub max_psi_some: Percent,
 
     /// More than this percentage of the last 10 seconds with every non-idle task
     /// stalled on memory at once is a problem (100 turns it off).
     #[arg(long, value_name = "PCT", default_value = "20", value_parser = parse_percent)]
-    pub max_psi_full: f64,
+    pub max_psi_full: Percent,
 
     /// More OOM kills than this since the previous run is a problem.
     #[arg(long, value_name = "N", default_value_t = 0)]
@@ -66,10 +66,10 @@ impl Configure for Config {
     fn configure(args: Args) -> Result<Config> {
         let has = |a: Aspect| args.checks.contains(&a);
         Ok(Config {
-            min_available: has(Aspect::Available).then_some(args.min_available),
+            min_available: has(Aspect::Available).then_some(args.min_available.as_f64()),
             psi: has(Aspect::Psi).then_some(PsiLimits {
-                max_some: args.max_psi_some,
-                max_full: args.max_psi_full,
+                max_some: args.max_psi_some.as_f64(),
+                max_full: args.max_psi_full.as_f64(),
             }),
             max_oom_kills: has(Aspect::OomKills).then_some(args.max_oom_kills),
         })
