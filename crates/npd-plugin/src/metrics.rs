@@ -161,19 +161,7 @@ fn read_value<'t>(text: &'t str, metric: &str) -> Option<&'t str> {
 /// Seconds as the file writes them (`0.001234`) in microseconds; digits past the
 /// sixth decimal are dropped.
 fn micros(seconds: &str) -> Option<u64> {
-    let (whole, fraction) = seconds.split_once('.').unwrap_or((seconds, ""));
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    if !digits(whole) || !(fraction.is_empty() || digits(fraction)) {
-        return None;
-    }
-    let fraction = (fraction.bytes().chain(std::iter::repeat(b'0')))
-        .take(6)
-        .fold(0, |v, b| v * 10 + u64::from(b - b'0'));
-    whole
-        .parse::<u64>()
-        .ok()?
-        .checked_mul(1_000_000)?
-        .checked_add(fraction)
+    crate::units::millionths(seconds).map(|(us, _)| us)
 }
 
 fn escape(value: &str) -> String {
@@ -227,15 +215,9 @@ mod tests {
         assert_eq!(micros("12.5"), Some(12_500_000));
         assert_eq!(micros("3"), Some(3_000_000));
         assert_eq!(micros("0.0000019"), Some(1));
-        for bad in [
-            "",
-            ".5",
-            "1e-3",
-            "-1",
-            "NaN",
-            "1.2.3",
-            "18446744073709551615",
-        ] {
+        assert_eq!(micros(".5"), Some(500_000));
+        assert_eq!(micros("18446744073709551615"), Some(u64::MAX), "saturated");
+        for bad in ["", ".", "1e-3", "-1", "NaN", "1.2.3", " 1"] {
             assert_eq!(micros(bad), None, "{bad:?}");
         }
     }

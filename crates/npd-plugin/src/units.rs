@@ -194,31 +194,37 @@ pub fn parse_percent(text: &str) -> Result<Percent> {
         Some(rest) => (true, rest),
         None => (false, number.strip_prefix('+').unwrap_or(number)),
     };
-    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
-    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if whole.len() + fraction.len() == 0 || !all_digits(whole) || !all_digits(fraction) {
-        return Err(invalid());
-    }
+    let (value, more) = millionths(digits).ok_or_else(invalid)?;
     let outside = || Error::config(format!("percentage {text:?} is outside 0..100"));
-    // Past 100 is outside however many digits it has; leading zeros are not.
-    let whole = whole.trim_start_matches('0');
-    let whole: u64 = match whole {
-        "" => 0,
-        w if w.len() > 3 => return Err(outside()),
-        w => w.parse().map_err(|_| invalid())?,
-    };
-    let kept = &fraction[..fraction.len().min(6)];
-    let millionths = format!("{kept:0<6}")
-        .parse::<u64>()
-        .map_err(|_| invalid())?;
-    let value = whole * Percent::ONE + millionths;
     // What the dropped decimals add still counts against the range.
-    let more = fraction.bytes().skip(6).any(|b| b != b'0');
     let hundred = Percent::whole(100).0;
     if value > hundred || (value == hundred && more) || (negative && (value > 0 || more)) {
         return Err(outside());
     }
     Ok(Percent(value))
+}
+
+/// A plain decimal (`12`, `0.5`, `7.`, `.5`) in millionths, the digits past the sixth
+/// decimal dropped, and whether any of those was other than 0. A number past `u64`
+/// saturates. None for anything but digits with at most one point.
+pub(crate) fn millionths(text: &str) -> Option<(u64, bool)> {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.len() + fraction.len() == 0 || !all_digits(whole) || !all_digits(fraction) {
+        return None;
+    }
+    let digit = |b: u8| u64::from(b - b'0');
+    let whole = whole
+        .bytes()
+        .try_fold(0u64, |v, b| v.checked_mul(10)?.checked_add(digit(b)));
+    let kept = (fraction.bytes().chain(std::iter::repeat(b'0')))
+        .take(6)
+        .fold(0, |v, b| v * 10 + digit(b));
+    let value = whole
+        .and_then(|w| w.checked_mul(1_000_000))
+        .and_then(|w| w.checked_add(kept))
+        .unwrap_or(u64::MAX);
+    Some((value, fraction.bytes().skip(6).any(|b| b != b'0')))
 }
 
 /// Formats a measured share for a message as [`Percent`] shows it: whole numbers when
