@@ -213,13 +213,13 @@ pub(crate) fn millionths(text: &str) -> Option<(u64, bool)> {
     if whole.len() + fraction.len() == 0 || !all_digits(whole) || !all_digits(fraction) {
         return None;
     }
-    let digit = |b: u8| u64::from(b - b'0');
-    let whole = whole
-        .bytes()
-        .try_fold(0u64, |v, b| v.checked_mul(10)?.checked_add(digit(b)));
-    let kept = (fraction.bytes().chain(std::iter::repeat(b'0')))
-        .take(6)
-        .fold(0, |v, b| v * 10 + digit(b));
+    // Only digits are left, so a whole number fails to parse only by its size.
+    let whole = match whole {
+        "" => Some(0),
+        digits => digits.parse::<u64>().ok(),
+    };
+    // Six decimals: the fraction of a million, truncated as a duration's is.
+    let kept = fraction_of(fraction, 1_000_000) as u64;
     let value = whole
         .and_then(|w| w.checked_mul(1_000_000))
         .and_then(|w| w.checked_add(kept))
