@@ -282,7 +282,7 @@ def _node_budget(w, b):
     w("|---|--:|--:|")
     parts = [("metrics textfile (`deployed` − `no-metrics`)", nb.DEPLOYED, "no-metrics"),
              ("debounce state (`no-metrics` − `no-debounce`)", "no-metrics", "no-debounce"),
-             ("the check, its watchdog thread and the answer (`no-debounce` − `start-up`)",
+             ("the check, its watchdog and the answer (`no-debounce` − `start-up`)",
               "no-debounce", "start-up"),
              ("start-up beyond /bin/true: loading the binary, Rust and clap, flag checks "
               "(`start-up` − `true`)", "start-up", nb.TRUE)]

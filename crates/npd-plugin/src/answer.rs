@@ -18,6 +18,12 @@ pub(crate) fn set_max_output(bytes: usize) {
     MAX_OUTPUT.store(bytes, Ordering::Relaxed);
 }
 
+/// Whether this process is answering already (this thread, or another): the alarm's
+/// handler then leaves it to finish.
+pub(crate) fn answering() -> bool {
+    ANSWERING.load(Ordering::SeqCst) || IN_ANSWER.with(Cell::get)
+}
+
 /// Writes the sanitized line to stdout and exits with the status's code.
 pub(crate) fn answer(status: Status, message: &str) -> ! {
     finish(status, message, false)

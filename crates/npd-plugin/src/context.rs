@@ -25,13 +25,23 @@ pub struct Context {
     wall_clock_ms: Option<i64>,
 }
 
-/// What the check last said it waits for, shared with the watchdog thread.
+/// What the check last said it waits for, shared with the watchdog.
 #[derive(Clone, Default)]
 pub(crate) struct Awaited(Arc<Mutex<Option<String>>>);
 
 impl Awaited {
     pub(crate) fn get(&self) -> Option<String> {
         self.0.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// As [`Awaited::get`], for a signal handler: `None` when the lock is held (by the
+    /// very code the handler interrupted, perhaps), instead of waiting for ever.
+    pub(crate) fn try_get(&self) -> Option<String> {
+        match self.0.try_lock() {
+            Ok(w) => w.clone(),
+            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner().clone(),
+            Err(std::sync::TryLockError::WouldBlock) => None,
+        }
     }
 }
 
@@ -111,6 +121,18 @@ impl Context {
     pub fn waiting_for(&self, what: impl Into<String>) {
         let mut w = self.waiting_for.0.lock().unwrap_or_else(|p| p.into_inner());
         *w = Some(what.into());
+    }
+
+    /// As [`Context::waiting_for`], for a call that can wait where only SIGKILL
+    /// reaches (a killable wait: reading a process's command line, behind its memory
+    /// map lock, which a process stuck in the kernel can hold for ever). The alarm's
+    /// signal would never be handled there, so this starts the watchdog thread, once,
+    /// whose exit takes the waiting call down with the process.
+    pub fn waiting_killably_for(&self, what: impl Into<String>) {
+        self.waiting_for(what);
+        if let Err(e) = crate::watchdog::ensure_thread() {
+            self.warn(format_args!("no watchdog thread: {e}"));
+        }
     }
 
     pub(crate) fn awaited(&self) -> Awaited {

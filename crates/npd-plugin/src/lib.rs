@@ -7,8 +7,10 @@
 //!
 //! - exit codes are 0, 1 or 2 only; bad flags, I/O errors and panics are 2 ([`Error`]);
 //! - stdout is one ASCII line without `%`, cut to `--max-output` bytes ([`message`]);
-//! - the answer comes by `--timeout` whatever the host does (a watchdog, and
-//!   [`isolate`] for calls that can hang in the kernel);
+//! - the answer comes by `--timeout` whatever the host does (a timer signal, a thread
+//!   for a call that waits where only SIGKILL reaches, which the check announces with
+//!   [`Context::waiting_killably_for`], and [`isolate`] for calls that can hang in the
+//!   kernel);
 //! - host paths are read under `--host-root` ([`Context::host_path`]), which is also
 //!   how tests give a plugin its files; a reading no file holds has a hidden flag as
 //!   its one test seam (`--test-wall-clock`, npd-clock's `--adjtimex-reading`);
@@ -110,6 +112,7 @@ pub mod civil;
 mod cli;
 mod context;
 pub mod debounce;
+mod emergency;
 mod error;
 pub mod flags;
 mod gate;
@@ -129,6 +132,10 @@ mod watchdog;
 use std::time::{Duration, Instant};
 
 use clap::FromArgMatches;
+
+/// The C library's allocator, with a way out for the alarm's handler ([`emergency`]).
+#[global_allocator]
+static ALLOCATOR: emergency::Allocator = emergency::Allocator;
 
 pub use context::Context;
 pub use error::{Error, Kind, Result};
@@ -236,10 +243,10 @@ fn check_with_watchdog<P: Plugin>(
     // words win; the watchdog waits for the whole --timeout but for the few
     // milliseconds writing a line takes, leaving a busy machine all the slack there is.
     let after = timeout.saturating_sub(WATCHDOG_WRITE_MARGIN);
-    if let Err(e) = watchdog::start(after, timeout, ctx.awaited()) {
+    if let Err(e) = watchdog::arm(after, timeout, ctx.awaited()) {
         // Without a watchdog the check still honours its deadline; only a check that
         // hangs in spite of it goes unanswered, so say so and carry on.
-        ctx.warn(format_args!("no watchdog thread: {e}"));
+        ctx.warn(format_args!("no watchdog: {e}"));
     }
     let gated = match &common.only_if_exists {
         Some(path) => gate::closed(ctx, path),

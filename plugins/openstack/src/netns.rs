@@ -91,7 +91,7 @@ pub fn measure(want: &Want, ctx: &Context) -> Result<Seen> {
     let cmdlines = if ids.is_empty() {
         Vec::new()
     } else {
-        cmdlines_of(&ctx.host_path("/proc"), &want.process)?
+        cmdlines_of(ctx, &ctx.host_path("/proc"), &want.process)?
     };
     explain!(
         ctx,
@@ -106,7 +106,7 @@ pub fn measure(want: &Want, ctx: &Context) -> Result<Seen> {
 
 /// The command lines (arguments joined by spaces) of the processes whose kernel name
 /// is `name`. A process that ends during the scan is skipped.
-fn cmdlines_of(proc: &Path, name: &str) -> Result<Vec<String>> {
+fn cmdlines_of(ctx: &Context, proc: &Path, name: &str) -> Result<Vec<String>> {
     let entries = std::fs::read_dir(proc).map_err(|e| Error::io(proc.display(), &e))?;
     let mut out = Vec::new();
     for e in entries.flatten() {
@@ -121,7 +121,11 @@ fn cmdlines_of(proc: &Path, name: &str) -> Result<Vec<String>> {
         if comm.strip_suffix(b"\n").unwrap_or(&comm) != name.as_bytes() {
             continue;
         }
-        let Ok(raw) = std::fs::read(e.path().join("cmdline")) else {
+        // A command line is read behind the process's memory map lock, which a process
+        // stuck in the kernel can hold for ever.
+        let path = e.path().join("cmdline");
+        ctx.waiting_killably_for(format!("reading {}", path.display()));
+        let Ok(raw) = std::fs::read(&path) else {
             continue;
         };
         let args: Vec<String> = raw

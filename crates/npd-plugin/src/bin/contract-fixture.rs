@@ -25,12 +25,17 @@ enum Behave {
     Sleep,
     /// Spins on the CPU past any deadline, never entering the kernel.
     Spin,
-    /// Says how many CPUs the check may run on.
+    /// Starts the watchdog thread, then says how many CPUs the check may run on.
     Cpus,
     /// Counts runs in the measurement state and reports the count.
     Count,
     /// stat(2)s --path in a helper process; a hang is a problem.
     Stat,
+    /// Says how many threads the process has.
+    Threads,
+    /// Waits where the alarm's signal never reaches it (the signal blocked, as a
+    /// killable wait in the kernel leaves it), having said so.
+    Unsignalled,
 }
 
 #[derive(clap::Args, Debug)]
@@ -83,7 +88,33 @@ impl Plugin for Fixture {
                     n = std::hint::black_box(n.wrapping_add(1));
                 }
             }
-            Behave::Cpus => Ok(Outcome::ok(format!("{} cpus", allowed_cpus()))),
+            Behave::Cpus => {
+                // Starting the watchdog thread binds the check to its CPU for a moment.
+                ctx.waiting_killably_for("counting CPUs");
+                Ok(Outcome::ok(format!("{} cpus", allowed_cpus())))
+            }
+            Behave::Threads => {
+                let status = std::fs::read_to_string("/proc/self/status")
+                    .map_err(|e| Error::io("/proc/self/status", &e))?;
+                let threads = status
+                    .lines()
+                    .find_map(|l| l.strip_prefix("Threads:"))
+                    .map(str::trim)
+                    .unwrap_or("?");
+                Ok(Outcome::ok(format!("{threads} threads")))
+            }
+            Behave::Unsignalled => {
+                ctx.waiting_killably_for("waiting where no signal reaches");
+                // SAFETY: blocks SIGALRM for this thread, from a set built here.
+                unsafe {
+                    let mut set: libc::sigset_t = std::mem::zeroed();
+                    libc::sigemptyset(&mut set);
+                    libc::sigaddset(&mut set, libc::SIGALRM);
+                    libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+                }
+                std::thread::sleep(Duration::from_secs(3600));
+                unreachable!()
+            }
             Behave::Count => {
                 let state = ctx.state()?;
                 let n = state.load::<u64>("count")?.unwrap_or(0) + 1;

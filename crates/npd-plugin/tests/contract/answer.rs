@@ -116,8 +116,7 @@ fn the_answer_comes_before_the_timeout_whatever_the_check_does() {
     assert!(took < Duration::from_millis(900), "took {took:?}");
 }
 
-/// The watchdog thread starts on the check's CPU: a check spinning there, with no
-/// other CPU allowed, must not keep it from answering.
+/// The alarm interrupts a check spinning on its only CPU, no other thread needed.
 #[test]
 fn a_check_spinning_on_its_only_cpu_is_answered_by_the_timeout() {
     for one_cpu in [false, true] {
@@ -137,8 +136,40 @@ fn a_check_spinning_on_its_only_cpu_is_answered_by_the_timeout() {
     }
 }
 
-/// The watchdog is started with the check bound to its CPU for a moment; the check
-/// (and what it starts) gets its whole CPU mask back.
+/// A check about to wait where no signal reaches it starts the watchdog thread, which
+/// answers on time, also when the check's CPU is the only one.
+#[test]
+fn a_wait_no_signal_reaches_is_answered_by_the_watchdog_thread() {
+    for one_cpu in [false, true] {
+        let started = Instant::now();
+        let args = ["--behave", "unsignalled", "--timeout", "500ms"];
+        let mut run = Invocation::new(FIXTURE, &args);
+        if one_cpu {
+            run = run.setup(on_one_cpu);
+        }
+        let r = run.go();
+        let took = started.elapsed();
+        assert_eq!(r.code, 2, "one cpu: {one_cpu}");
+        assert_eq!(
+            r.stdout,
+            "no answer in 500ms while waiting where no signal reaches\n"
+        );
+        assert!(
+            took < Duration::from_millis(900),
+            "one cpu: {one_cpu}, took {took:?}"
+        );
+    }
+}
+
+/// A check that makes no such call runs alone: the backstop costs no thread.
+#[test]
+fn an_ordinary_check_runs_without_a_second_thread() {
+    let r = fixture(&["--behave", "threads"]);
+    assert_eq!((r.code, r.stdout.as_str()), (0, "1 threads\n"));
+}
+
+/// The watchdog thread is started with the check bound to its CPU for a moment; the
+/// check (and what it starts) gets its whole CPU mask back.
 #[test]
 fn the_check_keeps_every_cpu_it_was_given() {
     let mine = allowed_cpus().len();

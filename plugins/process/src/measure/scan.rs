@@ -343,7 +343,7 @@ impl Pass<'_> {
         // process stuck in the kernel can hold for ever: should the read hang, the
         // answer names that process. (A small allocation next to three syscalls.)
         self.ctx
-            .waiting_for(format!("reading {}/{pid}/cmdline", self.proc.display()));
+            .waiting_killably_for(format!("reading {}/{pid}/cmdline", self.proc.display()));
         self.report.cmdlines_read += 1;
         let read = self.cmdline.load(&self.dir, pid);
         let found = read.map_err(|e| self.io(pid, "cmdline", &e))?;

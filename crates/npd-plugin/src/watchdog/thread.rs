@@ -1,27 +1,26 @@
-//! The backstop that answers Unknown for a check that does not finish by `--timeout`.
+//! The thread backstop, for a check about to wait where no signal reaches it: a
+//! killable wait, such as a /proc read behind a stuck process's mm lock, yields to
+//! SIGKILL only, so the alarm's handler would never run. Another thread answers, and
+//! its exit_group kills the waiting one, since killable waits yield to SIGKILL. It is
+//! started on demand ([`super::ensure_thread`]), by the few calls that can wait so.
 //!
 //! A raw pthread rather than `std::thread`: std's thread start allocates in the new
-//! thread, and glibc then maps a second malloc arena (128 MiB reserved, then trimmed)
-//! on every run, which is measurable in a process whose whole life is about half a
-//! millisecond. This thread sleeps on the monotonic clock and touches neither the
-//! allocator nor anything else until it fires; whoever answers first exits the
-//! process, so nobody ever waits for it.
+//! thread, and glibc then maps a second malloc arena (128 MiB reserved, then trimmed),
+//! which is measurable in a process whose whole life is about half a millisecond. This
+//! thread sleeps on the monotonic clock and touches neither the allocator nor anything
+//! else until it fires; whoever answers first exits the process, so nobody ever waits
+//! for it.
 //!
-//! It is still the dearest part of a quick check, and NPD starts several plugins at
-//! once. Measured with wait4's rusage over 3,000 runs of npd-memory, six at a time on
-//! two cores as NPD runs a config's rules: without a watchdog 0.917 ms a run, with a
-//! thread on a mapped stack started anywhere 1.087 ms, as done here 0.985 ms (one at a
-//! time: 1.146, 1.326, 1.191 ms). What makes the difference: its stack is a static
-//! buffer, so no mapping is made and torn down for it, and it is born on the CPU the
-//! check runs on, so neither its start nor its death at exit wakes the other CPU (on a
-//! VM, an interrupt to another vCPU is a trip through the hypervisor). The kernel
-//! still moves it when that CPU leaves the process's cpuset, and the scheduler runs it
-//! there as soon as it wakes, even if the check spins on that CPU.
-//!
-//! A timer signal would be nearly free, but its handler only runs when the thread it
-//! interrupts leaves the kernel: a check sitting in a killable wait (a /proc read
-//! behind a stuck process's mm lock) would never answer. Another thread answers, and
-//! its exit_group kills the waiting one, since killable waits yield to SIGKILL.
+//! It is what made a thread backstop for every run dear: measured with wait4's rusage
+//! over 3,000 runs of npd-memory, six at a time on two cores as NPD runs a config's
+//! rules: without a watchdog 0.917 ms a run, with a thread on a mapped stack started
+//! anywhere 1.087 ms, as done here 0.985 ms (one at a time: 1.146, 1.326, 1.191 ms).
+//! What makes the difference: its stack is a static buffer, so no mapping is made and
+//! torn down for it, and it is born on the CPU the check runs on, so neither its start
+//! nor its death at exit wakes the other CPU (on a VM, an interrupt to another vCPU is
+//! a trip through the hypervisor). The kernel still moves it when that CPU leaves the
+//! process's cpuset, and the scheduler runs it there as soon as it wakes, even if the
+//! check spins on that CPU.
 
 use std::cell::UnsafeCell;
 use std::ffi::c_void;
@@ -30,7 +29,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use crate::context::Awaited;
-use crate::{answer, units};
 
 /// One line formatted and written: 64 KiB is ample, and far cheaper to map than the
 /// default 2 MiB.
@@ -56,10 +54,13 @@ struct Job {
     awaited: Awaited,
 }
 
-/// Starts the watchdog; it fires `after` from now. An error says why it could not
-/// start (the check still honours its own deadline).
-pub(crate) fn start(after: Duration, timeout: Duration, awaited: Awaited) -> Result<(), String> {
-    let give_up = monotonic_after(after);
+/// Starts the thread; it fires at `give_up` (CLOCK_MONOTONIC). An error says why it
+/// could not start (the alarm and the check's own deadline still stand).
+pub(super) fn start(
+    give_up: libc::timespec,
+    timeout: Duration,
+    awaited: Awaited,
+) -> Result<(), String> {
     let job = Box::into_raw(Box::new(Job {
         give_up,
         timeout,
@@ -134,6 +135,15 @@ fn create(job: *mut Job, own_stack: bool) -> i32 {
 extern "C" fn run(arg: *mut c_void) -> *mut c_void {
     // SAFETY: `arg` is the Box leaked by `start`, handed to this thread alone.
     let job = unsafe { Box::from_raw(arg.cast::<Job>()) };
+    // The alarm is the check's: delivered here, its handler would answer from this
+    // thread's small stack while this thread already waits for the same moment.
+    // SAFETY: blocks one signal for this thread, in a set built here.
+    unsafe {
+        let mut set = MaybeUninit::<libc::sigset_t>::zeroed().assume_init();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, libc::SIGALRM);
+        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+    }
     loop {
         // SAFETY: sleeps until an absolute time on the monotonic clock.
         let rc = unsafe {
@@ -148,15 +158,10 @@ extern "C" fn run(arg: *mut c_void) -> *mut c_void {
             break;
         }
     }
-    let waited = units::format_duration(job.timeout);
-    let message = match job.awaited.get() {
-        Some(what) => format!("no answer in {waited} while {what}"),
-        None => format!("check did not finish in {waited}"),
-    };
-    answer::answer_timed_out(&message)
+    super::fire(job.timeout, job.awaited.get())
 }
 
-fn monotonic_after(after: Duration) -> libc::timespec {
+pub(super) fn monotonic_after(after: Duration) -> libc::timespec {
     let mut now = MaybeUninit::<libc::timespec>::uninit();
     // SAFETY: CLOCK_MONOTONIC always exists; the kernel fills the struct.
     let now = unsafe {
