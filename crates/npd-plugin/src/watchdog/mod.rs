@@ -61,7 +61,7 @@ pub(crate) fn ensure_thread() -> Result<(), String> {
     if THREAD_STARTED.swap(true, Ordering::SeqCst) {
         return Ok(());
     }
-    thread::start(armed.give_up, armed.timeout, armed.awaited.clone())
+    thread::start(armed)
 }
 
 /// Answers Unknown for a check that ran out of time, naming what it waited for.

@@ -28,7 +28,7 @@ use std::mem::MaybeUninit;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use crate::context::Awaited;
+use super::Armed;
 
 /// One line formatted and written: 64 KiB is ample, and far cheaper to map than the
 /// default 2 MiB.
@@ -47,32 +47,14 @@ unsafe impl Sync for Stack {}
 static STACK_MEMORY: Stack = Stack(UnsafeCell::new([0; STACK]));
 static STACK_TAKEN: AtomicBool = AtomicBool::new(false);
 
-struct Job {
-    /// CLOCK_MONOTONIC time at which to give up.
-    give_up: libc::timespec,
-    timeout: Duration,
-    awaited: Awaited,
-}
-
-/// Starts the thread; it fires at `give_up` (CLOCK_MONOTONIC). An error says why it
-/// could not start (the alarm and the check's own deadline still stand).
-pub(super) fn start(
-    give_up: libc::timespec,
-    timeout: Duration,
-    awaited: Awaited,
-) -> Result<(), String> {
-    let job = Box::into_raw(Box::new(Job {
-        give_up,
-        timeout,
-        awaited,
-    }));
+/// Starts the thread; it fires at `armed.give_up`. An error says why it could not
+/// start (the alarm and the check's own deadline still stand).
+pub(super) fn start(armed: &'static Armed) -> Result<(), String> {
     // The static stack serves the first watchdog of the process (a plugin has one);
     // any later one gets a mapped stack from glibc.
     let own_stack = !STACK_TAKEN.swap(true, Ordering::SeqCst);
-    let rc = on_this_cpu(|| create(job, own_stack));
+    let rc = on_this_cpu(|| create(armed, own_stack));
     if rc != 0 {
-        // SAFETY: no thread was created, so `job` is still ours alone.
-        drop(unsafe { Box::from_raw(job) });
         return Err(std::io::Error::from_raw_os_error(rc).to_string());
     }
     Ok(())
@@ -107,11 +89,11 @@ fn on_this_cpu<T>(f: impl FnOnce() -> T) -> T {
     }
 }
 
-/// pthread_create's result for a detached watchdog thread running `run(job)`.
-fn create(job: *mut Job, own_stack: bool) -> i32 {
+/// pthread_create's result for a detached watchdog thread running `run(armed)`.
+fn create(armed: &'static Armed, own_stack: bool) -> i32 {
     // SAFETY: attr is initialised before use and destroyed after; the stack handed
     // over is the static one, given to this thread only (STACK_TAKEN); the thread
-    // takes ownership of `job` only when pthread_create succeeds.
+    // only reads `armed`, which lives as long as the process.
     unsafe {
         let mut attr = MaybeUninit::<libc::pthread_attr_t>::uninit();
         let rc = libc::pthread_attr_init(attr.as_mut_ptr());
@@ -126,15 +108,20 @@ fn create(job: *mut Job, own_stack: bool) -> i32 {
         }
         libc::pthread_attr_setdetachstate(attr, libc::PTHREAD_CREATE_DETACHED);
         let mut thread = MaybeUninit::<libc::pthread_t>::uninit();
-        let rc = libc::pthread_create(thread.as_mut_ptr(), attr, run, job.cast());
+        let rc = libc::pthread_create(
+            thread.as_mut_ptr(),
+            attr,
+            run,
+            (armed as *const Armed).cast_mut().cast(),
+        );
         libc::pthread_attr_destroy(attr);
         rc
     }
 }
 
 extern "C" fn run(arg: *mut c_void) -> *mut c_void {
-    // SAFETY: `arg` is the Box leaked by `start`, handed to this thread alone.
-    let job = unsafe { Box::from_raw(arg.cast::<Job>()) };
+    // SAFETY: `arg` is the `&'static Armed` that `create` passed.
+    let armed = unsafe { &*arg.cast::<Armed>().cast_const() };
     // The alarm is the check's: delivered here, its handler would answer from this
     // thread's small stack while this thread already waits for the same moment.
     // SAFETY: blocks one signal for this thread, in a set built here.
@@ -150,7 +137,7 @@ extern "C" fn run(arg: *mut c_void) -> *mut c_void {
             libc::clock_nanosleep(
                 libc::CLOCK_MONOTONIC,
                 libc::TIMER_ABSTIME,
-                &job.give_up,
+                &armed.give_up,
                 std::ptr::null_mut(),
             )
         };
@@ -158,7 +145,7 @@ extern "C" fn run(arg: *mut c_void) -> *mut c_void {
             break;
         }
     }
-    super::fire(job.timeout, job.awaited.get())
+    super::fire(armed.timeout, armed.awaited.get())
 }
 
 pub(super) fn monotonic_after(after: Duration) -> libc::timespec {
