@@ -25,7 +25,6 @@
 use std::cell::UnsafeCell;
 use std::ffi::c_void;
 use std::mem::MaybeUninit;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use super::Armed;
@@ -41,19 +40,17 @@ const STACK: usize = 64 << 10;
 #[repr(C, align(4096))]
 struct Stack(UnsafeCell<[u8; STACK]>);
 
-// SAFETY: handed to exactly one thread, once (STACK_TAKEN), and touched by no one else.
+// SAFETY: handed to exactly one thread, once (`super::ensure_thread` starts one per
+// process), and touched by no one else.
 unsafe impl Sync for Stack {}
 
 static STACK_MEMORY: Stack = Stack(UnsafeCell::new([0; STACK]));
-static STACK_TAKEN: AtomicBool = AtomicBool::new(false);
 
 /// Starts the thread; it fires at `armed.give_up`. An error says why it could not
-/// start (the alarm and the check's own deadline still stand).
+/// start (the alarm and the check's own deadline still stand). Called once per
+/// process: the thread runs on the one static stack.
 pub(super) fn start(armed: &'static Armed) -> Result<(), String> {
-    // The static stack serves the first watchdog of the process (a plugin has one);
-    // any later one gets a mapped stack from glibc.
-    let own_stack = !STACK_TAKEN.swap(true, Ordering::SeqCst);
-    let rc = on_this_cpu(|| create(armed, own_stack));
+    let rc = on_this_cpu(|| create(armed));
     if rc != 0 {
         return Err(std::io::Error::from_raw_os_error(rc).to_string());
     }
@@ -90,9 +87,9 @@ fn on_this_cpu<T>(f: impl FnOnce() -> T) -> T {
 }
 
 /// pthread_create's result for a detached watchdog thread running `run(armed)`.
-fn create(armed: &'static Armed, own_stack: bool) -> i32 {
+fn create(armed: &'static Armed) -> i32 {
     // SAFETY: attr is initialised before use and destroyed after; the stack handed
-    // over is the static one, given to this thread only (STACK_TAKEN); the thread
+    // over is the static one, given to this thread only; the thread
     // only reads `armed`, which lives as long as the process.
     unsafe {
         let mut attr = MaybeUninit::<libc::pthread_attr_t>::uninit();
@@ -101,11 +98,7 @@ fn create(armed: &'static Armed, own_stack: bool) -> i32 {
             return rc;
         }
         let attr = attr.as_mut_ptr();
-        if own_stack {
-            libc::pthread_attr_setstack(attr, STACK_MEMORY.0.get().cast(), STACK);
-        } else {
-            libc::pthread_attr_setstacksize(attr, STACK);
-        }
+        libc::pthread_attr_setstack(attr, STACK_MEMORY.0.get().cast(), STACK);
         libc::pthread_attr_setdetachstate(attr, libc::PTHREAD_CREATE_DETACHED);
         let mut thread = MaybeUninit::<libc::pthread_t>::uninit();
         let rc = libc::pthread_create(
