@@ -20,6 +20,7 @@
 mod alarm;
 mod thread;
 
+use std::mem::MaybeUninit;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -42,7 +43,7 @@ static THREAD_STARTED: AtomicBool = AtomicBool::new(false);
 /// (the check still honours its own deadline).
 pub(crate) fn arm(after: Duration, timeout: Duration, awaited: Awaited) -> Result<(), String> {
     let armed = Armed {
-        give_up: thread::monotonic_after(after),
+        give_up: monotonic_after(after),
         timeout,
         awaited,
     };
@@ -72,4 +73,21 @@ fn fire(timeout: Duration, awaited: Option<String>) -> ! {
         None => format!("check did not finish in {waited}"),
     };
     answer::answer_timed_out(&message)
+}
+
+/// CLOCK_MONOTONIC `after` from now.
+fn monotonic_after(after: Duration) -> libc::timespec {
+    let mut now = MaybeUninit::<libc::timespec>::uninit();
+    // SAFETY: CLOCK_MONOTONIC always exists; the kernel fills the struct.
+    let now = unsafe {
+        libc::clock_gettime(libc::CLOCK_MONOTONIC, now.as_mut_ptr());
+        now.assume_init()
+    };
+    let nanos = now.tv_nsec as u64 + u64::from(after.subsec_nanos());
+    libc::timespec {
+        tv_sec: now.tv_sec
+            + after.as_secs() as libc::time_t
+            + (nanos / 1_000_000_000) as libc::time_t,
+        tv_nsec: (nanos % 1_000_000_000) as libc::c_long,
+    }
 }

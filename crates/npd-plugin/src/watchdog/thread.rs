@@ -25,7 +25,6 @@
 use std::cell::UnsafeCell;
 use std::ffi::c_void;
 use std::mem::MaybeUninit;
-use std::time::Duration;
 
 use super::Armed;
 
@@ -139,20 +138,4 @@ extern "C" fn run(arg: *mut c_void) -> *mut c_void {
         }
     }
     super::fire(armed.timeout, armed.awaited.get())
-}
-
-pub(super) fn monotonic_after(after: Duration) -> libc::timespec {
-    let mut now = MaybeUninit::<libc::timespec>::uninit();
-    // SAFETY: CLOCK_MONOTONIC always exists; the kernel fills the struct.
-    let now = unsafe {
-        libc::clock_gettime(libc::CLOCK_MONOTONIC, now.as_mut_ptr());
-        now.assume_init()
-    };
-    let nanos = now.tv_nsec as u64 + u64::from(after.subsec_nanos());
-    libc::timespec {
-        tv_sec: now.tv_sec
-            + after.as_secs() as libc::time_t
-            + (nanos / 1_000_000_000) as libc::time_t,
-        tv_nsec: (nanos % 1_000_000_000) as libc::c_long,
-    }
 }

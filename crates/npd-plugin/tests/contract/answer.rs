@@ -119,41 +119,32 @@ fn the_answer_comes_before_the_timeout_whatever_the_check_does() {
 /// The alarm interrupts a check spinning on its only CPU, no other thread needed.
 #[test]
 fn a_check_spinning_on_its_only_cpu_is_answered_by_the_timeout() {
-    for one_cpu in [false, true] {
-        let started = Instant::now();
-        let mut run = Invocation::new(FIXTURE, &["--behave", "spin", "--timeout", "500ms"]);
-        if one_cpu {
-            run = run.setup(on_one_cpu);
-        }
-        let r = run.go();
-        let took = started.elapsed();
-        assert_eq!(r.code, 2, "one cpu: {one_cpu}");
-        assert_eq!(r.stdout, "no answer in 500ms while spinning on purpose\n");
-        assert!(
-            took < Duration::from_millis(900),
-            "one cpu: {one_cpu}, took {took:?}"
-        );
-    }
+    answered_by_the_timeout("spin", "no answer in 500ms while spinning on purpose\n");
 }
 
 /// A check about to wait where no signal reaches it starts the watchdog thread, which
 /// answers on time, also when the check's CPU is the only one.
 #[test]
 fn a_wait_no_signal_reaches_is_answered_by_the_watchdog_thread() {
+    answered_by_the_timeout(
+        "unsignalled",
+        "no answer in 500ms while waiting where no signal reaches\n",
+    );
+}
+
+/// Runs the fixture behaving as `behave` with a 500 ms timeout, on every CPU and on
+/// one: it must answer Unknown with `line` well before NPD would kill it.
+fn answered_by_the_timeout(behave: &str, line: &str) {
     for one_cpu in [false, true] {
         let started = Instant::now();
-        let args = ["--behave", "unsignalled", "--timeout", "500ms"];
-        let mut run = Invocation::new(FIXTURE, &args);
+        let mut run = Invocation::new(FIXTURE, &["--behave", behave, "--timeout", "500ms"]);
         if one_cpu {
             run = run.setup(on_one_cpu);
         }
         let r = run.go();
         let took = started.elapsed();
         assert_eq!(r.code, 2, "one cpu: {one_cpu}");
-        assert_eq!(
-            r.stdout,
-            "no answer in 500ms while waiting where no signal reaches\n"
-        );
+        assert_eq!(r.stdout, line, "one cpu: {one_cpu}");
         assert!(
             took < Duration::from_millis(900),
             "one cpu: {one_cpu}, took {took:?}"
