@@ -8,8 +8,8 @@ Trait>::f`, the crate of T): generic code of the standard library instantiated f
 plugin's types counts as the standard library's, and code LTO inlined into another
 function counts as that function's crate's. Symbols with no path are the C library's
 and start-up code (glibc, linked statically). The bytes of the stripped release binary
-that no symbol holds (string literals, unwind tables, relocations, headers) are listed
-apart.
+that no symbol holds (string literals, relocations, headers; unwind tables only in
+npd-checks, since the plugins' build script discards them) are listed apart.
 """
 
 import os

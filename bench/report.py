@@ -359,8 +359,9 @@ def _composition(w, rows):
       "profile unstripped). A symbol counts for the crate its name starts with (generic code of "
       "the standard library counts as the standard library's, code LTO inlined as its "
       "caller's); symbols without a path are the C library and start-up code (glibc, "
-      "static); the rest of the stripped binary is in no symbol (string literals, unwind "
-      "tables, relocations, headers).")
+      "static); the rest of the stripped binary is in no symbol (string literals, "
+      "relocations, headers; unwind tables only in npd-checks: the plugins' build script "
+      "discards them).")
     w("")
     groups = [g for g, _ in composition.GROUPS]
     w("| binary | total | " + " | ".join(groups) + " | own code | other crates | in no symbol |")

@@ -4,10 +4,9 @@
 
 mod common;
 
-use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use common::{bin_dir, configs, npd_checks, plugin_configs, repo, rules};
+use common::{bin_dir, configs, npd_checks, plugin_configs, plugin_names, repo, rules};
 
 fn args_of(files: Vec<PathBuf>) -> Vec<String> {
     files
@@ -94,16 +93,7 @@ fn every_shipped_config_runs_and_shows_its_conditions() {
 
 #[test]
 fn every_rule_runs_a_plugin_of_this_workspace_from_the_install_dir() {
-    let plugins: BTreeSet<String> = std::fs::read_dir(repo().join("plugins"))
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .filter_map(|e| std::fs::read_to_string(e.path().join("Cargo.toml")).ok())
-        .filter_map(|toml| {
-            toml.lines()
-                .find_map(|l| l.strip_prefix("name = \""))
-                .map(|n| n.trim_end_matches('"').to_string())
-        })
-        .collect();
+    let plugins = plugin_names();
     for rule in rules().into_iter().filter(|r| r.runs_a_plugin()) {
         let name = rule
             .path

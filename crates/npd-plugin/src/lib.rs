@@ -75,6 +75,7 @@
 //!
 //! | file | holds |
 //! |---|---|
+//! | `Cargo.toml` | the package, with `build = "../../crates/npd-plugin/build.rs"`: the binary is linked without unwind tables, which a plugin never reads (~130 KB) |
 //! | `src/main.rs` | `npd_plugin::main!(npd_<aspect>::<Plugin>);`, nothing else |
 //! | `src/lib.rs` | the [`Plugin`] impl: the `--help` texts, `type Config` and `check`, which measures, then judges |
 //! | `src/config.rs` | `Args` (the clap flags) and `Config` (them validated), whose [`Configure`] impl is the validation; its errors are [`Error::config`] |

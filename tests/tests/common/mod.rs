@@ -61,6 +61,21 @@ pub fn plugin_configs() -> Vec<PathBuf> {
         .collect()
 }
 
+/// The plugins of this workspace: the package (and binary) name of every
+/// `plugins/*/Cargo.toml`.
+pub fn plugin_names() -> std::collections::BTreeSet<String> {
+    std::fs::read_dir(repo().join("plugins"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter_map(|e| std::fs::read_to_string(e.path().join("Cargo.toml")).ok())
+        .filter_map(|toml| {
+            toml.lines()
+                .find_map(|l| l.strip_prefix("name = \""))
+                .map(|n| n.trim_end_matches('"').to_string())
+        })
+        .collect()
+}
+
 pub struct Rule {
     pub file: String,
     /// The config's monitor: `custom`, `kmsg`...

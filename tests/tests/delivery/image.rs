@@ -1,7 +1,7 @@
 //! The image and the tree it installs: every rule's binary is in the tree `npd-checks
 //! install` makes (mode 0755), every NPD container that runs plugins mounts that tree
-//! read-only from the initContainer's emptyDir, and the image is built FROM scratch and
-//! installs exactly that tree.
+//! read-only from the initContainer's emptyDir, the image is built FROM scratch and
+//! installs exactly that tree, and every plugin in it is a static executable.
 
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
@@ -10,7 +10,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::common::{bin_dir, repo, rules};
+use crate::common::{bin_dir, plugin_names, repo, rules};
 use crate::manifests::{rendered, strings};
 use crate::{tools, PLUGIN_DIR};
 
@@ -79,6 +79,38 @@ fn every_rule_runs_a_binary_of_the_installed_tree() {
                 npd.name
             );
         }
+    }
+}
+
+/// A scratch image has no loader to run a dynamic executable; and a plugin never
+/// unwinds (its panic hook answers and exits), so the unwind tables that its build
+/// script discards would be ~130 KB of dead weight in every plugin.
+#[test]
+fn every_plugin_is_static_and_carries_no_unwind_tables() {
+    let dir = bin_dir();
+    for name in plugin_names() {
+        let path = dir.join(&name);
+        let out = Command::new("readelf")
+            .args(["--wide", "--program-headers", "--section-headers"])
+            .arg(&path)
+            .output()
+            .expect("run readelf (binutils, which links the workspace)");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && text.contains(" LOAD "),
+            "readelf {}: {}",
+            path.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            !text.contains(" INTERP "),
+            "{name} asks for a program interpreter: it is not static"
+        );
+        assert!(
+            !text.contains(".eh_frame") && !text.contains(".gcc_except_table"),
+            "{name} carries unwind tables: its Cargo.toml must name the plugin build \
+             script (build = \"../../crates/npd-plugin/build.rs\")"
+        );
     }
 }
 
