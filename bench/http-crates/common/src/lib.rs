@@ -62,6 +62,19 @@ pub struct Answer {
     pub location: Option<String>,
 }
 
+#[cfg(feature = "http")]
+impl Answer {
+    /// The answer of a response head in the `http` crate's types, which ureq, reqwest
+    /// and hyper all hand back.
+    pub fn of(status: http::StatusCode, headers: &http::HeaderMap) -> Answer {
+        let location = headers.get("location").and_then(|v| v.to_str().ok());
+        Answer {
+            status: status.as_u16(),
+            location: location.map(Into::into),
+        }
+    }
+}
+
 /// The certificates to trust: the CA file's, else the host bundle's for an https://
 /// URL, else none, so that an http:// probe reads no certificate at all.
 pub fn roots(args: &Args) -> Result<Vec<CertificateDer<'static>>, Failure> {

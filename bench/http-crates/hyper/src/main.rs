@@ -47,14 +47,7 @@ async fn get(client: &Https, url: &str, left: Duration) -> Result<Answer, Failur
         .map_err(|e| Failure::Setup(format!("URL: {e}")))?;
     let exchange = async {
         let response = client.get(uri).await.map_err(|e| format!("{e:?}"))?;
-        let location = response
-            .headers()
-            .get("location")
-            .and_then(|v| v.to_str().ok());
-        let answer = Answer {
-            status: response.status().as_u16(),
-            location: location.map(Into::into),
-        };
+        let answer = Answer::of(response.status(), response.headers());
         let mut body = response.into_body();
         let mut read = 0;
         while read < BODY_LIMIT {

@@ -38,14 +38,7 @@ fn get(client: &reqwest::blocking::Client, url: &str, left: Duration) -> Result<
             Failure::Endpoint(e.to_string())
         }
     })?;
-    let location = response
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok());
-    let answer = Answer {
-        status: response.status().as_u16(),
-        location: location.map(Into::into),
-    };
+    let answer = Answer::of(response.status(), response.headers());
     let mut body = Vec::new();
     response
         .take(BODY_LIMIT)

@@ -47,14 +47,7 @@ fn get(agent: &ureq::Agent, url: &str, left: Duration) -> Result<Answer, Failure
             ureq::Error::BadUri(_) | ureq::Error::Http(_) => Failure::Setup(e.to_string()),
             e => Failure::Endpoint(e.to_string()),
         })?;
-    let location = response
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok());
-    let answer = Answer {
-        status: response.status().as_u16(),
-        location: location.map(Into::into),
-    };
+    let answer = Answer::of(response.status(), response.headers());
     let mut body = Vec::new();
     response
         .body_mut()
