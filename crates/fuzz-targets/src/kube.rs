@@ -3,10 +3,10 @@
 
 use std::time::Duration;
 
-use npd_kube::{denial, podlist, time};
+use npd_kube::{denial, podlist};
 use npd_openstack::services;
 use npd_plugin::state::StateDir;
-use npd_plugin::Context;
+use npd_plugin::{timestamp, Context};
 
 use crate::{capped, printable, text};
 
@@ -57,13 +57,14 @@ pub fn kube_list(data: &[u8]) {
         }
         printable(&format!("403: {} cannot {}", d.user, d.action));
     }
-    time::parse_rfc3339(&t);
-    time::parse_http_date(&t);
+    timestamp::rfc3339(&t);
+    timestamp::http_date(&t);
 }
 
 /// `services::parse_services`, `parse_agents`, `keystone::parse_token_body` and
-/// `stamp::parse` (npd-openstack): each row judged gives a printable message, and a
-/// time that parses is written by `stamp::format` as one that parses to it.
+/// `timestamp::rfc3339_or_utc`, as npd-openstack reads the services' times: each row
+/// judged gives a printable message, and a time that parses is written by
+/// `stamp::format` as one that parses to it.
 pub fn openstack_json(data: &[u8]) {
     let data = capped(data);
     for rows in [services::parse_services(data), services::parse_agents(data)] {
@@ -84,15 +85,11 @@ pub fn openstack_json(data: &[u8]) {
         printable(e.message());
     }
     let t = text(data);
-    if let Some(secs) = npd_openstack::stamp::parse(&t) {
+    if let Some(secs) = timestamp::rfc3339_or_utc(&t) {
         // Years 0 to 9999 only: four digits is what the services write.
         if (0..253_402_300_800).contains(&secs) {
             let written = npd_openstack::stamp::format(secs);
-            assert_eq!(
-                npd_openstack::stamp::parse(&written),
-                Some(secs),
-                "{written}"
-            );
+            assert_eq!(timestamp::rfc3339_or_utc(&written), Some(secs), "{written}");
         }
     }
 }

@@ -127,6 +127,7 @@ mod plugin;
 pub mod psi;
 mod selection;
 pub mod state;
+pub mod timestamp;
 pub mod units;
 mod watchdog;
 

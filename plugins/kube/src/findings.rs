@@ -4,11 +4,11 @@
 
 use std::time::{Duration, SystemTime};
 
+use npd_plugin::timestamp;
 use npd_plugin::units::format_duration;
 
 use crate::config::PodsCheck;
 use crate::podlist::Pod;
-use crate::time::parse_rfc3339;
 
 /// What is wrong with one pod; the order is the severity (worst last).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -41,7 +41,7 @@ pub fn finding(c: &PodsCheck, pod: &Pod, now: SystemTime) -> Option<Finding> {
         return Some(Finding::ImagePull(reason));
     }
     let age = |stamp: Option<&String>| {
-        let t = parse_rfc3339(stamp?)?;
+        let t = timestamp::system_time(timestamp::rfc3339(stamp?)?)?;
         now.duration_since(t).ok()
     };
     if let Some(deleted) = &pod.metadata.deletion_timestamp {

@@ -17,8 +17,8 @@
 //!   each check's one request through `http_probe`'s client (HTTP/1.1, TLS from the
 //!   cluster CA, the body streamed), [`query`] says which; the PodList is parsed as it
 //!   arrives ([`podlist`]) and each pod judged there ([`findings`]);
-//! - [`judge`] gives the verdicts; [`denial`], [`target`] and [`time`] read one
-//!   input each.
+//! - [`judge`] gives the verdicts; [`denial`] and [`target`] read one input each
+//!   (times are `npd_plugin::timestamp`'s).
 
 pub mod config;
 pub use kube_api::{denial, kubeconfig};
@@ -28,7 +28,6 @@ pub mod measure;
 pub mod podlist;
 pub mod query;
 pub mod target;
-pub mod time;
 
 use npd_plugin::{Context, Outcome, Plugin, Result};
 

@@ -3,9 +3,9 @@
 //! node is drained while there is time.
 //!
 //! [`config`] holds the flags, [`detect`] names the cloud from the DMI tables,
-//! [`measure`] asks the metadata service (one module per cloud), [`stamp`] reads and
-//! writes its times, [`judge`] decides. The metadata service is only the way to ask:
-//! whatever fails there is Unknown, never a problem.
+//! [`measure`] asks the metadata service (one module per cloud), [`stamp`] is the
+//! form messages give its times in, [`judge`] decides. The metadata service is only
+//! the way to ask: whatever fails there is Unknown, never a problem.
 
 pub mod config;
 pub mod detect;

@@ -22,7 +22,7 @@
 //!   binary cloud-wide;
 //! - [`judge`] gives the verdict: the rules per row ([`services`]), per
 //!   hypervisor ([`hypervisor`]) and the shared-outage guard ([`guard`]);
-//!   [`stamp`] and [`json`] read one input each.
+//!   [`json`] reads the services' error bodies, [`stamp`] shows their times.
 
 pub mod config;
 pub mod guard;

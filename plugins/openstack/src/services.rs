@@ -5,6 +5,7 @@
 //! rule is unit-tested without a cloud; whether a down row is this host's problem or
 //! a shared outage is `guard`'s.
 
+use npd_plugin::timestamp::rfc3339_or_utc;
 use npd_plugin::{Error, Result};
 use serde::Deserialize;
 
@@ -100,7 +101,7 @@ pub fn parse_services(body: &[u8]) -> Result<Vec<Row>> {
             enabled: s.status == "enabled",
             forced_down: s.forced_down,
             disabled_reason: s.disabled_reason,
-            last_seen: s.updated_at.as_deref().and_then(stamp::parse),
+            last_seen: s.updated_at.as_deref().and_then(rfc3339_or_utc),
         })
         .collect())
 }
@@ -139,7 +140,7 @@ pub fn parse_agents(body: &[u8]) -> Result<Vec<Row>> {
             enabled: a.admin_state_up,
             forced_down: false,
             disabled_reason: (!a.admin_state_up).then(|| "admin down".to_string()),
-            last_seen: a.heartbeat_timestamp.as_deref().and_then(stamp::parse),
+            last_seen: a.heartbeat_timestamp.as_deref().and_then(rfc3339_or_utc),
         })
         .collect())
 }
@@ -240,13 +241,13 @@ mod tests {
             "status": "enabled", "updated_at": "2026-11-22T06:46:44.250904", "disabled_reason": null}]}"#;
         assert_eq!(
             parse_services(nova).unwrap()[0].last_seen,
-            stamp::parse("2026-11-22 06:46:44")
+            rfc3339_or_utc("2026-11-22 06:46:44")
         );
         let neutron = br#"{"agents": [{"binary": "neutron-l3-agent", "agent_type": "L3 agent",
             "host": "n", "alive": false, "admin_state_up": false,
             "heartbeat_timestamp": "2026-11-22 07:03:18.012496"}]}"#;
         let a = &parse_agents(neutron).unwrap()[0];
-        assert_eq!(a.last_seen, stamp::parse("2026-11-22T07:03:18"));
+        assert_eq!(a.last_seen, rfc3339_or_utc("2026-11-22T07:03:18"));
         assert!(!a.enabled && !a.up);
         assert!(parse_services(b"{\"servers\": []}").is_err());
     }

@@ -9,11 +9,10 @@ use std::io;
 use std::time::SystemTime;
 
 use http_probe::{body_failure, Failure, FailureKind, Request, Response, Role};
-use npd_plugin::{Context, Error, Result};
+use npd_plugin::{timestamp, Context, Error, Result};
 use serde::de::DeserializeOwned;
 
 use crate::measure::access::Apiserver;
-use crate::time::parse_http_date;
 use kube_api::denial::{words, Denial};
 use kube_api::Status;
 
@@ -200,6 +199,7 @@ fn first_words(text: &str) -> String {
 /// of API objects are judged on the clock that stamped them.
 pub fn server_now(resp: &Response) -> SystemTime {
     resp.header("date")
-        .and_then(parse_http_date)
+        .and_then(timestamp::http_date)
+        .and_then(timestamp::system_time)
         .unwrap_or_else(SystemTime::now)
 }

@@ -13,7 +13,7 @@
 //!
 //! No IMDSv1 fallback: a token that cannot be had is Unknown (see the help's notes).
 
-use npd_plugin::{explain, Context, Error, Result};
+use npd_plugin::{explain, timestamp, Context, Error, Result};
 use serde_json::Value;
 
 use super::{garbage, unexpected, Measured, Metadata};
@@ -107,7 +107,7 @@ pub fn spot(body: &[u8]) -> Result<Event> {
     let what = "spot instance-action";
     let v = json(what, body)?;
     let action = v["action"].as_str().unwrap_or_default();
-    let starts = v["time"].as_str().and_then(stamp::parse_rfc3339);
+    let starts = v["time"].as_str().and_then(timestamp::rfc3339);
     match (action, starts) {
         ("terminate" | "stop" | "hibernate", Some(t)) => Ok(Event {
             kind: EventKind::Preempt,
@@ -122,7 +122,7 @@ pub fn spot(body: &[u8]) -> Result<Event> {
 pub fn rebalance(body: &[u8]) -> Result<Event> {
     let what = "rebalance";
     let v = json(what, body)?;
-    let notice = v["noticeTime"].as_str().and_then(stamp::parse_rfc3339);
+    let notice = v["noticeTime"].as_str().and_then(timestamp::rfc3339);
     let t = notice.ok_or_else(|| garbage(what, body))?;
     Ok(Event {
         kind: EventKind::Rebalance,
@@ -159,7 +159,7 @@ pub fn scheduled_events(body: &[u8]) -> Parsed {
                 continue;
             }
         };
-        let Some(t) = e["NotBefore"].as_str().and_then(stamp::parse_http_date) else {
+        let Some(t) = e["NotBefore"].as_str().and_then(timestamp::http_date) else {
             failures.push(Error::unobserved(format!("{code}: NotBefore is no date")));
             continue;
         };

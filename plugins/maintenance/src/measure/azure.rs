@@ -10,7 +10,7 @@
 //! `--vm-name` or the instance metadata's `compute/name`, asked only when there are
 //! events. Events are never approved here (no POST): that would start them sooner.
 
-use npd_plugin::{explain, Context, Error, Result};
+use npd_plugin::{explain, timestamp, Context, Error, Result};
 use serde_json::Value;
 
 use super::{garbage, unexpected, Measured, Metadata};
@@ -138,7 +138,7 @@ impl Listed {
         let what = &self.kind_text;
         let (starts, message) = match self.status.as_str() {
             "Started" => (None, format!("{what} started")),
-            "Scheduled" => match stamp::parse_http_date(&self.not_before) {
+            "Scheduled" => match timestamp::http_date(&self.not_before) {
                 Some(t) => (Some(t), format!("{what} scheduled {}", stamp::short(t))),
                 None if self.not_before.is_empty() => (None, format!("{what} scheduled")),
                 None => return Err(Error::unobserved(format!("{what}: NotBefore is no date"))),

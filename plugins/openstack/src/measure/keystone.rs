@@ -9,6 +9,7 @@
 
 use std::time::{Duration, Instant};
 
+use npd_plugin::timestamp::rfc3339_or_utc;
 use npd_plugin::{Error, Result};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -16,7 +17,6 @@ use serde_json::{json, Value};
 use super::cloud::{Auth, Cloud, Domain, Named};
 use super::transport::Transport;
 use crate::json::json_reason;
-use crate::stamp;
 
 /// A token with what the checks need from its body.
 #[derive(Clone, Serialize, Deserialize)]
@@ -100,7 +100,7 @@ pub fn parse_token_body(token: String, body: &[u8]) -> Result<Session> {
     let b: Body = serde_json::from_slice(body).map_err(|e| {
         Error::unobserved(format!("keystone answered garbage: {}", json_reason(&e)))
     })?;
-    let expires_at = stamp::parse(&b.token.expires_at).ok_or_else(|| {
+    let expires_at = rfc3339_or_utc(&b.token.expires_at).ok_or_else(|| {
         Error::unobserved(format!(
             "keystone token expiry {:?} unreadable",
             b.token.expires_at
@@ -275,7 +275,10 @@ mod tests {
             "project": {"id": "b77b"}, "catalog": [{"type": "identity", "id": "x",
             "endpoints": [{"interface": "public", "url": "http://k/v3"}]}]}}"#;
         let s = parse_token_body("t".into(), body).unwrap();
-        assert_eq!(s.expires_at, stamp::parse("2026-11-22T08:41:43Z").unwrap());
+        assert_eq!(
+            s.expires_at,
+            rfc3339_or_utc("2026-11-22T08:41:43Z").unwrap()
+        );
         assert_eq!(s.project_id.as_deref(), Some("b77b"));
         assert_eq!(s.catalog.len(), 1);
         assert!(!format!("{s:?}").contains("\"t\""));

@@ -1,9 +1,7 @@
 //! How a prune shows the conditions it removes (or would): the `Conditions:` block of
 //! `kubectl describe node`, times in its format.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
-
-use npd_plugin::civil::days_from_civil;
+use npd_plugin::timestamp;
 
 use crate::golang;
 use crate::prune::node::Condition;
@@ -23,24 +21,12 @@ pub fn conditions(list: &[&Condition]) -> String {
     }))
 }
 
-/// An API time (RFC 3339 in UTC, `2024-05-01T10:00:00Z`) as kubectl shows it; another
-/// form as it is.
+/// An API time (RFC 3339, `2024-05-01T10:00:00Z`) as kubectl shows it; another form
+/// as it is.
 fn time(text: &str) -> String {
-    parse(text).map_or_else(|| text.to_string(), golang::rfc1123z)
-}
-
-fn parse(text: &str) -> Option<SystemTime> {
-    let b = text.as_bytes();
-    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || !text.ends_with('Z') {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| text.get(r)?.parse::<u32>().ok();
-    let days = days_from_civil(i64::from(num(0..4)?), num(5..7)?, num(8..10)?);
-    let secs = days * 86_400
-        + i64::from(num(11..13)?) * 3600
-        + i64::from(num(14..16)?) * 60
-        + i64::from(num(17..19)?);
-    Some(UNIX_EPOCH + Duration::from_secs(u64::try_from(secs).ok()?))
+    timestamp::rfc3339(text)
+        .and_then(timestamp::system_time)
+        .map_or_else(|| text.to_string(), golang::rfc1123z)
 }
 
 #[cfg(test)]
