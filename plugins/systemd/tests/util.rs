@@ -149,23 +149,7 @@ impl BootHost for FakeHost {
 
 /// A system bus that lets the test's user in and lets anyone own and call anything.
 fn bus_conf(socket: &Path) -> String {
-    format!(
-        r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path={}</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <allow own="*"/>
-    <allow send_destination="*"/>
-    <allow receive_sender="*"/>
-  </policy>
-</busconfig>
-"#,
-        socket.display()
-    )
+    include_str!("system-bus.conf").replace("{socket}", &socket.display().to_string())
 }
 
 /// A service as systemd shows it: loaded, in `active`/`sub`, with its Result and
