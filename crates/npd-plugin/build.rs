@@ -25,7 +25,10 @@ fn main() {
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     let script = out.join("discard-unwind-tables.ld");
     std::fs::write(&script, DISCARD_UNWIND_TABLES).expect("writing the linker script");
-    println!("cargo:rustc-link-arg-bins=-Wl,-T,{}", script.display());
+    // Two arguments to the C compiler that links, not -Wl,-T,<path>: a comma in the
+    // path (a checkout under "a,b/") would split that one.
+    println!("cargo:rustc-link-arg-bins=-T");
+    println!("cargo:rustc-link-arg-bins={}", script.display());
     // Nothing in the package changes what this writes; the script itself is
     // recompiled, and rerun, when it changes.
     println!("cargo:rerun-if-changed=Cargo.toml");
