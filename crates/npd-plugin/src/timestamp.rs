@@ -10,7 +10,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::civil::days_from_civil;
+use crate::civil::{civil_from_secs, days_from_civil};
 
 /// `2026-12-02T10:04:00Z`, `2026-12-02T12:04:00.5+02:00`: a time with its zone.
 pub fn rfc3339(text: &str) -> Option<i64> {
@@ -46,6 +46,17 @@ pub fn http_date(text: &str) -> Option<i64> {
         return None;
     }
     seconds(i64::from(year), month, day, h, mi, s)
+}
+
+/// `Wed, 02 Dec 2026 10:04:00 GMT`: the HTTP date of `secs` since 1970, with `zone`
+/// after the time (`GMT` for HTTP; `+0000` makes Go's RFC1123Z, which `kubectl
+/// describe` shows).
+pub fn rfc1123(secs: i64, zone: &str) -> String {
+    const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    let (y, mo, d, h, mi, s) = civil_from_secs(secs);
+    let weekday = WEEKDAYS[secs.div_euclid(86_400).rem_euclid(7) as usize];
+    let month = MONTHS[(mo - 1) as usize];
+    format!("{weekday}, {d:02} {month} {y} {h:02}:{mi:02}:{s:02} {zone}")
 }
 
 /// `secs` since 1970 as a `SystemTime`; none before 1970.
@@ -214,6 +225,16 @@ mod tests {
             "Wed, 01 Foo 2024 10:00:00 GMT",
         ] {
             assert_eq!(http_date(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn http_dates_are_written_as_they_are_read() {
+        assert_eq!(rfc1123(T, "GMT"), "Wed, 02 Dec 2026 10:04:00 GMT");
+        assert_eq!(rfc1123(0, "+0000"), "Thu, 01 Jan 1970 00:00:00 +0000");
+        assert_eq!(rfc1123(-1, "GMT"), "Wed, 31 Dec 1969 23:59:59 GMT");
+        for secs in (0..4_102_444_800).step_by(86_400 * 37 + 3_607) {
+            assert_eq!(http_date(&rfc1123(secs, "GMT")), Some(secs));
         }
     }
 

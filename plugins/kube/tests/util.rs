@@ -154,16 +154,7 @@ fn unix(t: std::time::SystemTime) -> u64 {
 
 /// Now, as an HTTP Date header.
 pub fn http_date() -> String {
-    let secs = unix(std::time::SystemTime::now());
-    let (y, m, d, h, mi, s) = civil(secs);
-    let months = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let wd = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][(secs / 86_400 % 7) as usize];
-    format!(
-        "{wd}, {d:02} {} {y} {h:02}:{mi:02}:{s:02} GMT",
-        months[(m - 1) as usize]
-    )
+    npd_plugin::timestamp::rfc1123(unix(std::time::SystemTime::now()) as i64, "GMT")
 }
 
 /// The time `ago` before now in RFC 3339, as the API writes it.

@@ -8,7 +8,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use npd_plugin::civil::civil_from_secs;
+use npd_plugin::timestamp;
 
 /// Decodes the character starting at `i`, if it is valid UTF-8.
 fn decode_at(b: &[u8], i: usize) -> Option<(char, usize)> {
@@ -214,21 +214,7 @@ pub fn signal_name(signal: i32) -> String {
 /// `kubectl describe`'s time format, Go's RFC1123Z, in UTC.
 pub fn rfc1123z(t: SystemTime) -> String {
     let secs = t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()) as i64;
-    let (y, m, d, h, mi, s) = civil_from_secs(secs);
-    const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    format!(
-        "{}, {:02} {} {} {:02}:{:02}:{:02} +0000",
-        WEEKDAYS[secs.div_euclid(86_400).rem_euclid(7) as usize],
-        d,
-        MONTHS[(m - 1) as usize],
-        y,
-        h,
-        mi,
-        s
-    )
+    timestamp::rfc1123(secs, "+0000")
 }
 
 /// The age column of `kubectl describe` (apimachinery's `HumanDuration`).
