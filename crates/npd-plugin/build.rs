@@ -8,16 +8,24 @@
 //! the panic happened, never a backtrace. So `.eh_frame` (with its index and the
 //! landing-pad tables) has no reader in a plugin binary, yet it is ~130 KB of each
 //! (npd-process: 1,592,824 bytes with it, 1,458,000 without). The tables are
-//! discarded at link time by a linker script that augments the default one; the C
-//! start-up code's registration of them then finds none and does nothing, as it is
-//! written to.
+//! discarded at link time by a linker script that augments the default one, all but
+//! those of the C start-up files: crtbegin's code names the start of the table to
+//! register it, and ld.bfd refuses to drop a section that code refers to (lld drops
+//! it anyway). What is left is crtend's terminator, an empty table (4 bytes), which
+//! the registration finds empty and ignores, as it is written to.
 //!
 //! Only binaries: test harnesses, which unwind to report a failing test, keep them.
 
 use std::path::PathBuf;
 
 const DISCARD_UNWIND_TABLES: &str = "\
-SECTIONS { /DISCARD/ : { *(.eh_frame) *(.eh_frame_hdr) *(.gcc_except_table .gcc_except_table.*) } }
+SECTIONS {
+  /DISCARD/ : {
+    *(EXCLUDE_FILE(*crtbegin*.o *crtend*.o) .eh_frame)
+    *(.eh_frame_hdr)
+    *(.gcc_except_table .gcc_except_table.*)
+  }
+}
 INSERT AFTER .text;
 ";
 
