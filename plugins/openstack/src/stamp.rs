@@ -1,4 +1,4 @@
-//! The one form messages give the services' times in, and now.
+//! The one form messages give the services' times in.
 //!
 //! The services' own forms are read by `npd_plugin::timestamp::rfc3339_or_utc`:
 //! Keystone writes `2026-11-22T08:41:43.000000Z`, nova and cinder
@@ -12,14 +12,6 @@ use npd_plugin::civil::civil_from_secs;
 pub fn format(secs: i64) -> String {
     let (y, m, d, h, mi, sec) = civil_from_secs(secs);
     format!("{y:04}-{m:02}-{d:02} {h:02}:{mi:02}:{sec:02}Z")
-}
-
-/// Now, in seconds since the epoch.
-pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
 }
 
 #[cfg(test)]

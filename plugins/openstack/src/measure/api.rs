@@ -66,7 +66,7 @@ impl Api<'_> {
                     if keystone::usable(
                         &c,
                         &identity,
-                        stamp::now(),
+                        self.ctx.wall_clock_ms().div_euclid(1000),
                         self.config.token_renew_before,
                     ) =>
                 {
